@@ -1,0 +1,1 @@
+"""The catalogue: lists of medicine names, their parsing, canonical names and slugs."""

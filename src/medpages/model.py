@@ -1,0 +1,281 @@
+"""The content model: a medicine and its page, the typed objects every stage passes on.
+
+Markdown and HTML are renderings of these objects; nothing here knows about files or databases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# The fixed texts of the seed page (PRODUCT.md §2). Every rendered page carries both.
+DISCLAIMER_TEXT = (
+    "This information is for general knowledge and does not constitute medical advice.  "
+    "Always consult with a healthcare professional for any health concerns or before making any "
+    "decisions related to your health or treatment.  They can provide personalized information "
+    "based on your specific situation."
+)
+NOTE_TEXT = (
+    "This information is AI-generated or crowd-sourced and may not be accurate. "
+    "Please consult a medical professional for verified advice."
+)
+# What a skeleton page shows where nothing has been written yet (parsed back as "absent").
+NOT_YET_WRITTEN = "_Not yet written._"
+
+PageStatus = Literal["draft", "checked", "reviewed", "published", "rejected"]
+AuthorKind = Literal["imported", "model", "reference", "contributor", "skeleton", "fixed"]
+Severity = Literal["error", "warning", "info"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------------- the medicine
+
+
+class Strength(_Model):
+    """One strength as written (`500mg`, `250mg/5ml`, `1%`), with its parsed parts."""
+
+    text: str
+    amount: float | None = None
+    unit: str | None = None
+    per_amount: float | None = None
+    per_unit: str | None = None
+
+
+class Identifiers(_Model):
+    mesh: str | None = None
+    drugbank: str | None = None
+    medlineplus: str | None = None
+    rxcui: str | None = None
+
+
+class Link(_Model):
+    title: str
+    url: str
+    publisher: str | None = None
+
+
+class Medicine(_Model):
+    """A catalogue entry: the title as listed and what could be read or resolved from it."""
+
+    title: str
+    slug: str
+    letter: str
+    generic_name: str | None = None
+    ingredients: list[str] = Field(default_factory=list)
+    strengths: list[Strength] = Field(default_factory=list)
+    form: str | None = None
+    synonyms: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list)
+    identifiers: Identifiers = Field(default_factory=Identifiers)
+    links: list[Link] = Field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        """Where the page lives in the Jekyll tree, relative to its root."""
+        return f"{self.letter}/{self.slug}.md"
+
+
+# --------------------------------------------------------------------------- the page
+
+
+class ListItem(_Model):
+    """A bullet: an optional bold label (`**Fatigue:**`) and the text after it."""
+
+    label: str | None = None
+    text: str = ""
+
+
+class TextSection(_Model):
+    """A section of lead text, an optional list, and text after the list.
+
+    Used for Usage, Important Note, How it Works, Dosage, Precautions and the other prose
+    sections. Side effects and FAQs are lists of items too, with their own meaning.
+    """
+
+    lead: str = ""
+    items: list[ListItem] = Field(default_factory=list)
+    closing: str = ""
+
+
+class SideEffect(_Model):
+    name: str
+    explanation: str = ""
+
+
+class SideEffects(_Model):
+    lead: str = ""
+    items: list[SideEffect] = Field(default_factory=list)
+    closing: str = ""
+
+
+class FAQ(_Model):
+    question: str
+    answer: str = ""
+
+
+class FAQs(_Model):
+    lead: str = ""
+    items: list[FAQ] = Field(default_factory=list)
+    closing: str = ""
+
+
+SafetyTopic = Literal["alcohol", "pregnancy", "breastfeeding", "driving", "kidney", "liver"]
+SAFETY_TOPICS: tuple[str, ...] = ("alcohol", "pregnancy", "breastfeeding", "driving", "kidney", "liver")
+
+
+class SafetyAdvice(_Model):
+    topic: SafetyTopic
+    verdict: str
+    advice: str = ""
+
+
+class Source(_Model):
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    effective_date: date | None = None
+
+
+class ExtraSection(_Model):
+    """A section medpages does not know, kept verbatim so it is never dropped."""
+
+    heading: str
+    body: str = ""
+
+
+class Provenance(_Model):
+    """Who or what wrote a section."""
+
+    kind: AuthorKind
+    by: str | None = None  # model name, contributor, file the page was imported from
+    prompt_version: str | None = None
+    at: datetime | None = None
+
+
+class Finding(_Model):
+    """Something a parser or check noticed about a page."""
+
+    code: str
+    severity: Severity
+    message: str
+    section: str | None = None
+    line: int | None = None
+
+
+class FrontMatter(_Model):
+    layout: str = "minimal-medicine"
+    nav_exclude: bool | None = True
+    title: str
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class OriginalText(_Model):
+    """The text a page was parsed from, so an unchanged page is written back byte for byte.
+
+    `sections` maps a section key to its verbatim text and `fingerprints` to the digest of
+    its parsed value: a section whose value still has that digest is written as it was.
+    """
+
+    text: str
+    fingerprint: str
+    sections: dict[str, str] = Field(default_factory=dict)
+    fingerprints: dict[str, str] = Field(default_factory=dict)
+
+
+# Section keys in the seed layout's order; the renderer writes them in this order.
+SEED_SECTIONS: tuple[str, ...] = (
+    "generic_name", "usage", "side_effects", "important_note", "how_it_works", "faqs",
+    "disclaimer", "note",
+)
+SECTION_ORDER: tuple[str, ...] = (
+    "generic_name", "usage", "dosage", "side_effects", "serious_side_effects", "important_note",
+    "precautions", "how_it_works", "safety_advice", "interactions", "missed_dose", "overdose",
+    "storage", "faqs", "sources", "disclaimer", "note",
+)
+SECTION_TITLES: dict[str, str] = {
+    "generic_name": "Generic Name",
+    "usage": "Usage",
+    "dosage": "Dosage",
+    "side_effects": "Side Effects",
+    "serious_side_effects": "Serious Side Effects",
+    "important_note": "Important Note",
+    "precautions": "Precautions",
+    "how_it_works": "How it Works",
+    "safety_advice": "Safety Advice",
+    "interactions": "Interactions",
+    "missed_dose": "Missed Dose",
+    "overdose": "Overdose",
+    "storage": "Storage",
+    "faqs": "FAQs",
+    "sources": "Sources",
+    "disclaimer": "Disclaimer",
+    "note": "Note",
+}
+
+
+class Page(_Model):
+    """A medicine's page: every section it has (absent ones stay None), and its provenance."""
+
+    title: str
+    front_matter: FrontMatter
+    generic_name: str | None = None
+    usage: TextSection | None = None
+    dosage: TextSection | None = None
+    side_effects: SideEffects | None = None
+    serious_side_effects: TextSection | None = None
+    important_note: TextSection | None = None
+    precautions: TextSection | None = None
+    how_it_works: TextSection | None = None
+    safety_advice: list[SafetyAdvice] | None = None
+    interactions: TextSection | None = None
+    missed_dose: TextSection | None = None
+    overdose: TextSection | None = None
+    storage: TextSection | None = None
+    faqs: FAQs | None = None
+    sources: list[Source] | None = None
+    disclaimer: str | None = None
+    note: str | None = None
+    extra_sections: list[ExtraSection] = Field(default_factory=list)
+
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
+    status: PageStatus = "draft"
+    findings: list[Finding] = Field(default_factory=list)
+    reviewed_on: date | None = None
+    original: OriginalText | None = None
+
+    def section_value(self, key: str) -> Any:
+        if key.startswith("extra:"):
+            index = int(key.split(":", 1)[1])
+            return self.extra_sections[index] if index < len(self.extra_sections) else None
+        return getattr(self, key)
+
+    def present_sections(self) -> list[str]:
+        keys = [k for k in SECTION_ORDER if getattr(self, k) is not None]
+        return keys + [f"extra:{i}" for i in range(len(self.extra_sections))]
+
+    def content_fingerprint(self) -> str:
+        """A digest of everything that is rendered (front matter, title, sections)."""
+        payload = {"title": self.title, "front_matter": self.front_matter.model_dump(mode="json")}
+        for key in self.present_sections():
+            payload[key] = fingerprint_value(self.section_value(key))
+        return _digest(payload)
+
+
+def fingerprint_value(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    elif isinstance(value, list):
+        value = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+    return _digest(value)
+
+
+def _digest(value: Any) -> str:
+    raw = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
