@@ -170,7 +170,7 @@ class Finding(_Model):
 
 
 class FrontMatter(_Model):
-    layout: str = "minimal-medicine"
+    layout: str | None = "minimal-medicine"
     nav_exclude: bool | None = True
     title: str
     extra: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Drafting: turning a catalogue medicine into a page (skeletons now; providers and the runner later)."""

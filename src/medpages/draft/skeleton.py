@@ -1,0 +1,38 @@
+"""Skeleton pages: what the catalogue alone can say about a medicine, the rest marked unwritten.
+
+A skeleton invents nothing: the Generic Name line is built from resolved names, Sources from
+known authoritative links, and every other seed section renders as "not yet written".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from medpages.model import FrontMatter, Medicine, Page, Provenance, Source
+
+SKELETON_AUTHOR = "medpages skeleton"
+
+
+def skeleton_page(medicine: Medicine) -> Page:
+    now = datetime.now(timezone.utc)
+    page = Page(title=medicine.title, front_matter=FrontMatter(title=medicine.title))
+    provenance = Provenance(kind="skeleton", by=SKELETON_AUTHOR, at=now)
+    page.generic_name = generic_name_line(medicine)
+    page.provenance["generic_name"] = provenance
+    if medicine.links:
+        page.sources = [Source(title=link.title, publisher=link.publisher, url=link.url) for link in medicine.links]
+        page.provenance["sources"] = provenance
+    page.provenance["disclaimer"] = page.provenance["note"] = Provenance(kind="fixed", at=now)
+    return page
+
+
+def generic_name_line(medicine: Medicine) -> str:
+    """`Acetaminophen (also known as paracetamol; brand names: Calpol, Tylenol)`."""
+    name = medicine.generic_name or " + ".join(medicine.ingredients) or medicine.title
+    details = []
+    others = [s for s in medicine.synonyms if s.lower() != name.lower()][:3]
+    if others:
+        details.append("also known as " + ", ".join(others))
+    if medicine.brands:
+        details.append("brand names: " + ", ".join(medicine.brands[:5]))
+    return f"{name} ({'; '.join(details)})" if details else name

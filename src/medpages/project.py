@@ -1,0 +1,100 @@
+"""A medpages project: a folder with `medpages.toml`, found from the current folder upwards like git.
+
+Settings come from `medpages.toml`, overridden by `MEDPAGES_*` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medpages.errors import InputError, ProjectNotFound
+
+CONFIG_NAME = "medpages.toml"
+STATE_DIR = ".medpages"  # medpages' own bookkeeping inside a project (export manifests)
+
+DEFAULT_CONFIG = """\
+# medpages project settings. Environment variables MEDPAGES_<SECTION>_<KEY> override them
+# (MEDPAGES_DATABASE_URL, for instance).
+
+[database]
+# SQLite in this folder by default; a PostgreSQL URL also works:
+# url = "postgresql+psycopg://user:password@localhost/medpages"
+url = "sqlite:///medpages.sqlite3"
+
+[jekyll]
+# Where `medpages build` writes the Markdown tree (relative to this folder).
+dir = "jekyll"
+"""
+
+
+@dataclass
+class Project:
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def init(cls, folder: Path) -> Project:
+        folder = folder.resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        config_path = folder / CONFIG_NAME
+        if not config_path.exists():
+            config_path.write_text(DEFAULT_CONFIG, encoding="utf-8")
+        project = cls.load(folder)
+        project.store()  # create the database now, so `init` leaves a ready project
+        return project
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        """The project containing `start` (default: the current folder), searching upwards."""
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / CONFIG_NAME).is_file():
+                return cls.load(folder)
+        raise ProjectNotFound(
+            f"no {CONFIG_NAME} in {here} or any folder above it: run `medpages init` first, "
+            "or pass --project DIR"
+        )
+
+    @classmethod
+    def load(cls, root: Path) -> Project:
+        path = root / CONFIG_NAME
+        try:
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise InputError(f"not valid TOML: {error}", source=str(path)) from None
+        except OSError as error:
+            raise ProjectNotFound(f"cannot read {path}: {error.strerror}") from None
+        return cls(root=root.resolve(), config=config)
+
+    def setting(self, section: str, key: str, default: Any = None) -> Any:
+        env = os.environ.get(f"MEDPAGES_{section}_{key}".upper())
+        if env is not None:
+            return env
+        value = self.config.get(section, {})
+        return value.get(key, default) if isinstance(value, dict) else default
+
+    @property
+    def database_url(self) -> str:
+        url = str(self.setting("database", "url", "sqlite:///medpages.sqlite3"))
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            # A relative SQLite path is relative to the project, not to the current folder.
+            url = prefix + str(self.root / url[len(prefix):])
+        return url
+
+    @property
+    def jekyll_dir(self) -> Path:
+        return self.root / str(self.setting("jekyll", "dir", "jekyll"))
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    def store(self):  # -> medpages.store.Store (imported here: SQLAlchemy loads only when needed)
+        from medpages.store import Store
+
+        return Store.open(self.database_url)

@@ -1,0 +1,1 @@
+"""Publishing: the seed Markdown format both ways, and the Jekyll tree."""
