@@ -1,0 +1,48 @@
+"""`medpages demo`: a sample project built offline, with no API key, in one command.
+
+A bundled catalogue of about 50 common generics, the seed page imported as an existing page,
+skeleton pages for the rest, and the Jekyll tree written.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from medpages.pipeline import build_jekyll, create_skeleton_pages, import_paths
+from medpages.project import Project
+
+
+def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> Project:
+    root = folder or Path(tempfile.mkdtemp(prefix="medpages-demo-"))
+    project = Project.init(root)
+    say(f"1. Created a project in {project.root}")
+
+    data = resources.files("medpages.demo")
+    inputs = project.root / "inputs"
+    inputs.mkdir(exist_ok=True)
+    catalogue = inputs / "generics.txt"
+    catalogue.write_bytes(data.joinpath("generics.txt").read_bytes())
+    seed = inputs / "ado-trastuzumab-emtansine-160mg.md"
+    seed.write_bytes(data.joinpath("seed-page.md").read_bytes())
+
+    report = import_paths(project, [catalogue])
+    say(f"2. Imported the sample catalogue: {report.medicines} medicines ({catalogue})")
+    for line in report.rejected + report.notices:
+        say(f"     {line}")
+    report = import_paths(project, [seed])
+    say(f"3. Imported the seed page as an existing page: {report.pages_saved} page (provenance 'imported')")
+    created = create_skeleton_pages(project)
+    say(f"4. Wrote {created} skeleton pages: identity, synonyms and links; every other section "
+        "marked 'not yet written'")
+    export = build_jekyll(project)
+    say(f"5. Wrote the Jekyll tree: {len(export.written)} pages in {export.out_dir}")
+    example = export.out_dir / "a" / "ado-trastuzumab-emtansine-160mg.md"
+    say("")
+    say(f"Project:   {project.root}")
+    say(f"Database:  {project.database_url}")
+    say(f"Pages:     {export.out_dir}   (e.g. {example})")
+    say("Next:      cd into the project and run `medpages import your-generics.txt`, then `medpages build`.")
+    return project
