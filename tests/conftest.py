@@ -14,3 +14,8 @@ SEED_PAGE = SHARED / "seed" / "000_5abc8e4ecc893f8a.txt"
 @pytest.fixture
 def seed_text() -> str:
     return SEED_PAGE.read_bytes().decode("utf-8")
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED_PAGE

@@ -90,10 +90,10 @@ def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportRe
         seen[medicine.path] = read.relative
         page = _as_imported(read.page, read.relative)
         store.upsert_medicine(medicine)
-        before = store.get_page(medicine.slug)
-        store.save_page(medicine.slug, page, author=f"import:{read.relative}", kind="imported",
-                        message=f"imported from {path}")
-        if before is not None and before == store.get_page(medicine.slug):
+        before = len(store.revisions(medicine.slug))
+        number = store.save_page(medicine.slug, page, author=f"import:{read.relative}", kind="imported",
+                                 message=f"imported from {path}")
+        if number == before:
             report.pages_unchanged += 1
         else:
             report.pages_saved += 1

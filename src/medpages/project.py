@@ -35,6 +35,7 @@ dir = "jekyll"
 class Project:
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
+    _store: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def init(cls, folder: Path) -> Project:
@@ -95,6 +96,9 @@ class Project:
         return self.root / STATE_DIR
 
     def store(self):  # -> medpages.store.Store (imported here: SQLAlchemy loads only when needed)
-        from medpages.store import Store
+        """The project's store, opened (and its schema upgraded) once per Project."""
+        if self._store is None:
+            from medpages.store import Store
 
-        return Store.open(self.database_url)
+            self._store = Store.open(self.database_url)
+        return self._store

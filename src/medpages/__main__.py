@@ -1,0 +1,3 @@
+from medpages.cli import main
+
+main()

@@ -1,0 +1,27 @@
+"""The database stage: medicines, pages with their full revision history, findings, unparsed files.
+
+`Store` is the entry point; the ORM models in `schema` describe the tables.
+"""
+
+from medpages.store.database import StoreError
+from medpages.store.schema import (
+    FindingRecord,
+    MedicineRecord,
+    PageRecord,
+    RawDocumentRecord,
+    RevisionRecord,
+)
+from medpages.store.store import PageToSave, RawDocument, RevisionSummary, Store
+
+__all__ = [
+    "FindingRecord",
+    "MedicineRecord",
+    "PageRecord",
+    "PageToSave",
+    "RawDocument",
+    "RawDocumentRecord",
+    "RevisionRecord",
+    "RevisionSummary",
+    "Store",
+    "StoreError",
+]

@@ -1,0 +1,161 @@
+"""The database tables as SQLAlchemy ORM models; Alembic migrations create them, never `create_all`.
+
+Each model and page is kept whole as JSON, beside the few columns that are searched or sorted on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so later migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+MAX_SLUG_LENGTH = 255  # a slug is also a file name, `<slug>.md`
+MAX_LETTER_LENGTH = 8
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, stored in UTC; SQLite's naive values are read back as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store keeps only timezone-aware times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class MedicineRecord(Base):
+    """A catalogue entry: the `Medicine` model as JSON, and its searchable columns."""
+
+    __tablename__ = "medicines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Bounded (and checked before writing) because they are indexed: PostgreSQL refuses index
+    # entries over about 2,700 bytes, so long free text is never indexed.
+    slug: Mapped[str] = mapped_column(String(MAX_SLUG_LENGTH), unique=True)
+    letter: Mapped[str] = mapped_column(String(MAX_LETTER_LENGTH), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    generic_name: Mapped[str | None] = mapped_column(Text)
+    form: Mapped[str | None] = mapped_column(Text)
+    medicine_json: Mapped[dict[str, Any]]
+    # Digest of `medicine_json`: an unchanged medicine is not rewritten and keeps its updated_at.
+    medicine_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class PageRecord(Base):
+    """The current page of a medicine (one at most); its history is in `revisions`."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    page_json: Mapped[dict[str, Any]]
+    page_digest: Mapped[str] = mapped_column(String(64))
+    # `Page.content_fingerprint()`: changes only when the rendered page would change.
+    content_fingerprint: Mapped[str] = mapped_column(String(64))
+    current_revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class RevisionRecord(Base):
+    """One saved version of a page. Append-only: never updated or deleted (triggers enforce it)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("medicine_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id"))
+    number: Mapped[int] = mapped_column(Integer)  # 1..n per medicine
+    status: Mapped[str] = mapped_column(String(32))
+    page_json: Mapped[dict[str, Any]]
+    page_digest: Mapped[str] = mapped_column(String(64))
+    content_fingerprint: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(Text)  # import:/path/file.md, model:gemini-2.0-flash, contributor:Jane
+    kind: Mapped[str] = mapped_column(String(32))  # an `AuthorKind`
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class FindingRecord(Base):
+    """A check finding about a medicine's page, tied to the revision that was checked."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
+    code: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))  # a `Severity`
+    section: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class RawDocumentRecord(Base):
+    """A file that could not be parsed, kept byte for byte so no input is ever lost."""
+
+    __tablename__ = "raw_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    # Bytes, not text: a file may hold NUL bytes or invalid UTF-8, which text columns refuse.
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_digest: Mapped[str] = mapped_column(String(64), index=True)
+    error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+@event.listens_for(RevisionRecord, "before_update")
+@event.listens_for(RevisionRecord, "before_delete")
+def _refuse_revision_change(_mapper: Any, _connection: Any, revision: RevisionRecord) -> None:
+    """The ORM side of the append-only history; database triggers guard raw SQL."""
+    raise ValueError(f"revision {revision.number} is append-only: it is never updated or deleted")

@@ -1,0 +1,533 @@
+"""The store: medicines, their pages and every revision, check findings and unparsed files.
+
+`Store` is the only way the rest of medpages reads or writes the database. Each write is one
+transaction: it happens whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, NamedTuple, Self, TypeVar, cast, get_args
+
+from sqlalchemy import Engine, Table, Text, bindparam, delete, func, insert, select, update
+from sqlalchemy import cast as cast_to
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from medpages.errors import InputError
+from medpages.model import AuthorKind, Finding, Medicine, Page
+from medpages.store.database import (
+    StoreError,
+    create_store_engine,
+    describe_error,
+    describe_url,
+    upgrade_schema,
+    writer,
+)
+from medpages.store.schema import (
+    MAX_LETTER_LENGTH,
+    MAX_SLUG_LENGTH,
+    FindingRecord,
+    MedicineRecord,
+    PageRecord,
+    RawDocumentRecord,
+    RevisionRecord,
+    utc_now,
+)
+from medpages.store.storable import (
+    SerializedJSON,
+    raw_bytes,
+    require_storable,
+    serialize_model,
+    storable_label,
+    unstorable_reason,
+)
+
+_Item = TypeVar("_Item")
+
+AUTHOR_KINDS: tuple[str, ...] = get_args(AuthorKind)
+# Writes in bulk go through the tables (SQLAlchemy Core): the ORM's per-row bookkeeping
+# would cost more than the database does.
+MEDICINES = cast(Table, MedicineRecord.__table__)
+PAGES = cast(Table, PageRecord.__table__)
+REVISIONS = cast(Table, RevisionRecord.__table__)
+FINDINGS = cast(Table, FindingRecord.__table__)
+# Rows per statement when many medicines are written, and pages per transaction (their
+# slugs go into one `IN (...)`, which SQLite bounds at 32,766 parameters).
+MEDICINE_BATCH_SIZE = 2000
+PAGE_BATCH_SIZE = 500
+# Rows fetched at a time while streaming medicines and pages.
+STREAM_CHUNK_SIZE = 500
+
+
+@dataclass(frozen=True)
+class PageToSave:
+    """One page for `Store.save_pages`; the fields are those of `Store.save_page`."""
+
+    slug: str
+    page: Page
+    author: str
+    kind: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RevisionSummary:
+    """One entry of a page's history, without the page itself (see `Store.get_revision`)."""
+
+    number: int
+    status: str
+    author: str
+    kind: str
+    message: str
+    content_fingerprint: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A file kept because it could not be parsed."""
+
+    id: int
+    path: str
+    content: bytes
+    error: str
+    created_at: datetime
+
+    @property
+    def text(self) -> str:
+        """The content as text; bytes that are not UTF-8 show as U+FFFD."""
+        return self.content.decode("utf-8", "replace")
+
+
+class _CurrentPage(NamedTuple):
+    page_id: int | None
+    page_digest: str
+    revision_number: int
+
+
+class Store:
+    """A medpages database, SQLite or PostgreSQL, opened at the newest schema."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Use `Store.open`, which also creates or upgrades the schema."""
+        self.engine = engine
+        self._read_sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(writer(engine), expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | URL | Path) -> Self:
+        """Open the database at `url` (a path means a SQLite file), creating or upgrading its schema."""
+        if isinstance(url, Path):
+            url = URL.create("sqlite", database=str(url))
+        engine = create_store_engine(url)
+        try:
+            upgrade_schema(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({describe_url(self.engine.url)!r})"
+
+    @contextmanager
+    def _write_transaction(self, action: str) -> Iterator[Session]:
+        """A session in one write transaction: committed at the end, rolled back on any error."""
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except DBAPIError as error:
+            raise StoreError(
+                f"{action}: the database refused it, nothing was written ({describe_error(error)})"
+            ) from error
+
+    # ------------------------------------------------------------------ medicines
+
+    def upsert_medicine(self, medicine: Medicine) -> int:
+        """Insert the medicine, or update the one with its slug; returns its id."""
+        self.upsert_medicines([medicine])
+        with self._read_sessions() as session:
+            return session.scalars(select(MedicineRecord.id).where(MedicineRecord.slug == medicine.slug)).one()
+
+    def upsert_medicines(self, medicines: Iterable[Medicine], *, batch_size: int = MEDICINE_BATCH_SIZE) -> int:
+        """Insert or update many medicines by slug, all in one transaction; returns how many were given.
+
+        A medicine whose content did not change is left as it is (its `updated_at` too). When
+        one slug comes twice, the later medicine wins. A medicine that cannot be stored
+        raises InputError and nothing is written.
+        """
+        given = 0
+        with self._write_transaction("saving medicines") as session:
+            upsert = _insert_for(session)(MEDICINES)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=[MEDICINES.c.slug],
+                set_={
+                    column: upsert.excluded[column]
+                    for column in ("letter", "title", "generic_name", "form", "medicine_json",
+                                   "medicine_digest", "updated_at")
+                },
+                where=MEDICINES.c.medicine_digest != upsert.excluded.medicine_digest,
+            )
+            for batch in _batches(medicines, batch_size):
+                now = utc_now()
+                rows = {medicine.slug: _medicine_row(medicine, now) for medicine in batch}
+                session.execute(upsert, list(rows.values()))
+                given += len(batch)
+        return given
+
+    def get_medicine(self, slug: str) -> Medicine | None:
+        with self._read_sessions() as session:
+            document = session.scalars(
+                select(_as_text(MedicineRecord.medicine_json)).where(MedicineRecord.slug == slug)
+            ).one_or_none()
+        return None if document is None else Medicine.model_validate_json(document)
+
+    def iter_medicines(self) -> Iterator[Medicine]:
+        """Every medicine in slug order, read in chunks from one consistent snapshot."""
+        statement = select(_as_text(MedicineRecord.medicine_json)).order_by(MedicineRecord.slug)
+        with self._read_sessions() as session, session.begin():
+            for document in session.scalars(statement.execution_options(yield_per=STREAM_CHUNK_SIZE)):
+                yield Medicine.model_validate_json(document)
+
+    # ------------------------------------------------------------------ pages
+
+    def save_page(self, slug: str, page: Page, *, author: str, kind: str, message: str = "") -> int:
+        """Make `page` the current page of the medicine `slug`; returns its revision number.
+
+        Each change is a new revision (1, 2, …); saving a page identical to the current one
+        (the same JSON) adds none and returns the current number. `author` says who wrote it
+        (`import:/path/file.md`, `model:gemini-2.0-flash`, `contributor:Jane`), `kind` is an
+        AuthorKind (`imported`, `model`, `reference`, `contributor`, `skeleton`, `fixed`).
+        """
+        return self.save_pages([PageToSave(slug, page, author, kind, message)])[0]
+
+    def save_pages(self, saves: Iterable[PageToSave], *, batch_size: int = PAGE_BATCH_SIZE) -> list[int]:
+        """Save many pages as `save_page` does, `batch_size` per transaction; returns their revision numbers.
+
+        Each batch is written whole or not at all; batches before a failing one stay written.
+        """
+        numbers: list[int] = []
+        for batch in _batches(saves, batch_size):
+            prepared = [_prepare_save(save) for save in batch]
+            action = (f"saving the page of {prepared[0].slug!r}" if len(prepared) == 1
+                      else f"saving {len(prepared)} pages, {prepared[0].slug!r} to {prepared[-1].slug!r}")
+            with self._write_transaction(action) as session:
+                numbers.extend(_save_batch(session, prepared))
+        return numbers
+
+    def get_page(self, slug: str) -> Page | None:
+        statement = (
+            select(_as_text(PageRecord.page_json))
+            .join(MedicineRecord, PageRecord.medicine_id == MedicineRecord.id)
+            .where(MedicineRecord.slug == slug)
+        )
+        with self._read_sessions() as session:
+            document = session.scalars(statement).one_or_none()
+        return None if document is None else Page.model_validate_json(document)
+
+    def iter_pages(self, *, statuses: Iterable[str] | None = None) -> Iterator[tuple[Medicine, Page | None]]:
+        """Every medicine with its current page (None when it has none), in slug order, streamed.
+
+        With `statuses`, only medicines whose page has one of them.
+        """
+        statement = (
+            select(_as_text(MedicineRecord.medicine_json), _as_text(PageRecord.page_json))
+            .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
+            .order_by(MedicineRecord.slug)
+        )
+        if statuses is not None:
+            statement = statement.where(PageRecord.status.in_(list(statuses)))
+        with self._read_sessions() as session, session.begin():
+            for medicine_json, page_json in session.execute(statement.execution_options(yield_per=STREAM_CHUNK_SIZE)):
+                page = None if page_json is None else Page.model_validate_json(page_json)
+                yield Medicine.model_validate_json(medicine_json), page
+
+    def content_fingerprints(self) -> dict[str, str]:
+        """Slug → `Page.content_fingerprint()` of its current page, for incremental builds."""
+        statement = select(MedicineRecord.slug, PageRecord.content_fingerprint).join(
+            PageRecord, PageRecord.medicine_id == MedicineRecord.id
+        )
+        with self._read_sessions() as session:
+            return {slug: fingerprint for slug, fingerprint in session.execute(statement)}
+
+    def revisions(self, slug: str) -> list[RevisionSummary]:
+        """The page's history, oldest first; empty when the medicine has no page."""
+        statement = (
+            select(RevisionRecord.number, RevisionRecord.status, RevisionRecord.author, RevisionRecord.kind,
+                   RevisionRecord.message, RevisionRecord.content_fingerprint, RevisionRecord.created_at)
+            .join(MedicineRecord, RevisionRecord.medicine_id == MedicineRecord.id)
+            .where(MedicineRecord.slug == slug)
+            .order_by(RevisionRecord.number)
+        )
+        with self._read_sessions() as session:
+            return [RevisionSummary(*row) for row in session.execute(statement)]
+
+    def get_revision(self, slug: str, number: int) -> Page | None:
+        """The page as it was at revision `number`."""
+        statement = (
+            select(_as_text(RevisionRecord.page_json))
+            .join(MedicineRecord, RevisionRecord.medicine_id == MedicineRecord.id)
+            .where(MedicineRecord.slug == slug, RevisionRecord.number == number)
+        )
+        with self._read_sessions() as session:
+            document = session.scalars(statement).one_or_none()
+        return None if document is None else Page.model_validate_json(document)
+
+    # ------------------------------------------------------------------ findings
+
+    def replace_findings(self, slug: str, findings: Iterable[Finding]) -> None:
+        """Make `findings` the medicine's findings, tied to its current revision; the old ones go."""
+        findings = list(findings)
+        for index, finding in enumerate(findings):
+            require_storable(finding.model_dump(mode="json"), what=f"{slug}: finding {index + 1}")
+        with self._write_transaction(f"saving the findings of {slug!r}") as session:
+            medicine_id = _medicine_id(session, slug)
+            revision_id = session.scalars(
+                select(PageRecord.current_revision_id).where(PageRecord.medicine_id == medicine_id)
+            ).one_or_none()
+            session.execute(delete(FindingRecord).where(FindingRecord.medicine_id == medicine_id))
+            if findings:
+                now = utc_now()
+                session.execute(
+                    insert(FINDINGS),
+                    [
+                        {"medicine_id": medicine_id, "revision_id": revision_id, "code": finding.code,
+                         "severity": finding.severity, "section": finding.section, "message": finding.message,
+                         "line": finding.line, "created_at": now}
+                        for finding in findings
+                    ],
+                )
+
+    def findings(self, slug: str) -> list[Finding]:
+        statement = (
+            select(FindingRecord.code, FindingRecord.severity, FindingRecord.message, FindingRecord.section,
+                   FindingRecord.line)
+            .join(MedicineRecord, FindingRecord.medicine_id == MedicineRecord.id)
+            .where(MedicineRecord.slug == slug)
+            .order_by(FindingRecord.id)
+        )
+        with self._read_sessions() as session:
+            return [Finding.model_validate(row._asdict()) for row in session.execute(statement)]
+
+    # ------------------------------------------------------------------ raw documents
+
+    def keep_raw(self, path: str | Path, content: str | bytes, error: str) -> int:
+        """Keep a file that could not be parsed, byte for byte; returns its id.
+
+        Keeping the same content from the same path again returns the first one's id.
+        NUL characters and undecodable bytes in the content are kept; in `path` and
+        `error` they are escaped (`\\x00`), since those are text columns.
+        """
+        data = raw_bytes(content)
+        digest = _sha256(data)
+        path_text = storable_label(str(path))
+        with self._write_transaction(f"keeping {path_text}") as session:
+            existing = session.scalars(
+                select(RawDocumentRecord.id).where(
+                    RawDocumentRecord.path == path_text, RawDocumentRecord.content_digest == digest
+                )
+            ).first()
+            if existing is not None:
+                return existing
+            record = RawDocumentRecord(
+                path=path_text, content=data, content_digest=digest, error=storable_label(error),
+                created_at=utc_now(),
+            )
+            session.add(record)
+            session.flush()
+            return record.id
+
+    def raw_documents(self) -> list[RawDocument]:
+        statement = select(
+            RawDocumentRecord.id, RawDocumentRecord.path, RawDocumentRecord.content, RawDocumentRecord.error,
+            RawDocumentRecord.created_at,
+        ).order_by(RawDocumentRecord.id)
+        with self._read_sessions() as session:
+            return [RawDocument(*row) for row in session.execute(statement)]
+
+    # ------------------------------------------------------------------ overview
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, and pages per status as `pages.<status>`."""
+        tables = {
+            "medicines": MedicineRecord, "pages": PageRecord, "revisions": RevisionRecord,
+            "findings": FindingRecord, "raw_documents": RawDocumentRecord,
+        }
+        with self._read_sessions() as session, session.begin():
+            counts = {name: session.scalar(select(func.count()).select_from(record)) or 0
+                      for name, record in tables.items()}
+            for status, count in session.execute(
+                select(PageRecord.status, func.count()).group_by(PageRecord.status).order_by(PageRecord.status)
+            ):
+                counts[f"pages.{status}"] = count
+        return counts
+
+
+# ---------------------------------------------------------------------- writing pages
+
+
+class _PreparedSave(NamedTuple):
+    slug: str
+    page_json: SerializedJSON
+    page_digest: str
+    content_fingerprint: str
+    status: str
+    author: str
+    kind: str
+    message: str
+
+
+def _prepare_save(save: PageToSave) -> _PreparedSave:
+    """Check and serialise a page before its transaction starts."""
+    if save.kind not in AUTHOR_KINDS:
+        raise InputError(f"{save.slug}: unknown author kind {save.kind!r}; use one of {', '.join(AUTHOR_KINDS)}")
+    if not save.author.strip():
+        raise InputError(f"{save.slug}: a revision needs an author (e.g. contributor:Jane)")
+    for what, value in (("author", save.author), ("message", save.message)):
+        problem = unstorable_reason(value)
+        if problem:
+            raise InputError(f"{save.slug}: revision {what} {problem}")
+    page_json, page_digest = serialize_model(save.page, what=f"{save.slug}: page")
+    return _PreparedSave(
+        save.slug, page_json, page_digest, save.page.content_fingerprint(), save.page.status,
+        save.author, save.kind, save.message,
+    )
+
+
+def _save_batch(session: Session, saves: list[_PreparedSave]) -> list[int]:
+    slugs = {save.slug for save in saves}
+    medicine_ids: dict[str, int] = {
+        slug: medicine_id
+        for slug, medicine_id in session.execute(
+            # FOR UPDATE makes concurrent writers of one page wait for each other on PostgreSQL
+            # (SQLite has one writer at a time anyway); ordered by id so that they cannot deadlock.
+            select(MedicineRecord.slug, MedicineRecord.id)
+            .where(MedicineRecord.slug.in_(slugs))
+            .order_by(MedicineRecord.id)
+            .with_for_update()
+        )
+    }
+    missing = sorted(slugs - medicine_ids.keys())
+    if missing:
+        raise StoreError(f"no medicine with slug {missing[0]!r}: add the medicine before its page")
+    current: dict[int, _CurrentPage] = {
+        medicine_id: _CurrentPage(page_id, page_digest, number)
+        for medicine_id, page_id, page_digest, number in session.execute(
+            select(PageRecord.medicine_id, PageRecord.id, PageRecord.page_digest, RevisionRecord.number)
+            .join(RevisionRecord, PageRecord.current_revision_id == RevisionRecord.id)
+            .where(PageRecord.medicine_id.in_(medicine_ids.values()))
+        )
+    }
+
+    numbers: list[int] = []
+    new_revisions: list[dict[str, Any]] = []
+    now = utc_now()
+    for save in saves:
+        medicine_id = medicine_ids[save.slug]
+        page = current.get(medicine_id)
+        if page is not None and page.page_digest == save.page_digest:
+            numbers.append(page.revision_number)
+            continue
+        number = (page.revision_number if page else 0) + 1
+        new_revisions.append({
+            "medicine_id": medicine_id, "number": number, "status": save.status, "page_json": save.page_json,
+            "page_digest": save.page_digest, "content_fingerprint": save.content_fingerprint,
+            "author": save.author, "kind": save.kind, "message": save.message, "created_at": now,
+        })
+        current[medicine_id] = _CurrentPage(page.page_id if page else None, save.page_digest, number)
+        numbers.append(number)
+    if not new_revisions:
+        return numbers
+
+    revision_ids = session.scalars(
+        insert(REVISIONS).returning(REVISIONS.c.id, sort_by_parameter_order=True), new_revisions
+    ).all()
+    # The last new revision of each medicine becomes its current page.
+    latest: dict[int, tuple[int, dict[str, Any]]] = {}
+    for revision_id, revision in zip(revision_ids, new_revisions, strict=True):
+        latest[revision["medicine_id"]] = (revision_id, revision)
+    page_inserts: list[dict[str, Any]] = []
+    page_updates: list[dict[str, Any]] = []
+    for medicine_id, (revision_id, revision) in latest.items():
+        values = {
+            "status": revision["status"], "page_json": revision["page_json"],
+            "page_digest": revision["page_digest"], "content_fingerprint": revision["content_fingerprint"],
+            "current_revision_id": revision_id, "updated_at": now,
+        }
+        page_id = current[medicine_id].page_id
+        if page_id is None:
+            page_inserts.append({"medicine_id": medicine_id, "created_at": now, **values})
+        else:
+            page_updates.append({"id": page_id, **values})
+    if page_inserts:
+        session.execute(insert(PAGES), page_inserts)
+    if page_updates:
+        session.execute(
+            update(PAGES).where(PAGES.c.id == bindparam("page_id")),
+            [{"page_id": values.pop("id"), **values} for values in page_updates],
+        )
+    return numbers
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _medicine_row(medicine: Medicine, now: datetime) -> dict[str, Any]:
+    if not 0 < len(medicine.slug) <= MAX_SLUG_LENGTH:
+        raise InputError(f"medicine {medicine.title[:80]!r}: its slug must have 1 to {MAX_SLUG_LENGTH} "
+                         f"characters, not {len(medicine.slug)}")
+    if not 0 < len(medicine.letter) <= MAX_LETTER_LENGTH:
+        raise InputError(f"medicine {medicine.slug!r}: its letter must have 1 to {MAX_LETTER_LENGTH} "
+                         f"characters, not {len(medicine.letter)}")
+    medicine_json, digest = serialize_model(medicine, what=f"medicine {medicine.slug!r}")
+    return {
+        "slug": medicine.slug, "letter": medicine.letter, "title": medicine.title,
+        "generic_name": medicine.generic_name, "form": medicine.form, "medicine_json": medicine_json,
+        "medicine_digest": digest, "created_at": now, "updated_at": now,
+    }
+
+
+def _as_text(document: Any) -> Any:
+    """A JSON column read as its text, which pydantic parses faster than `json.loads` and then pydantic."""
+    return cast_to(document, Text)
+
+
+def _medicine_id(session: Session, slug: str) -> int:
+    medicine_id = session.scalars(select(MedicineRecord.id).where(MedicineRecord.slug == slug)).one_or_none()
+    if medicine_id is None:
+        raise StoreError(f"no medicine with slug {slug!r}")
+    return medicine_id
+
+
+def _insert_for(session: Session) -> Any:
+    """The INSERT construct with ON CONFLICT of the session's database (both spell it alike)."""
+    dialect = session.get_bind().dialect.name
+    return {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

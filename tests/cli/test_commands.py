@@ -1,0 +1,113 @@
+"""The commands as a user types them, in a real subprocess, against a real SQLite project."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXIT_WARNINGS = 3
+
+
+def medpages(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "medpages", *args], cwd=cwd, capture_output=True, env=env,
+                            timeout=300)
+    if check and result.returncode not in (0,):
+        raise AssertionError(f"exit {result.returncode}\nstdout:\n{result.stdout.decode()}\nstderr:\n{result.stderr.decode()}")
+    return result
+
+
+def test_page_parse_and_render_round_trip(tmp_path, seed_path):
+    parsed = medpages("page", "parse", str(seed_path), cwd=tmp_path)
+    data = json.loads(parsed.stdout)
+    assert (len(data["side_effects"]["items"]), len(data["faqs"]["items"]), len(data["usage"]["items"])) == (10, 6, 2)
+    (tmp_path / "page.json").write_bytes(parsed.stdout)
+    rendered = medpages("page", "render", "page.json", cwd=tmp_path)
+    assert rendered.stdout == seed_path.read_bytes()
+
+
+def test_page_render_rejects_bad_json_with_a_clear_message(tmp_path):
+    (tmp_path / "bad.json").write_text('{"title": 5}')
+    result = medpages("page", "render", "bad.json", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert b"bad.json: not a page" in result.stderr and b"front_matter" in result.stderr
+    assert b"Traceback" not in result.stderr
+    (tmp_path / "binary.md").write_bytes(b"# x\n\xff")
+    result = medpages("page", "parse", "binary.md", cwd=tmp_path, check=False)
+    assert result.returncode == 1 and b"binary.md:2: not valid UTF-8" in result.stderr
+
+
+def test_commands_outside_a_project_say_so(tmp_path):
+    result = medpages("build", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert b"medpages init" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_hostile_list_imports_the_good_lines_and_names_every_bad_one(tmp_path):
+    medpages("init", "proj", cwd=tmp_path)
+    project = tmp_path / "proj"
+    lines = [
+        b"Paracetamol 500mg",
+        b"",
+        b"!!!",
+        b"x" * 10_000,
+        b"Ibuprofen\x07 400mg",
+        b"../../etc/passwd",
+        b"PARACETAMOL   500MG",
+        b"\xd9\x85\xd9\x8a\xd8\xaa\xd9\x81\xd9\x88\xd8\xb1\xd9\x85\xd9\x8a\xd9\x86 500mg",  # Arabic, right to left
+        b"Amoxicillin \xff\xfe 250mg",
+        b"Amoxicillin, Clavulanic Acid 625mg",
+    ]
+    (project / "generics.txt").write_bytes(b"\n".join(lines))
+    result = medpages("import", "generics.txt", cwd=project, check=False)
+    assert result.returncode == EXIT_WARNINGS, result.stderr.decode()
+    report = result.stderr.decode()
+    for number in (3, 4, 5, 9):
+        assert f":{number}:" in report or f"line {number}" in report, (number, report)
+    medpages("build", cwd=project)
+    written = sorted(p.relative_to(project / "jekyll").as_posix() for p in (project / "jekyll").rglob("*.md"))
+    assert written == []  # no pages yet: the catalogue alone writes nothing
+    assert not (tmp_path / "etc").exists()
+
+
+def test_imported_tree_exports_back_with_no_diff(tmp_path, seed_path):
+    tree = tmp_path / "site"
+    (tree / "a").mkdir(parents=True)
+    (tree / "m").mkdir()
+    shutil.copy(seed_path, tree / "a" / "ado-trastuzumab-emtansine-160mg.md")
+    (tree / "m" / "metformin-500mg.md").write_bytes(
+        b"\xef\xbb\xbf---\r\nlayout: minimal-medicine\r\ntitle: Metformin 500mg\r\n---\r\n\r\n# Metformin 500mg\r\n\r\n"
+        b"## Usage\r\n\r\n- Type 2 diabetes\r\n\r\n## Side Effects\r\n\r\n1. Nausea\r\n")
+    (tree / "m" / "broken.md").write_bytes(b"---\ntitle: x\n---\n\xff\xfe")
+    (tree / "index.md").write_text("---\nlayout: home\n---\nWelcome")
+    before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    medpages("init", "proj", cwd=tmp_path)
+    result = medpages("import", str(tree), cwd=tmp_path / "proj", check=False)
+    assert result.returncode == EXIT_WARNINGS
+    assert b"m/broken.md" in result.stderr and b"UTF-8" in result.stderr
+    medpages("build", "--jekyll", str(tree), cwd=tmp_path / "proj")
+    after = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_demo_runs_offline_and_writes_the_tree(tmp_path, seed_path):
+    result = medpages("demo", str(tmp_path / "demo"), cwd=tmp_path)
+    out = result.stdout.decode()
+    assert "Jekyll tree" in out or "Jekyll" in out
+    tree = tmp_path / "demo" / "jekyll"
+    pages = sorted(tree.rglob("*.md"))
+    assert len(pages) >= 50
+    assert (tree / "a" / "ado-trastuzumab-emtansine-160mg.md").read_bytes() == seed_path.read_bytes()
+    skeleton = (tree / "p" / "paracetamol-500mg.md").read_text(encoding="utf-8")
+    assert "**Usage:** _Not yet written._" in skeleton
+    assert "**Note:** This information is AI-generated" in skeleton
+    assert "medlineplus.gov" in skeleton
+    # Running the build again changes nothing.
+    again = medpages("build", cwd=tmp_path / "demo")
+    assert b"0 written" in again.stdout
