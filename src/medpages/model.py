@@ -262,10 +262,11 @@ class Page(_Model):
 
     def content_fingerprint(self) -> str:
         """A digest of everything that is rendered (front matter, title, sections)."""
-        payload = {"title": self.title, "front_matter": self.front_matter.model_dump(mode="json")}
-        for key in self.present_sections():
-            payload[key] = fingerprint_value(self.section_value(key))
-        return _digest(payload)
+        rendered = self.model_dump_json(include=_RENDERED_FIELDS)
+        return hashlib.sha256(rendered.encode("utf-8")).hexdigest()[:16]
+
+
+_RENDERED_FIELDS = frozenset({"title", "front_matter", "extra_sections", *SECTION_ORDER})
 
 
 def fingerprint_value(value: Any) -> str:

@@ -1,1 +1,42 @@
-"""The catalogue: lists of medicine names, their parsing, canonical names and slugs."""
+"""The catalogue: lists of medicine names, their parsing, canonical names and slugs.
+
+`import_catalog(paths)` is the entry point; it reads generics.txt, CSV and JSON lists and
+returns the medicines with a report whose status maps to the CLI's exit code.
+"""
+
+from medpages.catalog.canonical import CanonicalDrug, canonical_fields, load_dictionary, resolve_name
+from medpages.catalog.groups import group_strengths
+from medpages.catalog.importers import import_catalog, medicine_from_title
+from medpages.catalog.names import ParsedName, parse_name
+from medpages.catalog.report import (
+    EXIT_FAILED,
+    EXIT_SUCCESS,
+    EXIT_WARNINGS,
+    CatalogImport,
+    ImportReport,
+    ImportStatus,
+)
+from medpages.catalog.slug import folder_for, slugify
+from medpages.catalog.titles import MAX_TITLE_LENGTH, title_from_listed_name
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_SUCCESS",
+    "EXIT_WARNINGS",
+    "MAX_TITLE_LENGTH",
+    "CanonicalDrug",
+    "CatalogImport",
+    "ImportReport",
+    "ImportStatus",
+    "ParsedName",
+    "canonical_fields",
+    "folder_for",
+    "group_strengths",
+    "import_catalog",
+    "load_dictionary",
+    "medicine_from_title",
+    "parse_name",
+    "resolve_name",
+    "slugify",
+    "title_from_listed_name",
+]
