@@ -31,8 +31,8 @@ app = typer.Typer(
 page_app = typer.Typer(help="One page: Markdown -> JSON model, JSON model -> Markdown.", no_args_is_help=True)
 app.add_typer(page_app, name="page")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ProjectOption = Annotated[
     Optional[Path],
@@ -75,9 +75,13 @@ def import_(
     report = import_paths(proj, paths, progress=lambda message: err.print(f"[dim]{message}[/dim]"))
     out.print(f"Imported {report.medicines:,} catalogue entries; "
               f"{report.pages_saved:,} pages saved, {report.pages_unchanged:,} unchanged.")
+    _list_problems("Files that could not be read", report.failures)
     _list_problems("Rejected lines", report.rejected)
     _list_problems("Files kept as raw text", report.raw_kept)
     _list_problems("Notices", report.notices)
+    if report.failures:
+        err.print("Failed: see above; everything else was imported.")
+        raise typer.Exit(EXIT_FAILED)
     if report.warnings:
         err.print(f"Done with {report.warnings:,} warnings.")
         raise typer.Exit(EXIT_WARNINGS)

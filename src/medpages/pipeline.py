@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medpages.catalog.importers import import_catalog, medicine_from_title
+from medpages.catalog import import_catalog, medicine_from_title
 from medpages.draft.skeleton import skeleton_page
 from medpages.errors import InputError
 from medpages.model import Medicine, Page, Provenance
@@ -32,6 +32,7 @@ class ImportReport:
     pages_saved: int = 0  # pages stored as a new revision
     pages_unchanged: int = 0
     raw_kept: list[str] = field(default_factory=list)  # files kept as raw text, with the reason
+    failures: list[str] = field(default_factory=list)  # files that could not be read at all
     rejected: list[str] = field(default_factory=list)  # catalogue lines rejected, with line and reason
     notices: list[str] = field(default_factory=list)  # merged duplicates, slug collisions, ...
 
@@ -65,7 +66,12 @@ def import_paths(project: Project, paths: Iterable[Path], progress: Progress | N
             progress(f"reading {len(lists)} list(s)")
         catalog = import_catalog(lists)
         report.medicines += store.upsert_medicines(catalog.medicines)
-        report.rejected += [str(r) for r in catalog.rejected]
+        report.failures += [str(p) for p in catalog.problems]
+        if catalog.medicines == [] and not catalog.problems:
+            report.failures.append("no medicine could be imported from " + ", ".join(map(str, lists)))
+        report.rejected += [str(r) for r in catalog.report.rejected]
+        if catalog.report.rejected_count > len(catalog.report.rejected):
+            report.rejected.append(f"... and {catalog.report.rejected_count - len(catalog.report.rejected):,} more")
         report.notices += [str(n) for n in catalog.notices]
     if page_files:
         _import_pages(store, page_files, report, progress)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from medpages.catalog.names import parse_name
 from medpages.model import FrontMatter, Medicine, Page, Provenance, Source
 
 SKELETON_AUTHOR = "medpages skeleton"
@@ -27,12 +28,21 @@ def skeleton_page(medicine: Medicine) -> Page:
 
 
 def generic_name_line(medicine: Medicine) -> str:
-    """`Acetaminophen (also known as paracetamol; brand names: Calpol, Tylenol)`."""
+    """`Acetaminophen (also known as Paracetamol; brand names: Lipitor)`.
+
+    Only the name as listed (when it differs from the generic) and names the dictionary marks
+    as brands: its other synonyms include chemical names no reader would look for.
+    """
     name = medicine.generic_name or " + ".join(medicine.ingredients) or medicine.title
     details = []
-    others = [s for s in medicine.synonyms if s.lower() != name.lower()][:3]
-    if others:
-        details.append("also known as " + ", ".join(others))
+    listed = " + ".join(parse_name(medicine.title).ingredients)
+    if listed and listed.lower() != name.lower():
+        details.append(f"also known as {listed}")
     if medicine.brands:
-        details.append("brand names: " + ", ".join(medicine.brands[:5]))
+        details.append("brand names: " + ", ".join(_display(b) for b in medicine.brands[:5]))
     return f"{name} ({'; '.join(details)})" if details else name
+
+
+def _display(name: str) -> str:
+    """The dictionary lower-cases brand names; a capital first letter reads as a name."""
+    return name[:1].upper() + name[1:] if name.islower() else name

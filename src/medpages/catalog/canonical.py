@@ -1,0 +1,315 @@
+"""Canonical generic names: synonyms and brands resolved to one generic, with identifiers and links.
+
+The names come from the dictionary shipped by `drug-named-entity-recognition` (Fast Data
+Science, MIT licence): about 20,000 canonical drugs and 107,000 spellings, brands and
+synonyms merged from MeSH, DrugBank, MedlinePlus, the NHS and Wikipedia, in one 1.5 MB file
+that loads offline in under a second. No other offline list of that coverage has a licence
+that lets a publisher ship it. Only its data file is read; the package's `drugs_finder`
+module is never imported (it takes seconds to import and can reach the network).
+
+What is taken from it, and what is not (see docs/catalogue.md):
+- the display generic name is the dictionary's own `name` ("Acetaminophen"), the heading the
+  identifiers and links belong to; every other spelling ("Paracetamol") becomes a synonym;
+- DrugBank and MedlinePlus identifiers are used; its MeSH identifiers are not: its MeSH
+  harvester keeps the last `DescriptorUI` of a record, which is a pharmacological action
+  (acetaminophen and aspirin both get D058633, "Antipyretics"), so they name drug classes;
+- its NHS URLs are broken (`https://nhswebsite-dev.nhs.ukhttps://api.nhs.uk/medicines/x/`)
+  and are repaired to `https://www.nhs.uk/medicines/x/`.
+"""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+from medpages.catalog.collector import collector_paused
+from medpages.errors import MedpagesError
+from medpages.model import Identifiers, Link
+
+DICTIONARY_PACKAGE = "drug_named_entity_recognition"
+DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
+
+MEDLINEPLUS_URL = "https://medlineplus.gov/druginfo/meds/{id}.html"
+NHS_URL = "https://www.nhs.uk/medicines/{page}/"
+_MEDLINEPLUS_ID = re.compile(r"a\d{6}")
+_DRUGBANK_ID = re.compile(r"DB\d{5}")
+_NHS_PAGE = re.compile(r"/medicines/([a-z0-9][a-z0-9-]*)/?$")
+_WIKIPEDIA = "https://en.wikipedia.org/wiki/"
+_TRAILING_NUMBERS = re.compile(r"(?:\s+\d+)+$")
+
+# Lookup fallbacks, tried only when a name is not in the dictionary as written.
+_BRITISH_SPELLINGS = (("sulph", "sulf"), ("aluminium", "aluminum"), ("oestr", "estr"))
+# Salt and hydrate words a generic's name often carries (`Metformin Hydrochloride`).
+_SALT_WORDS = frozenset(
+    "hydrochloride hcl hydrobromide sodium potassium calcium magnesium besylate besilate "
+    "maleate mesylate mesilate succinate sulfate sulphate phosphate acetate citrate tartrate "
+    "fumarate trihydrate dihydrate monohydrate hyclate bromide dipropionate propionate".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalDrug:
+    """One generic as the dictionary knows it: display name, other names, ids and links."""
+
+    key: str
+    name: str
+    synonyms: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    drugbank: str | None = None
+    medlineplus: str | None = None
+    links: tuple[tuple[str, str, str], ...] = ()  # (title, url, publisher)
+
+
+@dataclass(frozen=True, slots=True)
+class IngredientMatch:
+    """A listed ingredient name and the generic it resolved to."""
+
+    listed: str
+    drug: CanonicalDrug
+    listed_is_brand: bool | None  # None: the dictionary does not say
+
+
+@dataclass
+class CanonicalFields:
+    """What resolution adds to a `Medicine`; empty when nothing resolved."""
+
+    generic_name: str | None = None
+    ingredients: list[str] = field(default_factory=list)
+    synonyms: list[str] = field(default_factory=list)
+    brands: list[str] = field(default_factory=list)
+    identifiers: Identifiers = field(default_factory=Identifiers)
+    links: list[Link] = field(default_factory=list)
+
+
+class DrugDictionary:
+    """The dictionary's three tables, and the reverse index from a generic to its names."""
+
+    def __init__(self, tables: dict[str, Any], load_seconds: float):
+        self.variant_to_canonical: dict[str, list[str]] = tables["drug_variant_to_canonical"]
+        self.canonical_data: dict[str, dict[str, Any]] = tables["drug_canonical_to_data"]
+        self.variant_data: dict[str, dict[str, Any]] = tables["drug_variant_to_variant_data"]
+        self.load_seconds = load_seconds
+        self.variants_of: dict[str, list[str]] = {}
+        for variant, canonicals in self.variant_to_canonical.items():
+            for canonical in canonicals:
+                self.variants_of.setdefault(canonical, []).append(variant)
+        self._drugs: dict[str, CanonicalDrug] = {}
+
+    def canonical_key(self, name: str) -> str | None:
+        """The canonical key a lower-cased spelling belongs to, if exactly one."""
+        canonicals = self.variant_to_canonical.get(name)
+        # A spelling shared by two generics is ambiguous: better no answer than a wrong one.
+        if canonicals and len(canonicals) == 1 and canonicals[0] in self.canonical_data:
+            return canonicals[0]
+        return None
+
+    def is_brand(self, variant: str) -> bool | None:
+        data = self.variant_data.get(variant)
+        return data.get("is_brand") if data else None
+
+    def drug(self, key: str) -> CanonicalDrug:
+        drug = self._drugs.get(key)
+        if drug is None:
+            drug = self._drugs[key] = self._build_drug(key)
+        return drug
+
+    def _build_drug(self, key: str) -> CanonicalDrug:
+        data = self.canonical_data[key]
+        name = str(data.get("name") or key)
+        names = set(self.variants_of.get(key, ())) | set(data.get("synonyms") or ())
+        names.discard(name.lower())
+        brands = sorted(n for n in names if self.is_brand(n) is True)
+        synonyms = sorted(n for n in names if self.is_brand(n) is not True)
+        medlineplus = _valid(_MEDLINEPLUS_ID, data.get("medline_plus_id"))
+        return CanonicalDrug(
+            key=key,
+            name=name,
+            synonyms=tuple(synonyms),
+            brands=tuple(brands),
+            drugbank=_valid(_DRUGBANK_ID, data.get("drugbank_id")),
+            medlineplus=medlineplus,
+            links=tuple(_links(name, data, medlineplus)),
+        )
+
+
+def _valid(pattern: re.Pattern[str], value: Any) -> str | None:
+    return value if isinstance(value, str) and pattern.fullmatch(value) else None
+
+
+def _links(name: str, data: dict[str, Any], medlineplus: str | None) -> list[tuple[str, str, str]]:
+    links = []
+    if medlineplus:
+        links.append((name, MEDLINEPLUS_URL.format(id=medlineplus), "MedlinePlus"))
+    nhs = repair_nhs_url(data.get("nhs_url") or data.get("nhs_api_url"))
+    if nhs:
+        links.append((name, nhs, "NHS"))
+    wikipedia = data.get("wikipedia_url")
+    if isinstance(wikipedia, str) and wikipedia.startswith(_WIKIPEDIA) and len(wikipedia) > len(_WIKIPEDIA):
+        links.append((name, wikipedia, "Wikipedia"))
+    return links
+
+
+def repair_nhs_url(url: Any) -> str | None:
+    """`https://nhswebsite-dev.nhs.ukhttps://api.nhs.uk/medicines/x/` -> `https://www.nhs.uk/medicines/x/`.
+
+    Only the page name is kept; a URL without one gives None rather than a broken link.
+    """
+    if not isinstance(url, str):
+        return None
+    match = _NHS_PAGE.search(url)
+    return NHS_URL.format(page=match.group(1)) if match else None
+
+
+def dictionary_path() -> Path:
+    """The dictionary file, found without importing the package (its import loads the finder)."""
+    spec = importlib.util.find_spec(DICTIONARY_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        path = Path(location) / DICTIONARY_FILE
+        if path.is_file():
+            return path
+    raise MedpagesError(
+        f"the drug-name dictionary ({DICTIONARY_PACKAGE}/{DICTIONARY_FILE}) is not installed; "
+        "reinstall medpages with its dependencies"
+    )
+
+
+@cache
+def load_dictionary() -> DrugDictionary:
+    """Load the dictionary once per process (about a second), on first use."""
+    started = time.perf_counter()
+    # A pickle runs code when loaded: this one is part of an installed dependency, as trusted
+    # as that package's own modules, and is never read from a user-supplied path.
+    with bz2.open(dictionary_path(), "rb") as stream, collector_paused():
+        tables = pickle.load(stream)
+    return DrugDictionary(tables, time.perf_counter() - started)
+
+
+def lookup_spellings(name: str) -> list[str]:
+    """The spellings tried for a listed name, in order: as written, then the fallbacks.
+
+    British spellings are respelled, then trailing salt words and bare numbers are dropped
+    one at a time (`Metformin Hydrochloride`, `Paracetamol 500`), fullest names first.
+    """
+    written = " ".join(name.lower().split())
+    level = [written] + [
+        written.replace(british, american) for british, american in _BRITISH_SPELLINGS if british in written
+    ]
+    spellings = list(level)
+    while level:
+        level = [_without_last_word(spelling) for spelling in level if _ends_with_salt_or_number(spelling)]
+        spellings += level
+    return list(dict.fromkeys(spellings))
+
+
+def _ends_with_salt_or_number(spelling: str) -> bool:
+    words = spelling.split()
+    return len(words) > 1 and (words[-1].isdigit() or words[-1] in _SALT_WORDS)
+
+
+def _without_last_word(spelling: str) -> str:
+    return spelling.rsplit(" ", 1)[0]
+
+
+@lru_cache(maxsize=65536)
+def resolve_ingredient(name: str) -> IngredientMatch | None:
+    """The generic a listed ingredient name stands for, or None if the dictionary lacks it."""
+    dictionary = load_dictionary()
+    for spelling in lookup_spellings(name):
+        key = dictionary.canonical_key(spelling)
+        if key is not None:
+            # `Paracetamol 500` is listed as the synonym `Paracetamol`: the number is not a name.
+            listed = _TRAILING_NUMBERS.sub("", name.strip()) or name
+            return IngredientMatch(
+                listed=listed, drug=dictionary.drug(key), listed_is_brand=dictionary.is_brand(spelling)
+            )
+    return None
+
+
+def resolve_name(name: str) -> CanonicalDrug | None:
+    """The generic one name (a generic, a synonym or a brand) stands for, or None."""
+    match = resolve_ingredient(name.strip())
+    return match.drug if match else None
+
+
+def canonical_fields(ingredient_names: Sequence[str]) -> CanonicalFields:
+    """Generic name, canonical ingredients, synonyms, brands, ids and links for a product.
+
+    Each ingredient is resolved on its own. An ingredient the dictionary lacks is kept as
+    written in `ingredients` and the product gets no generic name (it would be a half-truth).
+    Identifiers describe one drug, so only single-ingredient products get them.
+    """
+    resolved = _resolved_product(tuple(ingredient_names))
+    # Fresh lists and models for every medicine: they are mutable, and one medicine's edit
+    # must never show up in another's.
+    return CanonicalFields(
+        generic_name=resolved.generic_name,
+        ingredients=list(resolved.ingredients),
+        synonyms=list(resolved.synonyms),
+        brands=list(resolved.brands),
+        identifiers=Identifiers(**resolved.identifiers),
+        links=[Link(title=t, url=u, publisher=p) for t, u, p in resolved.links],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _ResolvedProduct:
+    generic_name: str | None
+    ingredients: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    drugbank: str | None = None
+    medlineplus: str | None = None
+    links: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def identifiers(self) -> dict[str, str]:
+        """Only the identifiers known: an unset field costs nothing in each medicine."""
+        known = {"drugbank": self.drugbank, "medlineplus": self.medlineplus}
+        return {name: value for name, value in known.items() if value}
+
+
+@lru_cache(maxsize=65536)
+def _resolved_product(ingredient_names: tuple[str, ...]) -> _ResolvedProduct:
+    """Resolution of one list of ingredient names, memoised: catalogues repeat them a lot."""
+    matches = [resolve_ingredient(name) for name in ingredient_names]
+    resolved = [m for m in matches if m is not None]
+    ingredients = tuple(m.drug.name if m else name for m, name in zip(matches, ingredient_names))
+    if not resolved:
+        return _ResolvedProduct(generic_name=None, ingredients=ingredients)
+    synonyms, brands = _other_names(resolved)
+    single = resolved[0].drug if len(matches) == 1 else None
+    return _ResolvedProduct(
+        generic_name=" + ".join(m.drug.name for m in resolved) if len(resolved) == len(matches) else None,
+        ingredients=ingredients,
+        synonyms=tuple(synonyms),
+        brands=tuple(brands),
+        drugbank=single.drugbank if single else None,
+        medlineplus=single.medlineplus if single else None,
+        links=tuple(link for m in resolved for link in m.drug.links),
+    )
+
+
+def _other_names(matches: Sequence[IngredientMatch]) -> tuple[list[str], list[str]]:
+    """Synonyms and brands: the listed spellings first, then the dictionary's, no repeats."""
+    synonyms: list[str] = []
+    brands: list[str] = []
+    seen = {m.drug.name.lower() for m in matches}
+    for m in matches:
+        if m.listed.lower() not in seen:
+            seen.add(m.listed.lower())
+            (brands if m.listed_is_brand else synonyms).append(m.listed)
+    for m in matches:
+        for target, names in ((synonyms, m.drug.synonyms), (brands, m.drug.brands)):
+            for name in names:
+                if name not in seen:
+                    seen.add(name)
+                    target.append(name)
+    return synonyms, brands

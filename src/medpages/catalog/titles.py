@@ -1,0 +1,86 @@
+"""Listed names made into titles by the original script's rules, and the checks a title must pass.
+
+`Amoxicillin, Clavulanic Acid 625mg` -> `Amoxicillin + Clavulanic Acid 625mg` (PRODUCT.md §2).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_TITLE_LENGTH = 300
+
+_REMOVED = str.maketrans("", "", "()\"'")
+# A comma between ingredients becomes ` +`, exactly as the original script wrote it. A comma
+# between two digits is part of a number (`1,000mg`, `2,5mg`) and is kept: the original
+# turned `1,000mg` into `1 +000mg`, which is a bug no site should keep.
+_INGREDIENT_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Explicit embedding, override and isolate marks can make a name display as something else
+# ("Trojan source"). Right-to-left text itself, and the plain RLM/LRM marks, are fine.
+_DIRECTION_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+# Any of the characters above, so a good title (nearly all of them) is checked in one pass.
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def title_from_listed_name(raw: str) -> str:
+    """The original conventions: trim; drop `(` `)` `"` `'`; a comma between names becomes ` +`."""
+    text = raw.strip().translate(_REMOVED)
+    if "," in text:
+        text = _INGREDIENT_COMMA.sub(" +", text)
+    return text.strip()
+
+
+def title_problem(title: str, max_length: int = MAX_TITLE_LENGTH) -> str | None:
+    """Why a title cannot be a medicine's, in words a publisher understands; None if it can."""
+    if not title:
+        return "empty after removing ( ) \" ' characters"
+    if len(title) > max_length:
+        return f"name is {len(title):,} characters long; the limit is {max_length}"
+    if _SUSPECT.search(title):
+        problem = _character_problem(title)
+        if problem:
+            return problem
+    if _LETTER_OR_DIGIT.match(title):
+        return None
+    if not _LETTER_OR_DIGIT.search(title):
+        return "no letters or digits, only punctuation or symbols"
+    return f"starts with {title[0]!r}; a medicine name starts with a letter or digit"
+
+
+def _character_problem(title: str) -> str | None:
+    control = _CONTROL.search(title)
+    if control and control.group() == "\t":
+        return "contains a tab; a list with columns should be saved as .csv or .tsv"
+    if control:
+        return f"contains a control character ({_codepoint(control.group())})"
+    surrogate = _LONE_SURROGATE.search(title)
+    if surrogate:
+        return _surrogate_problem(surrogate.group())
+    direction = _DIRECTION_CONTROL.search(title)
+    if direction:
+        return f"contains an invisible text-direction control ({_codepoint(direction.group())})"
+    return None
+
+
+def duplicate_key(title: str) -> str:
+    """Titles with the same key are one medicine: case, spacing and Unicode forms ignored.
+
+    All white space goes, not just repeats: `625 mg` and `625mg` are one strength.
+    """
+    return "".join(unicodedata.normalize("NFKC", title).casefold().split())
+
+
+def _surrogate_problem(char: str) -> str:
+    code = ord(char)
+    # Bytes that are not UTF-8 arrive as U+DC80..U+DCFF (Python's "surrogateescape").
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"not valid UTF-8 (byte 0x{code - 0xDC00:02x}); save the file as UTF-8"
+    return f"contains an invalid character (U+{code:04X}, half of a surrogate pair)"
+
+
+def _codepoint(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}".strip()
