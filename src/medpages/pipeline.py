@@ -64,10 +64,15 @@ def import_paths(project: Project, paths: Iterable[Path], progress: Progress | N
     if lists:
         if progress:
             progress(f"reading {len(lists)} list(s)")
-        catalog = import_catalog(lists)
-        report.medicines += store.upsert_medicines(catalog.medicines)
+        # Medicines go to the store in batches as they are made: memory does not grow with the list.
+        catalog = import_catalog(lists, sink=store.upsert_medicines)
+        report.medicines += catalog.report.imported
+        for names in catalog.additions:  # names a later duplicate listed for a medicine already stored
+            stored = store.get_medicine(names.slug)
+            if stored is not None:
+                store.upsert_medicine(names.added_to(stored))
         report.failures += [str(p) for p in catalog.problems]
-        if catalog.medicines == [] and not catalog.problems:
+        if catalog.report.imported == 0 and not catalog.problems:
             report.failures.append("no medicine could be imported from " + ", ".join(map(str, lists)))
         report.rejected += [str(r) for r in catalog.report.rejected]
         if catalog.report.rejected_count > len(catalog.report.rejected):

@@ -170,3 +170,10 @@ def test_a_written_strength_is_read_back(name: str, amount, unit: str, space: st
     parsed = parse_name(f"{name} {written}{space}{unit}")
     assert parsed.ingredients == [name]
     assert [(s.amount, s.unit) for s in parsed.strengths] == [(float(written), unit)]
+
+
+def test_a_combination_written_with_per_is_two_strengths() -> None:
+    # `per` between two masses once split on a `/` that was not there, and crashed the import.
+    assert strengths("Paracetamol 500 mg per 125mg") == [("500 mg", 500.0, "mg", None, None),
+                                                         ("125mg", 125.0, "mg", None, None)]
+    assert strengths("A 500mg w/v/125mg")[0][0] == "500mg w/v"

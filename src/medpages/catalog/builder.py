@@ -1,18 +1,22 @@
 """Listed records made into `Medicine`s: checked, de-duplicated, given a unique slug, parsed, resolved.
 
 Every importer feeds this one builder, so the rules are the same for text, CSV and JSON, and
-duplicates and slug collisions are found across all the files of one import.
+duplicates and slug collisions are found across all the files of one import. Medicines go
+to a sink in batches as they are made; the builder keeps only what `KeptIndex` keeps of them.
 """
 
 from __future__ import annotations
 
-from medpages.catalog.canonical import CanonicalFields, canonical_fields
-from medpages.catalog.names import parse_name
-from medpages.catalog.records import ListedRecord
+from collections.abc import Callable
+
+from medpages.catalog.canonical import ResolvedProduct, resolve_product
+from medpages.catalog.kept import KeptIndex
+from medpages.catalog.names import read_name
+from medpages.catalog.records import ListedRecord, union_names
 from medpages.catalog.report import (
     ImportReport,
-    LineRef,
     MergedDuplicate,
+    NameAdditions,
     RejectedLine,
     SlugCollision,
 )
@@ -26,6 +30,11 @@ from medpages.catalog.titles import (
 from medpages.model import Medicine
 
 EXCERPT_LENGTH = 60
+# Medicines per call of the sink: large enough that a database writes them in one statement,
+# small enough that a batch is a few MB.
+BATCH_SIZE = 2000
+
+Sink = Callable[[list[Medicine]], None]
 
 
 def excerpt(text: str) -> str:
@@ -34,22 +43,32 @@ def excerpt(text: str) -> str:
 
 
 class CatalogBuilder:
-    """Turns records into medicines in listing order; the first listing of a name wins."""
+    """Turns records into medicines in listing order; the first listing of a name wins.
+
+    Each medicine is numbered in the order it is made (0, 1, 2, …) and sent to `sink` in
+    batches of `batch_size`; call `finish()` at the end to send the last batch.
+    """
 
     def __init__(
         self,
         report: ImportReport,
+        sink: Sink,
         *,
+        batch_size: int = BATCH_SIZE,
         resolve_names: bool = True,
         max_title_length: int = MAX_TITLE_LENGTH,
     ):
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
         self.report = report
         self.resolve_names = resolve_names
         self.max_title_length = max_title_length
-        self.medicines: list[Medicine] = []
-        self.origins: list[LineRef] = []
-        self._index_by_key: dict[str, int] = {}
-        self._index_by_slug: dict[str, int] = {}
+        self.kept = KeptIndex()
+        self._sink = sink
+        self._batch_size = batch_size
+        self._batch: list[Medicine] = []
+        self._sent = 0  # medicines numbered below this have gone to the sink
+        self._additions: dict[int, tuple[list[str], list[str]]] = {}  # number -> synonyms, brands
         self._next_number: dict[str, int] = {}  # per wanted slug, so a thousand clashes stay linear
 
     def reject(self, source: str, line: int, reason: str, text: str = "") -> None:
@@ -57,7 +76,10 @@ class CatalogBuilder:
 
     def add(self, record: ListedRecord, source: str, line: int) -> Medicine | None:
         """The new medicine, or None if the record was rejected or merged into an earlier one."""
-        listed = record.listed_name()
+        return self.add_name(record.listed_name(), source, line, record)
+
+    def add_name(self, listed: str, source: str, line: int, record: ListedRecord | None = None) -> Medicine | None:
+        """`add` for a name as listed; `record` carries a CSV row's or JSON object's other fields."""
         if not listed:
             self.reject(source, line, "no medicine name")
             return None
@@ -67,44 +89,64 @@ class CatalogBuilder:
             self.reject(source, line, problem, listed)
             return None
         key = duplicate_key(title)
-        kept = self._index_by_key.get(key)
+        kept = self.kept.with_key(key)
         if kept is not None:
             self._merge(kept, record, title, source, line)
             return None
-        slug = self._unique_slug(title, source, line)
-        medicine = self._medicine(title, slug, record)
-        self._index_by_key[key] = self._index_by_slug[slug] = len(self.medicines)
-        self.medicines.append(medicine)
-        self.origins.append(LineRef(source=source, line=line))
+        wanted = slugify(title)
+        slug = wanted if self.kept.with_slug(wanted) is None else self._numbered_slug(wanted, title, source, line)
+        medicine = build_medicine(title, slug, record, resolve_names=self.resolve_names)
+        self.kept.add(key, slug, title, source, line, renamed=slug != wanted)
+        self._batch.append(medicine)
+        if len(self._batch) >= self._batch_size:
+            self._send()
         return medicine
 
-    def _merge(self, kept: int, record: ListedRecord, title: str, source: str, line: int) -> None:
-        medicine = self.medicines[kept]
+    def finish(self) -> list[NameAdditions]:
+        """Send the last batch; the names duplicates added to medicines sent before them."""
+        self._send()
+        return [
+            NameAdditions(slug=self.kept.slug(number), synonyms=synonyms, brands=brands)
+            for number, (synonyms, brands) in self._additions.items()
+        ]
+
+    def _send(self) -> None:
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self._sent += len(batch)
+            self._sink(batch)
+
+    def _merge(self, kept: int, record: ListedRecord | None, title: str, source: str, line: int) -> None:
         self.report.merge(
             MergedDuplicate(
-                source=source, line=line, title=title, kept=self.origins[kept], kept_title=medicine.title
+                source=source, line=line, title=title, kept=self.kept.origin(kept), kept_title=self.kept.title(kept)
             )
         )
         # A second row may carry names the first did not: keep them, nothing is lost.
-        if record.synonyms:
-            medicine.synonyms = _union(medicine.synonyms, record.synonyms)
-        if record.brands:
-            medicine.brands = _union(medicine.brands, record.brands)
+        if record is None or not (record.synonyms or record.brands):
+            return
+        if kept >= self._sent:  # still here: add them to the medicine itself
+            medicine = self._batch[kept - self._sent]
+            if record.synonyms:
+                medicine.synonyms = union_names(medicine.synonyms, record.synonyms)
+            if record.brands:
+                medicine.brands = union_names(medicine.brands, record.brands)
+            return
+        synonyms, brands = self._additions.get(kept, ([], []))
+        self._additions[kept] = (union_names(synonyms, record.synonyms), union_names(brands, record.brands))
 
-    def _unique_slug(self, title: str, source: str, line: int) -> str:
-        """The title's slug; if another title has it, the first free `<slug>-2`, `-3`, ..."""
-        wanted = slugify(title)
-        if wanted not in self._index_by_slug:
-            return wanted
+    def _numbered_slug(self, wanted: str, title: str, source: str, line: int) -> str:
+        """The first free `<slug>-2`, `-3`, ... for a title whose slug another title has."""
         number = self._next_number.get(wanted, 2)
         while True:
             suffix = f"-{number}"
             slug = wanted[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
             number += 1
-            if slug not in self._index_by_slug:
+            if self.kept.with_slug(slug) is None:
                 break
         self._next_number[wanted] = number
-        owner = self._index_by_slug[wanted]
+        owner = self.kept.with_slug(wanted)
+        assert owner is not None
         self.report.collide(
             SlugCollision(
                 source=source,
@@ -112,14 +154,11 @@ class CatalogBuilder:
                 title=title,
                 wanted_slug=wanted,
                 slug=slug,
-                taken_by=self.origins[owner],
-                taken_by_title=self.medicines[owner].title,
+                taken_by=self.kept.origin(owner),
+                taken_by_title=self.kept.title(owner),
             )
         )
         return slug
-
-    def _medicine(self, title: str, slug: str, record: ListedRecord) -> Medicine:
-        return build_medicine(title, slug, record, resolve_names=self.resolve_names)
 
 
 def medicine_from_title(title: str, *, resolve_names: bool = True) -> Medicine:
@@ -127,45 +166,54 @@ def medicine_from_title(title: str, *, resolve_names: bool = True) -> Medicine:
 
     No cleaning and no checks: the title is already a page's. Slug and letter come from
     slug.py; ingredients, strengths, form and canonical names are filled as for a list.
+    The medicine is the caller's own: nothing in it is shared.
     """
-    return build_medicine(title, slugify(title), ListedRecord(name=title), resolve_names=resolve_names)
+    return with_own_parts(build_medicine(title, slugify(title), None, resolve_names=resolve_names))
 
 
-def build_medicine(title: str, slug: str, record: ListedRecord, *, resolve_names: bool = True) -> Medicine:
-    """A `Medicine` with everything the title (and the record's extra columns) says."""
-    parsed = parse_name(title)
-    ingredient_names = parsed.ingredients
-    if record.generic:
-        ingredient_names = parse_name(title_from_listed_name(record.generic)).ingredients or ingredient_names
-    fields = (
-        canonical_fields(ingredient_names) if resolve_names else CanonicalFields(ingredients=list(ingredient_names))
-    )
-    generic_name = fields.generic_name
-    if generic_name is None and record.generic:
-        generic_name = title_from_listed_name(record.generic)  # the publisher's own word
+def build_medicine(title: str, slug: str, record: ListedRecord | None, *, resolve_names: bool = True) -> Medicine:
+    """A `Medicine` with everything the title (and the record's extra columns) says.
+
+    Its strengths, identifiers and links are shared with the other medicines that read or
+    resolve alike (validated once, not once per medicine): never change them in place;
+    `with_own_parts` gives a medicine that may be changed at will.
+    """
+    reading = read_name(title)
+    ingredient_names = reading.ingredients
+    generic = record.generic if record else ""
+    if generic:
+        ingredient_names = read_name(title_from_listed_name(generic)).ingredients or ingredient_names
+    if resolve_names:
+        product = resolve_product(ingredient_names)
+    else:
+        product = ResolvedProduct(generic_name=None, ingredients=ingredient_names)
+    generic_name = product.generic_name
+    if generic_name is None and generic:
+        generic_name = title_from_listed_name(generic)  # the publisher's own word
+    synonyms, brands, form = product.synonyms, product.brands, reading.form
+    if record is not None:
+        synonyms = union_names(record.synonyms, synonyms)
+        brands = union_names(record.brands, brands)
+        form = form or record.form.lower() or None
     return Medicine(
         title=title,
         slug=slug,
         letter=folder_for(title),
         generic_name=generic_name,
-        ingredients=fields.ingredients,
-        strengths=parsed.strengths,
-        form=parsed.form or (record.form.lower() or None),
-        synonyms=_union(record.synonyms, fields.synonyms),
-        brands=_union(record.brands, fields.brands),
-        identifiers=fields.identifiers,
-        links=fields.links,
+        ingredients=product.ingredients,
+        strengths=reading.strengths,
+        form=form,
+        synonyms=synonyms,
+        brands=brands,
+        identifiers=product.identifiers,
+        links=product.links,
     )
 
 
-def _union(first: list[str], second: list[str]) -> list[str]:
-    """Both lists in order, without repeats that differ only by case."""
-    if not second or not first:
-        return list(first or second)
-    seen = {name.casefold() for name in first}
-    merged = list(first)
-    for name in second:
-        if name.casefold() not in seen:
-            seen.add(name.casefold())
-            merged.append(name)
-    return merged
+def with_own_parts(medicine: Medicine) -> Medicine:
+    """The medicine with its own copies of the strengths, identifiers and links it shares."""
+    return medicine.model_copy(update={
+        "strengths": [strength.model_copy() for strength in medicine.strengths],
+        "identifiers": medicine.identifiers.model_copy(),
+        "links": [link.model_copy() for link in medicine.links],
+    })

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from medpages.catalog.collector import collector_paused
 from medpages.errors import MedpagesError
@@ -43,6 +43,7 @@ _DRUGBANK_ID = re.compile(r"DB\d{5}")
 _NHS_PAGE = re.compile(r"/medicines/([a-z0-9][a-z0-9-]*)/?$")
 _WIKIPEDIA = "https://en.wikipedia.org/wiki/"
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d+)+$")
+NO_IDENTIFIERS = Identifiers()  # shared by every product with none: never change it
 
 # Lookup fallbacks, tried only when a name is not in the dictionary as written.
 _BRITISH_SPELLINGS = (("sulph", "sulf"), ("aluminium", "aluminum"), ("oestr", "estr"))
@@ -65,6 +66,11 @@ class CanonicalDrug:
     drugbank: str | None = None
     medlineplus: str | None = None
     links: tuple[tuple[str, str, str], ...] = ()  # (title, url, publisher)
+
+    def __hash__(self) -> int:
+        # Equal drugs have equal keys; hashing the hundred names of a drug on every cache
+        # lookup would cost more than the lookup saves.
+        return hash(self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,54 +252,61 @@ def canonical_fields(ingredient_names: Sequence[str]) -> CanonicalFields:
     written in `ingredients` and the product gets no generic name (it would be a half-truth).
     Identifiers describe one drug, so only single-ingredient products get them.
     """
-    resolved = _resolved_product(tuple(ingredient_names))
-    # Fresh lists and models for every medicine: they are mutable, and one medicine's edit
-    # must never show up in another's.
+    resolved = resolve_product(tuple(ingredient_names))
+    # Fresh lists and models: the caller may change them.
     return CanonicalFields(
         generic_name=resolved.generic_name,
         ingredients=list(resolved.ingredients),
         synonyms=list(resolved.synonyms),
         brands=list(resolved.brands),
-        identifiers=Identifiers(**resolved.identifiers),
-        links=[Link(title=t, url=u, publisher=p) for t, u, p in resolved.links],
+        identifiers=resolved.identifiers.model_copy(),
+        links=[link.model_copy() for link in resolved.links],
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _ResolvedProduct:
+class ResolvedProduct(NamedTuple):
+    """`canonical_fields` as the catalogue keeps it: tuples, and models shared by every product
+    that resolves alike. Never change `identifiers` or `links` in place."""
+
     generic_name: str | None
     ingredients: tuple[str, ...]
     synonyms: tuple[str, ...] = ()
     brands: tuple[str, ...] = ()
-    drugbank: str | None = None
-    medlineplus: str | None = None
-    links: tuple[tuple[str, str, str], ...] = ()
-
-    @property
-    def identifiers(self) -> dict[str, str]:
-        """Only the identifiers known: an unset field costs nothing in each medicine."""
-        known = {"drugbank": self.drugbank, "medlineplus": self.medlineplus}
-        return {name: value for name, value in known.items() if value}
+    identifiers: Identifiers = NO_IDENTIFIERS
+    links: tuple[Link, ...] = ()
 
 
 @lru_cache(maxsize=65536)
-def _resolved_product(ingredient_names: tuple[str, ...]) -> _ResolvedProduct:
-    """Resolution of one list of ingredient names, memoised: catalogues repeat them a lot."""
+def resolve_product(ingredient_names: tuple[str, ...]) -> ResolvedProduct:
+    """What the dictionary says about one list of ingredient names (memoised)."""
     matches = [resolve_ingredient(name) for name in ingredient_names]
-    resolved = [m for m in matches if m is not None]
     ingredients = tuple(m.drug.name if m else name for m, name in zip(matches, ingredient_names))
+    resolved = tuple(m for m in matches if m is not None)
     if not resolved:
-        return _ResolvedProduct(generic_name=None, ingredients=ingredients)
-    synonyms, brands = _other_names(resolved)
-    single = resolved[0].drug if len(matches) == 1 else None
-    return _ResolvedProduct(
-        generic_name=" + ".join(m.drug.name for m in resolved) if len(resolved) == len(matches) else None,
-        ingredients=ingredients,
+        return ResolvedProduct(None, ingredients)
+    # What follows depends on the resolved ingredients only: `A + Pack 1` and `A + Pack 2`
+    # share it.
+    return _resolved(resolved, len(resolved) == len(matches), len(matches) == 1)._replace(ingredients=ingredients)
+
+
+@lru_cache(maxsize=16384)
+def _resolved(matches: tuple[IngredientMatch, ...], complete: bool, single: bool) -> ResolvedProduct:
+    """Generic name, synonyms, brands, identifiers and links of resolved ingredients.
+
+    `complete`: no ingredient of the product is unresolved, so it has a generic name.
+    `single`: the product has no other ingredient, so the drug's identifiers are its own.
+    """
+    synonyms, brands = _other_names(matches)
+    drug = matches[0].drug if single else None
+    known = {"drugbank": drug.drugbank, "medlineplus": drug.medlineplus} if drug else {}
+    return ResolvedProduct(
+        generic_name=" + ".join(m.drug.name for m in matches) if complete else None,
+        ingredients=(),
         synonyms=tuple(synonyms),
         brands=tuple(brands),
-        drugbank=single.drugbank if single else None,
-        medlineplus=single.medlineplus if single else None,
-        links=tuple(link for m in resolved for link in m.drug.links),
+        # Only the identifiers known are set: an unset field costs nothing in each medicine.
+        identifiers=Identifiers(**{name: value for name, value in known.items() if value}),
+        links=tuple(Link(title=t, url=u, publisher=p) for m in matches for t, u, p in m.drug.links),
     )
 
 

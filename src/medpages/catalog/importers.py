@@ -1,7 +1,8 @@
 """Importing catalogue files (generics.txt, CSV, JSON) into medicines and a line-by-line report.
 
-`import_catalog(paths)` is what `medpages import` calls. Files are streamed: memory grows
-with the medicines kept, not with the size of the files. Nothing here writes a file.
+`import_catalog(paths, sink)` is what `medpages import` calls. Files are read a line at a
+time and medicines leave in batches: memory holds one batch and a few hundred bytes per
+medicine made (see kept.py), not the medicines. Nothing here writes a file.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
-from medpages.catalog.builder import CatalogBuilder, excerpt, medicine_from_title
+from medpages.catalog.builder import BATCH_SIZE, CatalogBuilder, Sink, excerpt, medicine_from_title, with_own_parts
 from medpages.catalog.collector import collector_paused
 from medpages.catalog.json_items import iter_json_items
 from medpages.catalog.lines import MAX_LINE_BYTES, LineDecodeError, RawLine, decode_line, read_lines
@@ -25,9 +26,10 @@ from medpages.catalog.records import (
     first_filled,
     record_from_fields,
 )
-from medpages.catalog.report import CatalogImport, FileProblem, ImportReport
+from medpages.catalog.report import CatalogImport, FileProblem, ImportReport, NameAdditions
 from medpages.catalog.titles import MAX_TITLE_LENGTH
 from medpages.errors import InputError
+from medpages.model import Medicine
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
 # Formats people export by mistake; the message says what to do instead.
@@ -46,7 +48,9 @@ __all__ = ["import_catalog", "medicine_from_title", "read_csv_list", "read_json_
 
 def import_catalog(
     paths: Iterable[str | os.PathLike[str]],
+    sink: Sink | None = None,
     *,
+    batch_size: int = BATCH_SIZE,
     resolve_names: bool = True,
     max_title_length: int = MAX_TITLE_LENGTH,
 ) -> CatalogImport:
@@ -55,12 +59,27 @@ def import_catalog(
     `.csv`/`.tsv` are read as CSV with a header, `.json` as JSON, anything else as a
     generics.txt list (one name per line). Duplicates and slug collisions are found across
     all the files. `resolve_names=False` skips the drug dictionary (about a second to load).
+
+    With a `sink`, medicines are passed to it in batches of `batch_size`, in listing order,
+    as they are made, and are not kept: memory does not grow with the medicines. They share
+    their strengths, identifiers and links with others that read alike: store or copy them,
+    don't change those in place. A duplicate that lists synonyms or brands for a medicine
+    already sent is in `result.additions`, for the caller to add to the stored medicine.
+    Without a sink (small lists, tests), `result.medicines` holds every medicine, with
+    parts of its own and those names already added.
     """
     paths = list(paths)
     if not paths:
         raise InputError("no catalogue file given: name a generics.txt, .csv or .json file")
+    collected: list[Medicine] = []
     report = ImportReport()
-    builder = CatalogBuilder(report, resolve_names=resolve_names, max_title_length=max_title_length)
+    builder = CatalogBuilder(
+        report,
+        sink if sink is not None else collected.extend,
+        batch_size=batch_size,
+        resolve_names=resolve_names,
+        max_title_length=max_title_length,
+    )
     with collector_paused():
         for path in paths:
             source = str(path)
@@ -72,10 +91,24 @@ def import_catalog(
             except OSError as error:
                 reason = error.strerror or str(error)
                 report.problems.append(FileProblem(source=source, message=f"cannot be read: {reason}"))
-    report.imported = len(builder.medicines)
+        additions = builder.finish()
+    report.imported = len(builder.kept)
     if report.imported == 0:
         report.notes.append("no medicine could be imported")
-    return CatalogImport(medicines=builder.medicines, origins=builder.origins, report=report)
+    if sink is not None:
+        return CatalogImport(additions=additions, report=report)
+    return CatalogImport(
+        medicines=_with_additions(collected, additions), origins=builder.kept.origins(), report=report
+    )
+
+
+def _with_additions(medicines: list[Medicine], additions: list[NameAdditions]) -> list[Medicine]:
+    """Each medicine with parts of its own and the names later duplicates added to it."""
+    position = {medicine.slug: index for index, medicine in enumerate(medicines)} if additions else {}
+    owned = [with_own_parts(medicine) for medicine in medicines]
+    for names in additions:
+        owned[position[names.slug]] = names.added_to(owned[position[names.slug]])
+    return owned
 
 
 def _import_file(path: Path, source: str, builder: CatalogBuilder) -> None:
@@ -126,7 +159,7 @@ def read_text_list(stream: BinaryIO, source: str, builder: CatalogBuilder) -> No
             if not text.strip():
                 report.blank_lines += 1
                 continue
-            builder.add(ListedRecord(name=text), source, raw.number)
+            builder.add_name(text.strip(), source, raw.number)
     finally:
         report.lines_read += lines_read
 

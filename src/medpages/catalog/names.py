@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from medpages.model import Strength
 
@@ -40,9 +42,11 @@ def _alternation(spellings: dict[str, str]) -> str:
     return "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in ordered)
 
 
+# The amounts are atomic (`(?>...)`): a unit can never follow part of a number, so giving
+# digits back after a failed unit only wasted time (it was most of the cost of `Pack 120`).
 _STRENGTH = re.compile(
-    rf"(?<![\w.,])(?P<amount>{_AMOUNT})"
-    rf"(?:\s*/\s*(?P<second>{_AMOUNT}))?"  # `800/160mg`: a combination of two amounts
+    rf"(?<![\w.,])(?P<amount>(?>{_AMOUNT}))"
+    rf"(?:\s*/\s*(?P<second>(?>{_AMOUNT})))?"  # `800/160mg`: a combination of two amounts
     rf"\s*(?P<unit>{_alternation(_UNIT_SPELLINGS)})"
     r"(?P<wv>\s*[wv]/[wv])?"  # `1% w/w` keeps its w/w in the text
     rf"(?:\s*(?:/|\bper\b)\s*(?P<per_amount>{_AMOUNT})?\s*"
@@ -74,11 +78,12 @@ def _strengths_of(match: re.Match[str]) -> list[Strength]:
             Strength(text=f"{match['second']}{match['unit']}", amount=_number(match["second"]), unit=unit),
         ]
     if per_unit in _MASS_UNITS and unit in _MASS_UNITS and per_amount is not None:
-        # `500mg/125mg` is a combination too: nothing is dosed per 125 mg of something.
-        first, second = match.group(0).split("/", 1)
+        # `500mg/125mg` (or `500mg per 125mg`) is a combination too: nothing is dosed per
+        # 125 mg of something.
+        first_end = match.end("wv") if match["wv"] else match.end("unit")
         return [
-            Strength(text=first.strip(), amount=_number(match["amount"]), unit=unit),
-            Strength(text=second.strip(), amount=per_amount, unit=per_unit),
+            Strength(text=match.string[match.start():first_end], amount=_number(match["amount"]), unit=unit),
+            Strength(text=match.string[match.start("per_amount"):match.end()], amount=per_amount, unit=per_unit),
         ]
     per = {"per_amount": per_amount, "per_unit": per_unit} if per_unit else {}
     # Only the parts written are passed: a catalogue keeps 100,000 of these, and pydantic's
@@ -119,8 +124,12 @@ _FORMS: dict[str, str] = {
     "respules": "respules", "powder for injection": "powder for injection",
     "powder for oral suspension": "powder for oral suspension",
 }
-_FORM_WORDS = max(len(written.split()) for written in _FORMS)
-_FORM_FIRST_WORDS = frozenset(written.split()[0] for written in _FORMS)
+# First word -> how many words the forms it starts have, longest first (`powder` -> 4, 3, 1).
+_FORM_SIZES: dict[str, tuple[int, ...]] = {
+    first: tuple(sorted({len(w.split()) for w in _FORMS if w.split()[0] == first}, reverse=True))
+    for first in {written.split()[0] for written in _FORMS}
+}
+_FORM_FIRST_WORDS = frozenset(_FORM_SIZES)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -151,13 +160,18 @@ def _take_form(text: str) -> tuple[str, str | None]:
 
 def _form_phrase_size(text: str, words: list[re.Match[str]], lowered: list[str], index: int) -> int:
     """How many words from `index` on spell a dosage form (0 if none), longest first."""
-    for size in range(min(_FORM_WORDS, len(words) - index), 0, -1):
-        phrase = words[index:index + size]
+    for size in _FORM_SIZES[lowered[index]]:
+        if index + size > len(words):
+            continue
+        first, last = words[index], words[index + size - 1]
         # Form words are whole words: `Tab-` in `Co-Tab` or `gel` in `gel-x` are not forms.
-        before = text[phrase[0].start() - 1] if phrase[0].start() else " "
-        after = text[phrase[-1].end()] if phrase[-1].end() < len(text) else " "
+        before = text[first.start() - 1] if first.start() else " "
+        after = text[last.end()] if last.end() < len(text) else " "
         if before == "-" or after == "-":
             continue
+        if size == 1:
+            return 1  # 1 is among the sizes only when the word alone is a form
+        phrase = words[index:index + size]
         if all(text[a.end():b.start()].isspace() for a, b in zip(phrase, phrase[1:])):
             if " ".join(lowered[index:index + size]) in _FORMS:
                 return size
@@ -169,11 +183,14 @@ def _form_phrase_size(text: str, words: list[re.Match[str]], lowered: list[str],
 _QUALIFIER = re.compile(
     r"(?<![\w-])(?P<q>SR|ER|XR|XL|CR|MR|PR|DR|ODT|DT|IP|BP|USP|EP|Ph\.?\s?Eur\.?)(?![\w-])"
 )
-_QUALIFIER_WORDS = frozenset("SR ER XR XL CR MR PR DR ODT DT IP BP USP EP Ph".split())
+# The words a qualifier can be (`Ph. Eur.` is `Ph`, `PhEur` is one word): a name with none of
+# them is not searched.
+_QUALIFIER_WORDS = frozenset("SR ER XR XL CR MR PR DR ODT DT IP BP USP EP Ph PhEur".split())
 
 # Ingredients are separated by `+`, `&`, a comma that is not inside a number, or a slash
 # between two words (`Sulfamethoxazole/Trimethoprim`; `mg/ml` is consumed before this).
 _INGREDIENT_SEPARATOR = re.compile(r"\s*(?:\+|&|,(?!\d)|(?<=[^\W\d_])\s*/\s*(?=[^\W\d_]))\s*")
+_SEPARATOR_CHARACTERS = frozenset("+&,/")
 _LEFTOVER_EDGES = " \t-/.;:+&,"
 _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -189,30 +206,98 @@ class ParsedName:
     qualifiers: list[str] = field(default_factory=list)
 
 
+class NameReading(NamedTuple):
+    """`ParsedName` as the catalogue keeps it: tuples, and `Strength` objects shared between readings.
+
+    Catalogues repeat the same ingredients, strengths and forms thousands of times, so each
+    distinct piece is read once. The strengths are shared: never change them in place.
+    """
+
+    ingredients: tuple[str, ...] = ()
+    strengths: tuple[Strength, ...] = ()
+    form: str | None = None
+    qualifiers: tuple[str, ...] = ()
+
+
 def parse_name(title: str) -> ParsedName:
     """Split a listed name into ingredients, strengths and dosage form (pure, no lookups)."""
+    reading = read_name(title)
+    return ParsedName(
+        list(reading.ingredients),
+        [strength.model_copy() for strength in reading.strengths],  # the caller's own, to change at will
+        reading.form,
+        list(reading.qualifiers),
+    )
+
+
+def read_name(title: str) -> NameReading:
+    """`parse_name` for bulk use: strengths read once per distinct text, the words between them
+    once per distinct piece of text.
+
+    A name is read as if each strength were a `+`: `A 500mg B 125mg` is `A + B`. The text
+    between two strengths is read on its own, which gives what reading the whole would,
+    except for `for` before a form on the other side of a strength (`Water for 10mg
+    Injection`): that name is read whole.
+    """
     strengths: list[Strength] = []
-    rest = title
-    # The regexes are the costly part of an import: run each only when it can match.
+    pieces = [title]
     if _DIGIT.search(title):
-        pieces: list[str] = []
+        pieces = []
         end = 0
         for match in _STRENGTH.finditer(title):
-            strengths.extend(_strengths_of(match))
-            # An amount ends an ingredient's name: `A 500mg B 125mg` is two names.
-            pieces += (title[end:match.start()], " + ")
+            strengths += _strengths_from(match)
+            pieces.append(title[end:match.start()])
             end = match.end()
-        if pieces:
-            rest = "".join(pieces) + title[end:]
+        pieces.append(title[end:])
+    if len(pieces) > 1 and any("for" in piece.lower() for piece in pieces[:-1]):
+        pieces = [" + ".join(pieces)]  # `for` may belong to a form after the strength
+    words = [_read_words(piece) for piece in pieces]
+    if len(words) == 1:
+        only = words[0]
+        return NameReading(only.ingredients, tuple(strengths), only.form, only.qualifiers)
+    return NameReading(
+        tuple(name for piece in words for name in piece.ingredients),
+        tuple(strengths),
+        next((piece.form for piece in words if piece.form), None),
+        tuple(qualifier for piece in words for qualifier in piece.qualifiers),
+    )
+
+
+# Distinct strength texts seen, and what each reads as. Cleared when full: real lists have a
+# few hundred; a hostile one cannot make it grow without bound.
+_STRENGTH_CACHE: dict[str, tuple[Strength, ...]] = {}
+_STRENGTH_CACHE_SIZE = 8192
+
+
+def _strengths_from(match: re.Match[str]) -> tuple[Strength, ...]:
+    # The groups of a match depend only on the text matched, so the text is the key.
+    text = match.group(0)
+    known = _STRENGTH_CACHE.get(text)
+    if known is None:
+        if len(_STRENGTH_CACHE) >= _STRENGTH_CACHE_SIZE:
+            _STRENGTH_CACHE.clear()
+        known = _STRENGTH_CACHE[text] = tuple(_strengths_of(match))
+    return known
+
+
+@lru_cache(maxsize=32768)
+def _read_words(text: str) -> NameReading:
+    """Form, qualifiers and ingredient names of text with no strength in it (memoised)."""
+    words = _WORD.findall(text)
     form = None
-    if not _FORM_FIRST_WORDS.isdisjoint(_WORD.findall(rest.lower())):
-        rest, form = _take_form(rest)
-    qualifiers: list[str] = []
-    if not _QUALIFIER_WORDS.isdisjoint(_WORD.findall(rest)):
-        qualifiers = [match["q"] for match in _QUALIFIER.finditer(rest)]
-        rest = _QUALIFIER.sub(" ", rest)
-    ingredients = [_tidy_ingredient(part) for part in _INGREDIENT_SEPARATOR.split(rest)]
-    return ParsedName([name for name in ingredients if name], strengths, form, qualifiers)
+    if not _FORM_FIRST_WORDS.isdisjoint(word.lower() for word in words):
+        text, form = _take_form(text)
+    qualifiers: tuple[str, ...] = ()
+    if not _QUALIFIER_WORDS.isdisjoint(words):
+        # split() with the group kept: the qualifiers at odd places, the text around them at even.
+        parts = _QUALIFIER.split(text)
+        qualifiers = tuple(parts[1::2])
+        text = " ".join(parts[::2])
+    if _SEPARATOR_CHARACTERS.isdisjoint(text):
+        ingredients = (_tidy_ingredient(text),)
+    else:
+        ingredients = tuple(_tidy_ingredient(part) for part in _INGREDIENT_SEPARATOR.split(text))
+    return NameReading(tuple(name for name in ingredients if name), (), form, qualifiers)
 
 
 def _tidy_ingredient(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 # field -> the column names (or JSON keys) that mean it. The first listed is the preferred one.
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -89,6 +89,19 @@ class ListedRecord:
             if extra and extra.lower() not in name.lower():
                 parts.append(extra)
         return " ".join(part.strip() for part in parts if part.strip())
+
+
+def union_names(first: Sequence[str], second: Sequence[str]) -> list[str]:
+    """Both lists of names in order, without repeats that differ only by case."""
+    if not second or not first:
+        return list(first or second)
+    seen = {name.casefold() for name in first}
+    merged = list(first)
+    for name in second:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            merged.append(name)
+    return merged
 
 
 class RecordShapeError(ValueError):

@@ -10,6 +10,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medpages.catalog.records import union_names
 from medpages.model import Medicine
 
 EXIT_SUCCESS = 0
@@ -162,11 +163,35 @@ class ImportReport(BaseModel):
         )
 
 
+class NameAdditions(_Record):
+    """Synonyms and brands that a later duplicate listed for a medicine already sent to the sink.
+
+    The sink has the medicine, the import no longer does: whoever stored it adds these
+    (`additions.added_to(stored)`) and stores it again.
+    """
+
+    slug: str
+    synonyms: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list)
+
+    def added_to(self, medicine: Medicine) -> Medicine:
+        """A copy of the medicine with these names after its own, without repeats."""
+        return medicine.model_copy(update={
+            "synonyms": union_names(medicine.synonyms, self.synonyms),
+            "brands": union_names(medicine.brands, self.brands),
+        })
+
+
 class CatalogImport(BaseModel):
-    """The imported medicines, where each was first listed, and the report."""
+    """The report of an import and, without a sink, the medicines and where each was first listed.
+
+    With a sink the medicines went to it batch by batch: `medicines` and `origins` are empty
+    and `additions` lists the names duplicates brought to medicines already sent.
+    """
 
     medicines: list[Medicine] = Field(default_factory=list)
     origins: list[LineRef] = Field(default_factory=list)  # origins[i] is where medicines[i] came from
+    additions: list[NameAdditions] = Field(default_factory=list)
     report: ImportReport = Field(default_factory=ImportReport)
 
     @property

@@ -14,9 +14,10 @@ import hashlib
 import re
 import unicodedata
 
-_NOT_SLUG = re.compile(r"[^A-Za-z0-9\s]")
-_SPACES = re.compile(r"\s+")
-_DASHES = re.compile(r"-+")
+# The original rule, in one pass: every character that is not an ASCII letter or digit (white
+# space included) became `-` and runs of `-` collapsed, which is one `-` per run of such
+# characters. Upper case is only ASCII by then, so `.lower()` gives `[a-z0-9-]` alone.
+_NOT_SLUG_RUN = re.compile(r"[^A-Za-z0-9]+")
 MAX_SLUG = 120
 DIGIT_FOLDER = "0-9"
 OTHER_FOLDER = "other"
@@ -28,13 +29,8 @@ def _short_hash(text: str) -> str:
 
 def slugify(title: str) -> str:
     """The original sanitizer, plus the fallbacks above. Only `[a-z0-9-]` ever comes out."""
-    slug = _NOT_SLUG.sub("-", title)
-    slug = _SPACES.sub("-", slug)
-    slug = _DASHES.sub("-", slug).lower()
-    # \s and str.lower() are Unicode-aware: keep only what the rule promises.
-    slug = re.sub(r"[^a-z0-9-]", "-", slug)
-    slug = _DASHES.sub("-", slug)
-    if not re.search(r"[a-z0-9]", slug):
+    slug = _NOT_SLUG_RUN.sub("-", title).lower()
+    if slug in ("", "-"):  # no letter or digit at all
         return f"medicine-{_short_hash(title)}"
     if len(slug) > MAX_SLUG:
         slug = f"{slug[:MAX_SLUG - 9].rstrip('-')}-{_short_hash(title)}"

@@ -27,7 +27,9 @@ _SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u20
 
 def title_from_listed_name(raw: str) -> str:
     """The original conventions: trim; drop `(` `)` `"` `'`; a comma between names becomes ` +`."""
-    text = raw.strip().translate(_REMOVED)
+    text = raw.strip()
+    if "(" in text or ")" in text or '"' in text or "'" in text:
+        text = text.translate(_REMOVED)
     if "," in text:
         text = _INGREDIENT_COMMA.sub(" +", text)
     return text.strip()
