@@ -5,11 +5,12 @@ Each model and page is kept whole as JSON, beside the few columns that are searc
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -36,6 +37,8 @@ NAMING_CONVENTION = {
 
 MAX_SLUG_LENGTH = 255  # a slug is also a file name, `<slug>.md`
 MAX_LETTER_LENGTH = 8
+MAX_SET_ID_LENGTH = 64  # an SPL set id is a UUID (36 characters)
+MAX_INGREDIENT_LENGTH = 255
 
 
 def utc_now() -> datetime:
@@ -152,6 +155,39 @@ class RawDocumentRecord(Base):
     content_digest: Mapped[str] = mapped_column(String(64), index=True)
     error: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class LabelRecord(Base):
+    """A reference label (DailyMed SPL or openFDA): its facts and sections as JSON, one row per set id.
+
+    A set id keeps only its newest version (see `Store.add_labels`); `ingredients_key` and the
+    `label_ingredients` rows say which medicines it is for.
+    """
+
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(16))  # a `SourceKind`: spl, openfda
+    set_id: Mapped[str] = mapped_column(String(MAX_SET_ID_LENGTH), unique=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    ingredients_key: Mapped[str] = mapped_column(Text)  # `amoxicillin + clavulanic acid`
+    ingredient_count: Mapped[int] = mapped_column(Integer)
+    facts_json: Mapped[dict[str, Any]]  # `LabelFacts` without its sections
+    sections_json: Mapped[list[Any]] = mapped_column(JSON)  # `LabelFacts.sections`
+    facts_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class LabelIngredientRecord(Base):
+    """One canonical ingredient of a label: the index that finds the labels of a medicine."""
+
+    __tablename__ = "label_ingredients"
+
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True)
+    ingredient: Mapped[str] = mapped_column(String(MAX_INGREDIENT_LENGTH), primary_key=True, index=True)
 
 
 @event.listens_for(RevisionRecord, "before_update")

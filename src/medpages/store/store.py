@@ -10,20 +10,25 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple, Self, TypeVar, cast, get_args
+from typing import Any, Literal, NamedTuple, Self, TypeVar, cast, get_args
 
 from sqlalchemy import Engine, Table, Text, bindparam, delete, func, insert, select, update
 from sqlalchemy import cast as cast_to
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
+from pydantic import TypeAdapter
+from pydantic_core import PydanticSerializationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from medpages.errors import InputError
 from medpages.model import AuthorKind, Finding, Medicine, Page
+from medpages.sources.facts import LabelFacts
+from medpages.sources.ingredients import canonical_ingredients
+from medpages.sources.label import LabelSection
 from medpages.store.database import (
     StoreError,
     create_store_engine,
@@ -33,9 +38,13 @@ from medpages.store.database import (
     writer,
 )
 from medpages.store.schema import (
+    MAX_INGREDIENT_LENGTH,
     MAX_LETTER_LENGTH,
+    MAX_SET_ID_LENGTH,
     MAX_SLUG_LENGTH,
     FindingRecord,
+    LabelIngredientRecord,
+    LabelRecord,
     MedicineRecord,
     PageRecord,
     RawDocumentRecord,
@@ -60,12 +69,21 @@ MEDICINES = cast(Table, MedicineRecord.__table__)
 PAGES = cast(Table, PageRecord.__table__)
 REVISIONS = cast(Table, RevisionRecord.__table__)
 FINDINGS = cast(Table, FindingRecord.__table__)
+LABELS = cast(Table, LabelRecord.__table__)
+LABEL_INGREDIENTS = cast(Table, LabelIngredientRecord.__table__)
 # Rows per statement when many medicines are written, and pages per transaction (their
 # slugs go into one `IN (...)`, which SQLite bounds at 32,766 parameters).
 MEDICINE_BATCH_SIZE = 2000
 PAGE_BATCH_SIZE = 500
 # Rows fetched at a time while streaming medicines and pages.
 STREAM_CHUNK_SIZE = 500
+# Labels per transaction when many are added (a label with its sections is 10 KB to 1 MB).
+LABEL_BATCH_SIZE = 200
+_SECTIONS = TypeAdapter(list[LabelSection])
+# Within one set id, an SPL document outranks the openFDA copy of the same version.
+_KIND_RANK = {"openfda": 0, "spl": 1}
+
+LabelStatus = Literal["new", "replaced", "unchanged", "older", "refused"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,26 @@ class RawDocument:
     def text(self) -> str:
         """The content as text; bytes that are not UTF-8 show as U+FFFD."""
         return self.content.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class LabelOutcome:
+    """What `Store.add_labels` did with one label.
+
+    `new`: its set id was not stored; `replaced`: it took the place of the stored label of its
+    set id (a newer version, the SPL document over openFDA's copy of the same version, or the
+    same version read again with other facts); `unchanged`: the same label was stored;
+    `older`: a newer version of the set id is stored, so it was not; `refused`: it cannot be
+    stored (`reason` says why) and nothing of it was written.
+    """
+
+    set_id: str
+    status: LabelStatus
+    reason: str = ""
+
+    @property
+    def stored(self) -> bool:
+        return self.status in ("new", "replaced")
 
 
 class _CurrentPage(NamedTuple):
@@ -363,6 +401,95 @@ class Store:
         with self._read_sessions() as session:
             return [RawDocument(*row) for row in session.execute(statement)]
 
+    # ------------------------------------------------------------------ reference labels
+
+    def add_label(self, facts: LabelFacts) -> bool:
+        """Store one label's facts; True when it is new or replaced the stored one (see `add_labels`).
+
+        Raises InputError when the label cannot be stored.
+        """
+        outcome = self.add_labels([facts])[0]
+        if outcome.status == "refused":
+            raise InputError(f"label {facts.source.set_id}: {outcome.reason}")
+        return outcome.stored
+
+    def add_labels(self, labels: Iterable[LabelFacts], *, batch_size: int = LABEL_BATCH_SIZE) -> list[LabelOutcome]:
+        """Store many labels, `batch_size` per transaction; one outcome per label, in order.
+
+        A set id keeps one label: the newest version wins (then the later effective date, then
+        SPL over openFDA). A label that cannot be stored is refused alone; the others are written.
+        """
+        outcomes: list[LabelOutcome] = []
+        for batch in _batches(labels, batch_size):
+            prepared: list[_PreparedLabel] = []
+            refused: dict[int, LabelOutcome] = {}
+            for index, facts in enumerate(batch):
+                try:
+                    prepared.append(_prepare_label(facts))
+                except InputError as error:
+                    refused[index] = LabelOutcome(facts.source.set_id, "refused", str(error))
+            written: Iterator[LabelOutcome] = iter(())
+            if prepared:
+                with self._write_transaction(f"saving {len(prepared)} labels") as session:
+                    written = iter(_add_label_batch(session, prepared))
+            outcomes += [refused[index] if index in refused else next(written) for index in range(len(batch))]
+        return outcomes
+
+    def labels_for(self, ingredients: Iterable[str], *, with_sections: bool = False) -> list[LabelFacts]:
+        """The labels for exactly these ingredients, most recent first (effective date, then version).
+
+        Names are canonicalised as labels' are (`Paracetamol` finds `acetaminophen` labels). A
+        combination's labels need all of its ingredients, and a label for a combination is not
+        one for any of its ingredients alone. Sections are read only `with_sections`.
+        """
+        names = canonical_ingredients(ingredients)
+        if not names:
+            return []
+        matching = (
+            select(LabelIngredientRecord.label_id)
+            .where(LabelIngredientRecord.ingredient.in_(names))
+            .group_by(LabelIngredientRecord.label_id)
+            .having(func.count() == len(names))
+        )
+        columns = [_as_text(LabelRecord.facts_json)]
+        if with_sections:
+            columns.append(_as_text(LabelRecord.sections_json))
+        statement = (
+            select(*columns)
+            .where(LabelRecord.id.in_(matching), LabelRecord.ingredient_count == len(names))
+            .order_by(LabelRecord.effective_date.desc().nulls_last(), LabelRecord.version.desc().nulls_last(),
+                      LabelRecord.id.desc())
+        )
+        with self._read_sessions() as session:
+            return [_label_from_row(row) for row in session.execute(statement)]
+
+    def best_label(self, ingredients: Iterable[str], *, with_sections: bool = False) -> LabelFacts | None:
+        """The most recent label for exactly these ingredients (see `labels_for`), or None."""
+        labels = self.labels_for(ingredients, with_sections=with_sections)
+        return labels[0] if labels else None
+
+    def get_label(self, set_id: str, *, with_sections: bool = True) -> LabelFacts | None:
+        columns = [_as_text(LabelRecord.facts_json)]
+        if with_sections:
+            columns.append(_as_text(LabelRecord.sections_json))
+        with self._read_sessions() as session:
+            row = session.execute(select(*columns).where(LabelRecord.set_id == set_id)).one_or_none()
+        return None if row is None else _label_from_row(row)
+
+    def label_counts(self) -> dict[str, int]:
+        """Labels stored (`labels`), per source kind (`labels.spl`, `labels.openfda`), and ingredients indexed."""
+        with self._read_sessions() as session, session.begin():
+            counts = {"labels": session.scalar(select(func.count()).select_from(LabelRecord)) or 0}
+            for kind, count in session.execute(
+                select(LabelRecord.source_kind, func.count()).group_by(LabelRecord.source_kind)
+                .order_by(LabelRecord.source_kind)
+            ):
+                counts[f"labels.{kind}"] = count
+            counts["ingredients"] = session.scalar(
+                select(func.count(func.distinct(LabelIngredientRecord.ingredient)))
+            ) or 0
+        return counts
+
     # ------------------------------------------------------------------ overview
 
     def counts(self) -> dict[str, int]:
@@ -485,6 +612,124 @@ def _save_batch(session: Session, saves: list[_PreparedSave]) -> list[int]:
             [{"page_id": values.pop("id"), **values} for values in page_updates],
         )
     return numbers
+
+
+# ---------------------------------------------------------------------- writing labels
+
+
+class _PreparedLabel(NamedTuple):
+    set_id: str
+    rank: tuple[int, date, int]
+    row: dict[str, Any]
+    ingredients: list[str]
+
+
+def _prepare_label(facts: LabelFacts) -> _PreparedLabel:
+    """Check and serialise a label before its transaction starts; raises InputError."""
+    source = facts.source
+    what = f"label {source.set_id[:80]!r}"
+    if not 0 < len(source.set_id) <= MAX_SET_ID_LENGTH:
+        raise InputError(f"{what}: a set id has 1 to {MAX_SET_ID_LENGTH} characters, not {len(source.set_id)}")
+    if source.kind not in _KIND_RANK:
+        raise InputError(f"{what}: unknown source kind {source.kind!r}")
+    long_names = [name for name in facts.ingredients if len(name) > MAX_INGREDIENT_LENGTH]
+    if long_names:
+        raise InputError(f"{what}: an ingredient name of {len(long_names[0]):,} characters "
+                         f"(at most {MAX_INGREDIENT_LENGTH})")
+    facts_json, sections_json = _serialize_label(facts, what)
+    digest = hashlib.sha256(f"{facts_json}\n{sections_json}".encode()).hexdigest()
+    ingredients = sorted(set(facts.ingredients))
+    return _PreparedLabel(
+        set_id=source.set_id,
+        rank=_label_rank(source.kind, source.version, source.effective_date),
+        row={
+            "source_kind": source.kind, "set_id": source.set_id, "version": source.version,
+            "effective_date": source.effective_date, "title": source.title,
+            "ingredients_key": " + ".join(ingredients), "ingredient_count": len(ingredients),
+            "facts_json": facts_json, "sections_json": sections_json, "facts_digest": digest,
+        },
+        ingredients=ingredients,
+    )
+
+
+def _serialize_label(facts: LabelFacts, what: str) -> tuple[SerializedJSON, SerializedJSON]:
+    try:
+        facts_text = facts.model_dump_json(exclude={"sections"})
+        sections_text = _SECTIONS.dump_json(facts.sections).decode("utf-8")
+    except PydanticSerializationError:  # a lone surrogate: the walk names the field
+        require_storable(facts.model_dump(mode="json"), what=what)
+        raise
+    if "\\u0000" in facts_text or "\\u0000" in sections_text:
+        require_storable(facts.model_dump(mode="json"), what=what)
+    return SerializedJSON(facts_text), SerializedJSON(sections_text)
+
+
+def _label_rank(kind: str, version: int | None, effective_date: date | None) -> tuple[int, date, int]:
+    return (version if version is not None else -1, effective_date or date.min, _KIND_RANK.get(kind, 0))
+
+
+def _add_label_batch(session: Session, labels: list[_PreparedLabel]) -> list[LabelOutcome]:
+    stored: dict[str, tuple[int | None, tuple[int, date, int], str]] = {
+        set_id: (label_id, _label_rank(kind, version, effective_date), digest)
+        for label_id, set_id, kind, version, effective_date, digest in session.execute(
+            select(LabelRecord.id, LabelRecord.set_id, LabelRecord.source_kind, LabelRecord.version,
+                   LabelRecord.effective_date, LabelRecord.facts_digest)
+            .where(LabelRecord.set_id.in_({label.set_id for label in labels}))
+            .order_by(LabelRecord.id)
+            .with_for_update()
+        )
+    }
+    # Decide in order (a batch may hold one set id twice), then write each set id once.
+    outcomes: list[LabelOutcome] = []
+    winners: dict[str, _PreparedLabel] = {}
+    for label in labels:
+        current = stored.get(label.set_id)
+        if current is None:
+            status: LabelStatus = "new"
+        elif label.rank < current[1]:
+            status = "older"
+        elif label.rank == current[1] and label.row["facts_digest"] == current[2]:
+            status = "unchanged"
+        else:
+            status = "replaced"
+        outcomes.append(LabelOutcome(label.set_id, status))
+        if status in ("new", "replaced"):
+            winners[label.set_id] = label
+            stored[label.set_id] = (current[0] if current else None, label.rank, label.row["facts_digest"])
+    if not winners:
+        return outcomes
+
+    now = utc_now()
+    inserts = [label for set_id, label in winners.items() if stored[set_id][0] is None]
+    updates = [(stored[set_id][0], label) for set_id, label in winners.items() if stored[set_id][0] is not None]
+    ids: list[tuple[int, _PreparedLabel]] = []
+    if inserts:
+        new_ids = session.scalars(
+            insert(LABELS).returning(LABELS.c.id, sort_by_parameter_order=True),
+            [{**label.row, "created_at": now, "updated_at": now} for label in inserts],
+        ).all()
+        ids += list(zip(new_ids, inserts, strict=True))
+    if updates:
+        session.execute(
+            update(LABELS).where(LABELS.c.id == bindparam("label_id")),
+            [{"label_id": label_id, **label.row, "updated_at": now} for label_id, label in updates],
+        )
+        session.execute(delete(LABEL_INGREDIENTS).where(
+            LABEL_INGREDIENTS.c.label_id.in_([label_id for label_id, _ in updates])))
+        ids += [(cast(int, label_id), label) for label_id, label in updates]
+    ingredient_rows = [
+        {"label_id": label_id, "ingredient": name} for label_id, label in ids for name in label.ingredients
+    ]
+    if ingredient_rows:
+        session.execute(insert(LABEL_INGREDIENTS), ingredient_rows)
+    return outcomes
+
+
+def _label_from_row(row: Any) -> LabelFacts:
+    facts = LabelFacts.model_validate_json(row[0])
+    if len(row) > 1:
+        facts.sections = _SECTIONS.validate_json(row[1])
+    return facts
 
 
 # ---------------------------------------------------------------------- helpers

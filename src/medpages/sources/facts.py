@@ -1,0 +1,680 @@
+"""The facts medpages takes from a label: `LabelFacts`, one per label, each fact with its section.
+
+`extract_facts(document)` reads a `LabelDocument` (from SPL or openFDA) and picks out what a
+medicine page needs: indications, the most common adverse reactions with their incidence
+threshold, serious risks from Warnings and Precautions, mechanism and class, dosing frequency
+and route, contraindications, pregnancy and breastfeeding, storage, overdose, missed dose and
+the boxed warning. Every fact keeps the words of the label and the heading they stand under;
+the label's source (set id, version, date, URL) is kept once for all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from medpages.sources.ingredients import canonical_ingredients
+from medpages.sources.label import (
+    PUBLISHERS,
+    LabelDocument,
+    LabelProduct,
+    LabelSection,
+    SourceKind,
+)
+from medpages.sources.text import sentences, text_units
+
+# Bumped when extraction changes, so labels read by an older medpages can be told apart.
+EXTRACTOR_VERSION = 1
+
+
+class _FactModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LabelSource(_FactModel):
+    """Where a label's facts come from: enough to cite it and to tell which version is newer."""
+
+    kind: SourceKind
+    set_id: str
+    version: int | None = None
+    effective_date: date | None = None
+    title: str
+    publisher: str
+    labeler: str | None = None
+    url: str
+    document_type: str | None = None
+
+
+class Fact(_FactModel):
+    """A statement of the label, in its words, with the section it stands in."""
+
+    section: str  # the section's key (`adverse_reactions`), or `unclassified`
+    heading: str = ""  # the (sub)section heading: `6.1 Clinical Trial Adverse Experiences`
+    text: str
+    lead: str = ""  # the text that introduces a list item: `LIPITOR is indicated to:`
+    highlights: bool = False  # from the label's Highlights box rather than its full text
+
+
+class ReactionTerm(_FactModel):
+    term: str  # as the label writes it, lower-cased: `pain in extremity`
+    incidence_percent: float | None = None
+
+
+class CommonAdverseReactions(Fact):
+    """`The most common adverse reactions (incidence ≥ 2%) are a, b and c`: the terms and threshold."""
+
+    terms: list[ReactionTerm] = Field(default_factory=list)
+    threshold: str | None = None  # `≥ 2%`
+    threshold_percent: float | None = None
+
+
+class SeriousWarning(Fact):
+    """A serious risk: a subsection of Warnings and Precautions (`5.1 Skeletal Muscle`)."""
+
+    number: str | None = None  # `5.1`
+    title: str = ""  # `Skeletal Muscle`
+
+
+class SeriousAdverseReactions(Fact):
+    """`The following serious adverse reactions are discussed ...: a [see 5.1], b [see 5.2]`."""
+
+    terms: list[str] = Field(default_factory=list)
+
+
+class Dosing(_FactModel):
+    frequencies: list[str] = Field(default_factory=list)  # `once daily`, `every 4 hours`
+    routes: list[str] = Field(default_factory=list)  # `oral`
+    statements: list[Fact] = Field(default_factory=list)
+
+
+class LabelFacts(_FactModel):
+    """What one label says that a medicine page can use, with its source."""
+
+    source: LabelSource
+    extractor_version: int = EXTRACTOR_VERSION
+    ingredients: list[str] = Field(default_factory=list)  # canonical, lower-case, sorted
+    products: list[LabelProduct] = Field(default_factory=list)
+    product_names: list[str] = Field(default_factory=list)
+    generic_names: list[str] = Field(default_factory=list)
+    forms: list[str] = Field(default_factory=list)
+    routes: list[str] = Field(default_factory=list)
+    strengths: list[str] = Field(default_factory=list)  # `10 mg`, `6.25 mg/5 mL`
+    pharmacologic_classes: list[str] = Field(default_factory=list)
+    rxcuis: list[str] = Field(default_factory=list)
+    otc: bool = False
+
+    boxed_warning: list[Fact] = Field(default_factory=list)
+    indications: list[Fact] = Field(default_factory=list)
+    purposes: list[Fact] = Field(default_factory=list)  # OTC "Purpose"
+    dosing: Dosing = Field(default_factory=Dosing)
+    contraindications: list[Fact] = Field(default_factory=list)
+    serious_warnings: list[SeriousWarning] = Field(default_factory=list)
+    serious_adverse_reactions: SeriousAdverseReactions | None = None
+    common_adverse_reactions: list[CommonAdverseReactions] = Field(default_factory=list)
+    interactions: list[Fact] = Field(default_factory=list)
+    mechanism: list[Fact] = Field(default_factory=list)
+    pregnancy: list[Fact] = Field(default_factory=list)
+    pregnancy_category: str | None = None
+    pregnancy_contraindicated: bool = False
+    lactation: list[Fact] = Field(default_factory=list)
+    breastfeeding_contraindicated: bool = False
+    storage: list[Fact] = Field(default_factory=list)
+    overdose: list[Fact] = Field(default_factory=list)
+    missed_dose: list[Fact] = Field(default_factory=list)
+    # OTC "Drug Facts" warnings
+    do_not_use: list[Fact] = Field(default_factory=list)
+    ask_doctor: list[Fact] = Field(default_factory=list)
+    when_using: list[Fact] = Field(default_factory=list)
+    stop_use: list[Fact] = Field(default_factory=list)
+
+    # The label's full text. The store keeps it apart from the facts and returns it on request.
+    sections: list[LabelSection] = Field(default_factory=list)
+
+    @property
+    def ingredients_key(self) -> str:
+        return " + ".join(self.ingredients)
+
+    def common_adverse_reaction_terms(self) -> list[str]:
+        """Every term of the most-common-adverse-reactions statements, first mention first."""
+        terms = (term.term for statement in self.common_adverse_reactions for term in statement.terms)
+        return list(dict.fromkeys(terms))
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def extract_facts(document: LabelDocument) -> LabelFacts:
+    """The facts of one label. Nothing is invented: a fact the label does not state stays empty."""
+    reader = _LabelReader(document)
+    pregnancy = reader.pregnancy()
+    lactation = reader.lactation()
+    category = _PREGNANCY_CATEGORY.search(" ".join(fact.text for fact in pregnancy))
+    return LabelFacts(
+        source=_source(document),
+        ingredients=_ingredients(document),
+        products=document.products,
+        product_names=_unique(product.name for product in document.products),
+        generic_names=_unique(product.generic_name for product in document.products),
+        forms=_unique(product.form for product in document.products),
+        routes=reader.routes(),
+        strengths=_unique(
+            ingredient.strength.text
+            for product in document.products for ingredient in product.ingredients if ingredient.strength
+        ),
+        pharmacologic_classes=reader.pharmacologic_classes(),
+        rxcuis=document.rxcuis,
+        otc="OTC" in (document.document_type or "").upper(),
+        boxed_warning=reader.facts_of("boxed_warning"),
+        indications=reader.indications(),
+        purposes=reader.facts_of("purpose"),
+        dosing=reader.dosing(),
+        contraindications=reader.contraindications(),
+        serious_warnings=reader.serious_warnings(),
+        serious_adverse_reactions=reader.serious_adverse_reactions(),
+        common_adverse_reactions=reader.common_adverse_reactions(),
+        interactions=reader.interactions(),
+        mechanism=reader.mechanism(),
+        pregnancy=pregnancy,
+        pregnancy_category=category.group(1).upper() if category else None,
+        pregnancy_contraindicated=reader.contraindicates(
+            _PREGNANCY_WORDS, pregnancy, _CONTRAINDICATED_IN_PREGNANCY),
+        lactation=lactation,
+        breastfeeding_contraindicated=reader.contraindicates(
+            _LACTATION_WORDS, lactation, _NOT_WHILE_BREASTFEEDING),
+        storage=reader.storage(),
+        overdose=reader.overdose(),
+        missed_dose=reader.missed_dose(),
+        do_not_use=reader.facts_of("do_not_use"),
+        ask_doctor=reader.facts_of("ask_doctor", "ask_doctor_or_pharmacist"),
+        when_using=reader.facts_of("when_using"),
+        stop_use=reader.facts_of("stop_use"),
+        sections=document.sections,
+    )
+
+
+def _source(document: LabelDocument) -> LabelSource:
+    return LabelSource(
+        kind=document.kind,
+        set_id=document.set_id,
+        version=document.version,
+        effective_date=document.effective_date,
+        title=label_title(document),
+        publisher=PUBLISHERS[document.kind],
+        labeler=document.labeler,
+        url=document.url,
+        document_type=document.document_type,
+    )
+
+
+def label_title(document: LabelDocument) -> str:
+    """`Lipitor (atorvastatin calcium) tablet, film coated`: what the label is for, to cite it by."""
+    if document.products:
+        product = document.products[0]
+        title = product.name
+        if product.generic_name and product.generic_name.lower() != product.name.lower():
+            title += f" ({product.generic_name})"
+        if product.form:
+            title += f" {product.form}"
+        return title
+    if document.substance_names:
+        return ", ".join(name.lower() for name in document.substance_names)
+    return document.title or f"label {document.set_id}"
+
+
+def _ingredients(document: LabelDocument) -> list[str]:
+    """Canonical names of the active ingredients: the SPL's active moieties, openFDA's substances."""
+    names: list[str] = []
+    for product in document.products:
+        names += [ingredient.moiety or ingredient.name for ingredient in product.ingredients]
+    if not names:
+        names = list(document.substance_names)
+    if not names:
+        for product in document.products:
+            if product.generic_name:
+                names += re.split(r",\s*|\s+and\s+", product.generic_name)
+    return canonical_ingredients(names)
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    return list(dict.fromkeys(value for value in values if value))
+
+
+# Patterns, written once.
+_INDICATION_WORDS = re.compile(
+    r"\b(indicated|relieves?|relief|treat(s|ment|ing)?|prevent(s|ion)?|reduces?|used (to|for))\b", re.IGNORECASE)
+_FREQUENCY = re.compile(
+    r"\b(?:(?:once|twice|thrice|one time|two times|three times|four times|\d+ times)\s+(?:a|per|each)\s+"
+    r"(?:day|week|month)|(?:once|twice|three times|four times)\s+(?:daily|weekly|monthly)"
+    r"|every\s+\d+(?:\s*(?:to|-|–|or)\s*\d+)?\s+(?:hours?|days?|weeks?|months?)"
+    r"|every\s+(?:morning|evening|night|day|other day|week)|at bedtime|once weekly|once monthly)\b",
+    re.IGNORECASE,
+)
+_DAILY = re.compile(r"\b(?:mg\s+daily|mg/day|daily dose|a day|per day|daily)\b", re.IGNORECASE)
+_DOSING_STATEMENT = re.compile(
+    r"\b(dose|doses|dosage|take|taken|given|administered|daily|with or without food|with food|"
+    r"empty stomach|do not (?:take|give|use|exceed) more than|maximum)\b", re.IGNORECASE)
+_COMMON_REACTIONS = re.compile(r"\bmost\s+common(?:ly)?(?:\s+reported)?\s+(?:\w+\s+){0,2}?"
+                               r"adverse\s+(?:drug\s+)?(?:reactions?|events?|experiences?|effects?)", re.IGNORECASE)
+_THRESHOLD = re.compile(
+    r"(≥|>=|>|greater than or equal to|greater than|more than|at least|in at least)\s*(\d+(?:\.\d+)?)\s*%",
+    re.IGNORECASE,
+)
+_THRESHOLD_SIGNS = {">=": "≥", "greater than or equal to": "≥", "at least": "≥", "in at least": "≥",
+                    "greater than": ">", "more than": ">"}
+_LIST_START = re.compile(r":\s*|\b(?:were|are|was|is|include|included|includes|including)\s+", re.IGNORECASE)
+_REFERENCE = re.compile(r"\s*[\[(](?:see\s[^\])]*|\d+(?:\.\d+)*(?:\s*,\s*\d+(?:\.\d+)*)*)[\])]")
+_INCIDENCE = re.compile(r"\s*\((\d+(?:\.\d+)?)\s*%[^)]*\)")
+_SERIOUS_LEAD = re.compile(r"following\s+(?:clinically\s+significant\s+|serious\s+)+adverse\s+reactions?\s+"
+                           r"(?:are|is)\s+(?:discussed|described)", re.IGNORECASE)
+_SEE_TERM = re.compile(r"([^\[\]:;]+?)\s*\[see\s[^\]]*\]\.?", re.IGNORECASE)
+_PREGNANCY_CATEGORY = re.compile(r"\bPregnancy Category\s+([ABCDX])\b", re.IGNORECASE)
+_PREGNANCY_WORDS = re.compile(r"\bpregnan", re.IGNORECASE)
+_LACTATION_WORDS = re.compile(r"\b(nursing|breast[- ]?feed|breastfeed|lactat|breast milk)", re.IGNORECASE)
+_CONTRAINDICATED_IN_PREGNANCY = re.compile(
+    r"contraindicated\s+(?:for use\s+)?in\s+(?:women\s+who\s+are\s+(?:or\s+may\s+become\s+)?pregnant|pregnan)"
+    r"|pregnancy category x\b", re.IGNORECASE)
+_NOT_WHILE_BREASTFEEDING = re.compile(
+    r"should\s+not\s+breast-?\s?feed|not\s+(?:be\s+)?breast-?\s?fe[de]|contraindicated\s+in\s+nursing"
+    r"|discontinue\s+nursing|breast-?\s?feeding\s+is\s+not\s+recommended", re.IGNORECASE)
+_ANIMAL_STUDY = re.compile(r"\b(rats?|rabbits?|mice|dogs?|monkeys?|animal|pups?|mg/kg)\b", re.IGNORECASE)
+_STORAGE = re.compile(r"\b(store|stored|storage|refrigerat\w*|room temperature|freez\w*|"
+                      r"protect(?:ed)? from (?:light|moisture|heat))\b|°\s?[CF]\b", re.IGNORECASE)
+_MISSED_DOSE = re.compile(r"\bmiss(?:ed|es)?\s+(?:a\s+|one\s+|your\s+|the\s+|\d+\s+)?doses?\b|\bmissed\s+dose"
+                          r"|\bforget\s+to\s+(?:take|use)|\bforgot\s+to\s+(?:take|use)", re.IGNORECASE)
+_OVERDOSE = re.compile(r"\boverdos", re.IGNORECASE)
+_CLASS_IN_HIGHLIGHTS = re.compile(r"\bis\s+an?\s+(.{3,120}?)\s+indicated\b")
+_PREGNANCY_TITLE = re.compile(r"^pregnan", re.IGNORECASE)
+_LACTATION_TITLE = re.compile(r"^(nursing|lactation|breast)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    section: LabelSection  # the (sub)section the text is in
+    key: str  # the key of the nearest keyed section around it
+    kind: str  # paragraph, item, row
+    text: str
+    lead: str
+    introduces_list: bool = False  # a paragraph or item followed by (deeper) list items
+    first_row: bool = False  # the first row of a table: its header, usually
+
+
+class _LabelReader:
+    """Walks one label's sections and picks facts; each method is one kind of fact."""
+
+    def __init__(self, document: LabelDocument):
+        self.document = document
+        # Every section in document order, with the keys of the sections around it.
+        self._flat: list[tuple[LabelSection, frozenset[str | None]]] = []
+        stack: list[tuple[LabelSection, frozenset[str | None]]] = [
+            (section, frozenset()) for section in reversed(document.sections)]
+        while stack:
+            section, around = stack.pop()
+            self._flat.append((section, around))
+            inner = around | {section.key}
+            stack += [(subsection, inner) for subsection in reversed(section.subsections)]
+
+    # ------------------------------------------------------------------ walking
+
+    def sections(self, *keys: str) -> list[tuple[LabelSection, str]]:
+        """Top-most sections with one of `keys` (their subsections are read with them), with the key."""
+        wanted = set(keys)
+        return [(section, section.key) for section, around in self._flat
+                if section.key in wanted and section.key is not None and not (around & wanted)]
+
+    def units(self, section: LabelSection, key: str, *, highlights: bool = False) -> Iterator[_Unit]:
+        """The paragraphs, items and rows of a section and its subsections (or of its highlights)."""
+        if highlights:
+            yield from _units_of(section, key, section.highlights)
+            return
+        for inner in section.walk():
+            inner_key = inner.key if inner.key and inner.key != "unclassified" else key
+            yield from _units_of(inner, inner_key, inner.text)
+
+    def facts_of(self, *keys: str, sentence_level: bool = True) -> list[Fact]:
+        facts: list[Fact] = []
+        for section, key in self.sections(*keys):
+            facts += _facts_from(self.units(section, key), sentence_level=sentence_level)
+        return _dedupe(facts)
+
+    # ------------------------------------------------------------------ kinds of fact
+
+    def indications(self) -> list[Fact]:
+        facts: list[Fact] = []
+        for section, key in self.sections("indications"):
+            for unit in self.units(section, key):
+                if unit.introduces_list:
+                    continue  # the lead of the items after it, kept as their `lead`
+                if unit.kind == "item" or unit.kind == "row":
+                    facts.append(_fact(unit, unit.text))
+                elif not unit.text.endswith(":"):
+                    facts += [_fact(unit, s) for s in sentences(unit.text) if _INDICATION_WORDS.search(s)]
+        return _dedupe(facts)
+
+    def routes(self) -> list[str]:
+        return _unique(route for product in self.document.products for route in product.routes)
+
+    def pharmacologic_classes(self) -> list[str]:
+        classes = list(self.document.pharmacologic_classes)
+        for section, _key in self.sections("indications"):
+            match = _CLASS_IN_HIGHLIGHTS.search(section.highlights)
+            if match:
+                classes.append(match.group(1).strip())
+        return _unique(classes)
+
+    def dosing(self) -> Dosing:
+        statements: list[Fact] = []
+        frequencies: list[str] = []
+        for section, key in self.sections("dosage"):
+            use_highlights = bool(section.highlights.strip())
+            units = self.units(section, key, highlights=use_highlights)
+            for unit in units:
+                for text in [unit.text] if unit.kind != "paragraph" else sentences(unit.text):
+                    found = [match.group(0).lower() for match in _FREQUENCY.finditer(text)]
+                    frequencies += found
+                    if found or _DOSING_STATEMENT.search(text):
+                        statements.append(_fact(unit, text, highlights=use_highlights))
+            if use_highlights or not frequencies:
+                for unit in self.units(section, key):
+                    frequencies += [m.group(0).lower() for m in _FREQUENCY.finditer(unit.text)]
+            if not frequencies:
+                frequencies += ["daily" for unit in self.units(section, key) if _DAILY.search(unit.text)][:1]
+        return Dosing(
+            frequencies=_unique(" ".join(f.split()) for f in frequencies),
+            routes=self.routes(),
+            statements=_dedupe(statements),
+        )
+
+    def contraindications(self) -> list[Fact]:
+        facts: list[Fact] = []
+        for section, key in self.sections("contraindications"):
+            if section.highlights.strip():
+                facts += _facts_from(self.units(section, key, highlights=True), highlights=True)
+                continue
+            facts += _facts_from(_units_of(section, key, section.text))
+            for subsection in section.subsections:
+                # `4.1 Active liver disease ...` (the title is the contraindication), or
+                # `4.3 Pregnancy` with its reason: the title and the first sentence.
+                if subsection.title:
+                    facts.append(Fact(section=key, heading=subsection.heading, text=subsection.title))
+                first = next(iter(_facts_from(_units_of(subsection, key, subsection.text))), None)
+                if first is not None:
+                    facts.append(first)
+        return _dedupe(facts)
+
+    def serious_warnings(self) -> list[SeriousWarning]:
+        warnings: list[SeriousWarning] = []
+        for section, key in self.sections("warnings_and_precautions", "warnings", "precautions"):
+            highlight_units = list(self.units(section, key, highlights=True))
+            for subsection in section.subsections:
+                if subsection.key not in (None, "unclassified") or not subsection.title:
+                    continue  # OTC warnings have their own fields; untitled text is no named risk
+                summary = _highlight_for(subsection.number, highlight_units)
+                if summary is not None:
+                    text, from_highlights = summary, True
+                else:
+                    first = next((u for u in _units_of(subsection, key, subsection.text)), None)
+                    text = sentences(first.text)[0] if first and first.kind == "paragraph" and sentences(first.text) \
+                        else (first.text if first else subsection.title)
+                    from_highlights = False
+                warnings.append(SeriousWarning(
+                    section=key, heading=subsection.heading, text=text, number=subsection.number,
+                    title=subsection.title, highlights=from_highlights,
+                ))
+        return warnings
+
+    def serious_adverse_reactions(self) -> SeriousAdverseReactions | None:
+        for section, key in self.sections("adverse_reactions"):
+            units = list(_units_of(section, key, section.text))
+            for index, unit in enumerate(units):
+                match = _SERIOUS_LEAD.search(unit.text)
+                if not match:
+                    continue
+                tail = unit.text[match.end():].split(":", 1)[1] if ":" in unit.text[match.end():] else ""
+                following = [tail] + [u.text for u in units[index + 1:index + 30] if "[see" in u.text.lower()]
+                terms = _unique(m.group(1).strip(" ,;•-").strip() for m in _SEE_TERM.finditer(" ".join(following)))
+                terms = [t for t in terms if t and len(t) <= 120]
+                if terms:
+                    return SeriousAdverseReactions(section=key, heading=section.heading, text=unit.text, terms=terms)
+        return None
+
+    def common_adverse_reactions(self) -> list[CommonAdverseReactions]:
+        found: list[CommonAdverseReactions] = []
+        for section, key in self.sections("adverse_reactions"):
+            for highlights in (True, False):
+                for unit in self.units(section, key, highlights=highlights):
+                    for sentence in sentences(unit.text) if unit.kind == "paragraph" else [unit.text]:
+                        statement = _common_reactions(unit, sentence, highlights)
+                        if statement is not None:
+                            found.append(statement)
+        return found
+
+    def interactions(self) -> list[Fact]:
+        facts: list[Fact] = []
+        for section, key in self.sections("drug_interactions"):
+            if section.highlights.strip():
+                units = (u for u in self.units(section, key, highlights=True) if not u.first_row)
+                facts += _facts_from(units, highlights=True, sentence_level=False)
+                continue
+            if section.subsections:
+                for subsection in section.subsections:
+                    first = next(iter(_units_of(subsection, key, subsection.text)), None)
+                    if first is not None:
+                        text = sentences(first.text)[0] if first.kind == "paragraph" else first.text
+                        facts.append(Fact(section=key, heading=subsection.heading, text=text))
+            else:
+                facts += _facts_from(self.units(section, key))
+        return _dedupe(facts)
+
+    def mechanism(self) -> list[Fact]:
+        facts: list[Fact] = []
+        for section, key in self.sections("mechanism_of_action"):
+            paragraphs = [u for u in self.units(section, key) if u.kind == "paragraph"][:2]
+            for unit in paragraphs:
+                facts += [_fact(unit, s) for s in sentences(unit.text)]
+        return _dedupe(facts)
+
+    def pregnancy(self) -> list[Fact]:
+        return self._population_facts(("pregnancy", "teratogenic_effects", "nonteratogenic_effects",
+                                       "pregnancy_or_breast_feeding"), _PREGNANCY_TITLE)
+
+    def lactation(self) -> list[Fact]:
+        return self._population_facts(("lactation", "nursing_mothers", "pregnancy_or_breast_feeding"),
+                                      _LACTATION_TITLE)
+
+    def _population_facts(self, keys: tuple[str, ...], title: re.Pattern[str]) -> list[Fact]:
+        facts: list[Fact] = []
+        for section, key in self.sections(*keys):
+            facts += [f for f in _facts_from(self.units(section, key)) if not _ANIMAL_STUDY.search(f.text)]
+        # Patient counselling often has untitled-code subsections such as `17.3 Pregnancy`.
+        for section in self.document.all_sections():
+            if section.key in (None, "unclassified") and title.search(section.title):
+                facts += _facts_from(_units_of(section, "information_for_patients", section.text))
+        return _dedupe(facts)
+
+    def contraindicates(self, words: re.Pattern[str], facts: list[Fact], statement: re.Pattern[str]) -> bool:
+        for section, _key in self.sections("contraindications"):
+            for inner in section.walk():
+                if inner is not section and words.search(inner.title):
+                    return True
+                if any(words.search(u.text) and "contraindicated" in u.text.lower()
+                       for u in _units_of(inner, "contraindications", inner.text)):
+                    return True
+            if words.search(section.highlights):
+                return True
+        return any(statement.search(fact.text) for fact in facts)
+
+    def storage(self) -> list[Fact]:
+        facts = [f for f in self.facts_of("storage_and_handling") if len(f.text.split()) > 2]
+        if not facts:  # OTC labels and older ones state storage in other sections
+            for section, key in self.sections("how_supplied", "other_safety_information", "unclassified",
+                                              "package_label"):
+                units = (unit for unit in self.units(section, key) if _STORAGE.search(unit.text))
+                facts += [f for f in _facts_from(units) if _STORAGE.search(f.text) and len(f.text.split()) > 2]
+        return _dedupe(facts)
+
+    def overdose(self) -> list[Fact]:
+        facts = self.facts_of("overdosage")
+        for section, key in self.sections("keep_out_of_reach_of_children"):
+            facts += [f for f in _facts_from(self.units(section, key)) if _OVERDOSE.search(f.text)]
+        return _dedupe(facts)
+
+    def missed_dose(self) -> list[Fact]:
+        facts: list[Fact] = []
+        for section in self.document.sections:
+            key = section.key or "unclassified"
+            if not any(_might_mention_missed_dose(inner.text) for inner in section.walk()):
+                continue
+            for unit in self.units(section, key):
+                if not _MISSED_DOSE.search(unit.text):
+                    continue
+                if unit.kind != "paragraph":
+                    facts.append(_fact(unit, unit.text))
+                    continue
+                # From the sentence about a missed dose on, while the sentences are about doses.
+                said = sentences(unit.text)
+                first = next(i for i, sentence in enumerate(said) if _MISSED_DOSE.search(sentence))
+                window = [said[first]]
+                for sentence in said[first + 1:first + 6]:
+                    if not re.search(r"\bdoses?\b", sentence, re.IGNORECASE):
+                        break
+                    window.append(sentence)
+                facts.append(_fact(unit, " ".join(window)))
+        return _dedupe(facts)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _might_mention_missed_dose(text: str) -> bool:
+    """A quick substring check before the slower `_MISSED_DOSE` pattern."""
+    return any(word in text for word in ("miss", "Miss", "MISS", "forg", "Forg", "FORG"))
+
+
+def _units_of(section: LabelSection, key: str, text: str) -> Iterator[_Unit]:
+    """The units of one block of text; list items come with the text that introduces them."""
+    units = [unit for unit in text_units(text) if unit.text]
+    parents: dict[int, str] = {}
+    lead = ""
+    for index, unit in enumerate(units):
+        following = units[index + 1] if index + 1 < len(units) else None
+        if unit.kind == "item":
+            parents[unit.depth] = unit.text
+            item_lead = parents.get(unit.depth - 1, "") if unit.depth else lead
+            has_children = following is not None and following.kind == "item" and following.depth > unit.depth
+            yield _Unit(section, key, "item", unit.text, item_lead, introduces_list=has_children)
+        else:
+            before_list = unit.kind == "paragraph" and following is not None and following.kind == "item"
+            lead = unit.text if before_list and (unit.text.endswith(":") or len(unit.text.split()) <= 12) else ""
+            introduces = bool(lead)
+            parents.clear()
+            first_row = unit.kind == "row" and (index == 0 or units[index - 1].kind != "row")
+            yield _Unit(section, key, unit.kind, unit.text, "", introduces_list=introduces, first_row=first_row)
+
+
+def _fact(unit: _Unit, text: str, *, highlights: bool = False) -> Fact:
+    return Fact(section=unit.key, heading=unit.section.heading, text=text, lead=unit.lead, highlights=highlights)
+
+
+def _facts_from(units: Iterable[_Unit], *, highlights: bool = False, sentence_level: bool = True) -> list[Fact]:
+    """Items and rows as one fact each; paragraphs one fact per sentence (or whole)."""
+    facts: list[Fact] = []
+    for unit in units:
+        if unit.kind == "paragraph" and sentence_level:
+            facts += [_fact(unit, sentence, highlights=highlights) for sentence in sentences(unit.text)]
+        else:
+            facts.append(_fact(unit, unit.text, highlights=highlights))
+    return facts
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    seen: set[str] = set()
+    unique = []
+    for fact in facts:
+        key = " ".join(fact.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            unique.append(fact)
+    return unique
+
+
+def _highlight_for(number: str | None, units: list[_Unit]) -> str | None:
+    """The Highlights entry that cites subsection `number` (`... (5.1)`), if any."""
+    if not number:
+        return None
+    cited = re.compile(rf"[(\[,]\s*{re.escape(number)}\s*[,)\]]")
+    for unit in units:
+        if cited.search(unit.text):
+            return unit.text
+    return None
+
+
+def _common_reactions(unit: _Unit, sentence: str, highlights: bool) -> CommonAdverseReactions | None:
+    match = _COMMON_REACTIONS.search(sentence)
+    if not match or re.search(r"discontinu|withdraw", sentence, re.IGNORECASE):
+        return None
+    rest = sentence[match.end():]
+    # The list starts after the first ":" or "were/are/include" that is outside brackets.
+    start = _outside_brackets(_LIST_START, rest)
+    if start is None:
+        return None
+    intro, listed = rest[:start[0]], rest[start[1]:]
+    threshold = _THRESHOLD.search(sentence[: match.end()] + intro)
+    terms = _reaction_terms(listed)
+    if not terms:
+        return None
+    sign, percent = (threshold.group(1), float(threshold.group(2))) if threshold else (None, None)
+    sign = _THRESHOLD_SIGNS.get(sign.lower(), sign) if sign else None
+    return CommonAdverseReactions(
+        section=unit.key, heading=unit.section.heading, text=sentence, lead=unit.lead, highlights=highlights,
+        terms=terms,
+        threshold=f"{sign} {percent:g}%" if sign else None,
+        threshold_percent=percent,
+    )
+
+
+def _outside_brackets(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
+    for match in pattern.finditer(text):
+        before = text[: match.start()]
+        if before.count("(") == before.count(")") and before.count("[") == before.count("]"):
+            return match.start(), match.end()
+    return None
+
+
+def _reaction_terms(listed: str) -> list[ReactionTerm]:
+    listed = _REFERENCE.sub("", listed).strip().rstrip(".;: ")
+    # `a (8.3%), b and c` -> pieces on commas and semicolons outside brackets, then the last "and".
+    pieces = [piece.strip() for piece in _split_outside_brackets(listed)]
+    if pieces and len(pieces) == 1 or (pieces and not re.match(r"(?:and|or)\s", pieces[-1])):
+        last = pieces.pop()
+        pieces += re.split(r"\s+(?:and|or)\s+(?![^(]*\))", last)
+    terms: list[ReactionTerm] = []
+    for piece in pieces:
+        piece = re.sub(r"^(?:and|or)\s+", "", piece.strip())
+        incidence = _INCIDENCE.search(piece)
+        term = _INCIDENCE.sub("", piece).strip(" .,;:").lower()
+        if not term or len(term) > 80 or len(term.split()) > 8:
+            continue
+        terms.append(ReactionTerm(term=term, incidence_percent=float(incidence.group(1)) if incidence else None))
+    return terms
+
+
+def _split_outside_brackets(text: str) -> list[str]:
+    pieces: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for character in text:
+        if character in "([":
+            depth += 1
+        elif character in ")]":
+            depth = max(0, depth - 1)
+        if character in ",;" and depth == 0:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(character)
+    pieces.append("".join(current))
+    return [piece for piece in pieces if piece.strip()]

@@ -1,0 +1,45 @@
+"""Fixtures for the sources tests; the sample files and helpers are in `label_samples`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from medpages.sources.facts import LabelFacts, extract_facts
+from medpages.sources.label import LabelDocument
+from medpages.store import Store
+
+from label_samples import LIPITOR_XML, OPENFDA_LABELS, OTC_XML, openfda_documents, read_spl_file
+
+
+@pytest.fixture(scope="session")
+def lipitor() -> LabelDocument:
+    return read_spl_file(LIPITOR_XML)
+
+
+@pytest.fixture(scope="session")
+def otc() -> LabelDocument:
+    return read_spl_file(OTC_XML)
+
+
+@pytest.fixture(scope="session")
+def lipitor_facts(lipitor: LabelDocument) -> LabelFacts:
+    return extract_facts(lipitor)
+
+
+@pytest.fixture(scope="session")
+def otc_facts(otc: LabelDocument) -> LabelFacts:
+    return extract_facts(otc)
+
+
+@pytest.fixture(scope="session")
+def openfda_facts() -> dict[str, LabelFacts]:
+    return {doc.set_id: extract_facts(doc) for doc in openfda_documents(OPENFDA_LABELS)}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "medpages.sqlite") as opened:
+        yield opened
