@@ -1,0 +1,310 @@
+"""`build_site`: the static website of every page, rebuilt incrementally.
+
+A manifest in the state folder maps each file the builder wrote to a hash: for a medicine page
+the hash of its inputs (the medicine, the page, the site's settings and the template
+version), for every other file the hash of its bytes. A rebuild renders a medicine page only
+when its hash changed or its file is gone, writes other files only when their bytes changed,
+and deletes the files it wrote before that are no longer part of the site (never anything
+else). Medicine pages are rendered in worker processes when there are many.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medpages.errors import InputError
+from medpages.model import FrontMatter, Medicine, Page
+from medpages.publish.site import search_index, views
+from medpages.publish.site.render import STATIC_DIR, ListedMedicine, SiteRenderer, robots, sitemap, template_version
+from medpages.publish.site.search_index import FullTextIndex, NameRecord
+from medpages.publish.site.workers import PageJob, do_all, write_new_or_replace
+
+MANIFEST_NAME = "site-manifest.json"
+FULLTEXT_STATE_NAME = "site-fulltext.json"
+MANIFEST_VERSION = 1
+_SAFE_PART = re.compile(r"^[a-z0-9-]{1,200}$")  # what slugify makes: never a path of its own
+
+
+@dataclass
+class SiteReport:
+    """What a build did. Paths are relative to `out_dir`."""
+
+    out_dir: Path
+    medicines: int = 0  # medicine pages in the site
+    rendered: list[str] = field(default_factory=list)  # medicine pages rendered this time
+    written: list[str] = field(default_factory=list)  # every file written (rendered pages included)
+    unchanged: int = 0  # files left as they were
+    deleted: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    full_text: str = "delta"  # "full": the full-text index was rebuilt; "delta": only recent changes
+    seconds: float = 0.0
+
+
+def build_site(
+    entries: Iterable[tuple[Medicine, Page | None]],
+    out_dir: Path,
+    *,
+    base_url: str = "",
+    edit_url: str | None = None,
+    state_dir: Path,
+    site_name: str = "Medicine information",
+    workers: int | None = None,
+) -> SiteReport:
+    """Build the site of `entries` into `out_dir`; `state_dir` keeps what the next build reuses.
+
+    `base_url` is where the site will be served (`https://example.org/medicines`): canonical
+    URLs, OpenGraph and the sitemap need it absolute. `edit_url` is the web app's page for
+    suggesting an edit (`{slug}` and `{section}` are filled in; without them they are added
+    as query parameters); without it, pages have no "suggest an edit" links. A medicine
+    without a page gets a page whose every section says "Not yet written".
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir).resolve()
+    state_dir = Path(state_dir)
+    if state_dir.resolve().is_relative_to(out_dir):
+        raise InputError("the build state folder must not be inside the site folder", source=str(state_dir))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    config = views.SiteConfig(base_url=base_url.strip(), edit_url=edit_url or None, site_name=site_name)
+    build = _Build(out_dir, state_dir, config, workers)
+    # The entries can be thousands of large objects: a garbage collection pass over them in the
+    # middle of a one-page rebuild would cost more than the rebuild. Nothing here makes cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = build.run(entries)
+    finally:
+        if collecting:
+            gc.enable()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Build:
+    def __init__(self, out_dir: Path, state_dir: Path, config: views.SiteConfig, workers: int | None) -> None:
+        self.out_dir = out_dir
+        self.state_dir = state_dir
+        self.config = config
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.renderer = SiteRenderer(config)
+        self.config_key = json.dumps([template_version(), config.base_url, config.edit_url, config.site_name])
+        self.report = SiteReport(out_dir=out_dir)
+        self.old_files, self.fulltext = self._load_state()
+        self.files: dict[str, str] = {}  # the new manifest: file → hash
+        self.groups: dict[str, list] = {}  # files made together from one digest of their inputs
+        self.seen_paths: set[str] = set()
+
+    # ------------------------------------------------------------------ state
+
+    def _load_state(self) -> tuple[dict[str, str], FullTextIndex]:
+        files: dict[str, str] = {}
+        fulltext = FullTextIndex.empty()
+        self.old_groups: dict[str, list] = {}
+        try:
+            data = json.loads((self.state_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+            if data.get("version") == MANIFEST_VERSION and data.get("out_dir") == str(self.out_dir):
+                files = data["files"]
+                self.old_groups = data["groups"]
+                fulltext = FullTextIndex.from_json(
+                    json.loads((self.state_dir / FULLTEXT_STATE_NAME).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no usable state: a full build, and nothing deleted
+        return files, fulltext
+
+    def _save_state(self) -> None:
+        manifest = {"version": MANIFEST_VERSION, "out_dir": str(self.out_dir), "files": self.files,
+                    "groups": self.groups}
+        write_file(self.state_dir / FULLTEXT_STATE_NAME, json.dumps(self.fulltext.to_json()).encode("utf-8"))
+        write_file(self.state_dir / MANIFEST_NAME, json.dumps(manifest).encode("utf-8"))
+
+    # ------------------------------------------------------------------ the build
+
+    def run(self, entries: Iterable[tuple[Medicine, Page | None]]) -> SiteReport:
+        # A list, so that worker processes inherit it through fork instead of receiving copies.
+        entries = entries if isinstance(entries, list) else list(entries)
+        full_index = self._needs_full_index()
+        paths: list[str | None] = []
+        for medicine, _ in entries:
+            path = f"{medicine.letter}/{medicine.slug}"
+            if not (_SAFE_PART.match(medicine.letter) and _SAFE_PART.match(medicine.slug)):
+                self.report.warnings.append(f"{medicine.title[:80]!r}: letter or slug is not a safe "
+                                            f"path ({path[:80]!r}); page skipped")
+                path = None
+            elif path in self.seen_paths:
+                self.report.warnings.append(f"{path}: a second medicine with this path; page skipped")
+                path = None
+            else:
+                self.seen_paths.add(path)
+            paths.append(path)
+        indexed = {path: entry[1] for path, entry in self.fulltext.main.items()}
+        indexed.update({path: entry[1] for path, entry in self.fulltext.delta.items()})
+        job = PageJob(entries, paths, str(self.out_dir), self.old_files, self.config_key.encode("utf-8"),
+                      self.renderer, full_index, indexed)
+        shares = do_all(job, self.workers)
+
+        listed: dict[str, list[ListedMedicine]] = defaultdict(list)
+        medicines: list[Medicine] = []
+        names_digest = hashlib.sha256()  # of every medicine, in order: what the name index is made from
+        sitemap_pages: list[tuple[str, str | None]] = []
+        content: dict[str, tuple[str, str]] = {}  # path → (content hash, title)
+        docs: list[tuple[str, str, str] | None] = [None] * len(entries)  # document id → (path, hash, title)
+        for page in (page for share in shares for page in share.pages):
+            medicine = entries[page.index][0]
+            path = paths[page.index]
+            relative = f"{path}/index.html"
+            self.files[relative] = page.page_hash
+            if page.rendered:
+                self.report.rendered.append(relative)
+            else:
+                self.report.unchanged += 1
+            content[path] = (page.content_hash, medicine.title)
+            docs[page.index] = (path, page.content_hash, medicine.title)
+            medicines.append(medicine)
+            names_digest.update(page.medicine_digest.encode("ascii"))
+            listed[medicine.letter].append(ListedMedicine(medicine.title, medicine.slug, page.skeleton))
+            sitemap_pages.append((f"{path}/", page.updated))
+        self.report.medicines = len(content)
+        self.report.written += self.report.rendered
+
+        counts = {letter: len(items) for letter, items in listed.items()}
+        self._write_others({
+            "index.html": self.renderer.home(counts),
+            "about/index.html": self.renderer.about(),
+            "search/index.html": self.renderer.search(),
+            "404.html": self.renderer.not_found(counts),
+            "robots.txt": robots(self.config),
+            "sitemap.xml": sitemap(self.config, [("", None), *[(f"{k}/", None) for k in sorted(listed)],
+                                                 ("about/", None), *sitemap_pages]),
+            **{f"static/{p.relative_to(STATIC_DIR).as_posix()}": p.read_bytes()
+               for p in sorted(STATIC_DIR.rglob("*")) if p.is_file()},
+        })
+        counts_key = json.dumps(sorted(counts.items()))
+        for letter, items in listed.items():
+            items.sort(key=lambda item: (item.title.casefold(), item.slug))
+            digest = _digest_lines([counts_key, *(f"{i.title}\0{i.slug}\0{i.skeleton}" for i in items)])
+            self._write_group(f"letter:{letter}", digest,
+                              lambda letter=letter, items=items: {
+                                  f"{letter}/index.html": self.renderer.letter(letter, items, counts)})
+        self._write_group("names", names_digest.hexdigest()[:32],
+                          lambda: search_index.name_shards(NameRecord.of(m) for m in medicines))
+        self._write_others(self._fulltext_files(content, docs, shares, full_index))
+
+        self._delete_stale()
+        self._save_state()
+        if not self.config.absolute:
+            self.report.warnings.append(
+                "no absolute base URL: canonical links and the sitemap use paths only; set the site's "
+                "address (e.g. https://example.org) for search engines")
+        return self.report
+
+    def _needs_full_index(self) -> bool:
+        """A new main full-text index when there is none usable, or when the delta has grown."""
+        fulltext = self.fulltext
+        self.main_index_files = {
+            relative: digest for relative, digest in self.old_files.items()
+            if search_index.is_main_index_file(relative)
+        }
+        return (
+            (not fulltext.main and not fulltext.delta)
+            or fulltext.compact_next
+            or not (self.out_dir / search_index.FULLTEXT_DIR / "meta.json").is_file()
+            or not all(os.path.isfile(self.out_dir / relative) for relative in self.main_index_files)
+        )
+
+    # ------------------------------------------------------------------ search, other files
+
+    def _fulltext_files(self, content: dict[str, tuple[str, str]], docs: list[tuple[str, str, str] | None],
+                        results: list, full_index: bool) -> dict[str, bytes]:
+        if full_index:
+            self.report.full_text = "full"
+            self.fulltext, files = search_index.full_index_files(docs, [r.postings for r in results])
+            return files
+        terms = {path: page_terms for result in results for path, page_terms in result.terms.items()}
+        state = self.fulltext
+        delta = {}
+        for path, (digest, title) in content.items():
+            main = state.main.get(path)
+            if main is not None and main[1] == digest:
+                continue
+            old = state.delta.get(path)
+            if old is not None and old[1] == digest and path not in terms:
+                delta[path] = (old[0], digest, title, old[3])
+                continue
+            doc_id = main[0] if main is not None else old[0] if old is not None else state.next_id
+            if doc_id == state.next_id:
+                state.next_id += 1
+            delta[path] = (doc_id, digest, title, terms[path])
+        state.delta = delta
+        # Main-index pages that are gone stay in `main`, so that their ids are ignored. Once the
+        # changes are many, the next build folds them into a new main index.
+        gone = sum(1 for path in state.main if path not in content)
+        state.compact_next = len(delta) + gone > max(50, min(500, len(content) // 50))
+        self.files.update(self.main_index_files)  # left as they are, and still the builder's
+        self.report.unchanged += len(self.main_index_files)
+        return search_index.delta_files(state, set(content))
+
+    def _write_others(self, files: dict[str, bytes]) -> None:
+        for relative, data in files.items():
+            digest = hashlib.sha256(data).hexdigest()[:32]
+            self.files[relative] = digest
+            if self.old_files.get(relative) == digest and os.path.isfile(self.out_dir / relative):
+                self.report.unchanged += 1
+                continue
+            write_file(self.out_dir / relative, data)
+            self.report.written.append(relative)
+
+    def _write_group(self, name: str, digest: str, make: Callable[[], dict[str, bytes]]) -> None:
+        """Files made together from inputs whose digest is `digest`: made again only when it changed."""
+        old = self.old_groups.get(name)
+        if old is not None and old[0] == digest and all(
+            relative in self.old_files and os.path.isfile(self.out_dir / relative) for relative in old[1]
+        ):
+            self.groups[name] = old
+            for relative in old[1]:
+                self.files[relative] = self.old_files[relative]
+            self.report.unchanged += len(old[1])
+            return
+        files = make()
+        self.groups[name] = [digest, sorted(files)]
+        self._write_others(files)
+
+    def _delete_stale(self) -> None:
+        for relative in sorted(set(self.old_files) - set(self.files)):
+            target = self.out_dir / relative
+            if not target.resolve().is_relative_to(self.out_dir):
+                continue  # a manifest entry pointing outside the site is never acted on
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                continue
+            self.report.deleted.append(relative)
+            for folder in _parents_within(target, self.out_dir):
+                try:
+                    folder.rmdir()  # only when empty: someone else's file keeps its folder
+                except OSError:
+                    break
+
+
+def _digest_lines(lines: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:32]
+
+
+def _parents_within(path: Path, root: Path) -> Iterator[Path]:
+    folder = path.parent
+    while folder != root and folder.is_relative_to(root):
+        yield folder
+        folder = folder.parent
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write a file whole (see `write_new_or_replace`)."""
+    write_new_or_replace(str(path.parent), path.name, data)

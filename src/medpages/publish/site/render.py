@@ -1,0 +1,146 @@
+"""Pages → HTML with the Jinja2 templates: pure functions of the model and the site's settings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, Medicine, Page
+from medpages.publish.site import views
+from medpages.publish.site.sections import sections_html
+from medpages.publish.site.search_index import FULLTEXT_VERSION
+
+HERE = Path(__file__).parent
+TEMPLATE_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+# Bump when the builder's output changes in a way the template files do not show.
+BUILDER_VERSION = "1"
+AZ = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+
+
+@cache
+def template_version() -> str:
+    """A digest of every template and static file and of the builder's version."""
+    digest = hashlib.sha256(f"{BUILDER_VERSION}/{FULLTEXT_VERSION}".encode())
+    for folder in (TEMPLATE_DIR, STATIC_DIR):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LetterLink:
+    letter: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ListedMedicine:
+    title: str
+    slug: str
+    skeleton: bool
+
+
+def letter_links(counts: dict[str, int]) -> list[LetterLink]:
+    """A to Z (every letter, linked when it has medicines), then 0–9 and Other when used."""
+    letters = AZ + sorted(k for k in counts if k not in AZ)
+    return [LetterLink(k, views.letter_label(k), counts.get(k, 0)) for k in letters]
+
+
+@cache
+def _environment() -> Environment:
+    """The templates, loaded and compiled once per process."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        undefined=StrictUndefined, auto_reload=False,
+    )
+    env.globals.update(format_date=views.format_date, asset_version=template_version())
+    return env
+
+
+class SiteRenderer:
+    """The templates loaded once, with the site's settings; renders each kind of page."""
+
+    def __init__(self, config: views.SiteConfig) -> None:
+        self.config = config
+        self.env = _environment()
+        self._medicine = self.env.get_template("medicine.html.j2")
+
+    def _page(self, template: str, root: str, path: str | None, description: str, **values: object) -> bytes:
+        canonical = self.config.canonical(path) if path is not None else None
+        html = self.env.get_template(template).render(
+            site=self.config, root=root, canonical=canonical, description=description, **values)
+        return html.encode("utf-8")
+
+    def medicine(self, medicine: Medicine, page: Page) -> bytes:
+        updated = views.last_updated(page)
+        identity = [
+            (label, ", ".join(values))
+            for label, values in (
+                ("Also known as", medicine.synonyms),
+                ("Brand names", medicine.brands),
+                ("Strength", [s.text for s in medicine.strengths]),
+                ("Form", [medicine.form] if medicine.form else []),
+            )
+            if values
+        ]
+        html = self._medicine.render(
+            site=self.config, root="../../", canonical=self.config.canonical(views.medicine_path(medicine)),
+            description=views.description(page, medicine), og_type="article",
+            medicine=medicine, page=page, letter_label=views.letter_label(medicine.letter),
+            badge=views.provenance_badge(page), updated=updated, identity=identity,
+            skeleton=views.is_skeleton(page),
+            sections=sections_html(views.section_views(page, medicine, self.config), medicine.title),
+            jsonld=views.json_ld(page, medicine, self.config, updated),
+        )
+        return html.encode("utf-8")
+
+    def home(self, counts: dict[str, int]) -> bytes:
+        total = sum(counts.values())
+        return self._page("home.html.j2", "", "", f"Plain-language information about {total:,} medicines.",
+                          letters=letter_links(counts), total=total)
+
+    def letter(self, letter: str, medicines: list[ListedMedicine], counts: dict[str, int]) -> bytes:
+        label = views.letter_label(letter)
+        return self._page("letter.html.j2", "../", f"{letter}/", f"Medicines starting with {label}.",
+                          letter=letter, label=label, medicines=medicines, letters=letter_links(counts))
+
+    def about(self) -> bytes:
+        return self._page("about.html.j2", "../", "about/", "How these medicine pages are written and reviewed.",
+                          disclaimer=DISCLAIMER_TEXT, note=NOTE_TEXT)
+
+    def search(self) -> bytes:
+        return self._page("search.html.j2", "../", None, "Search the medicine pages.")
+
+    def not_found(self, counts: dict[str, int]) -> bytes:
+        # Served for any missing address, so its links start from the site's root path.
+        return self._page("not_found.html.j2", self.config.base_path, None, "Page not found.",
+                          letters=letter_links(counts))
+
+
+def sitemap(config: views.SiteConfig, pages: list[tuple[str, str | None]]) -> bytes:
+    """sitemap.xml: the home page, letter pages and medicine pages, with their last update."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path, lastmod in pages:
+        lines.append(f"<url><loc>{_xml(config.canonical(path))}</loc>"
+                     + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def robots(config: views.SiteConfig) -> bytes:
+    text = "User-agent: *\nAllow: /\n"
+    if config.absolute:
+        text += f"Sitemap: {config.canonical('sitemap.xml')}\n"
+    return text.encode("utf-8")
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

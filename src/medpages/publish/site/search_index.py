@@ -1,0 +1,385 @@
+"""The static search index: small JSON files that `static/search.js` fetches a few at a time.
+
+Two indexes, both split into shards so that a query downloads only what it needs:
+
+- names (`search/names/<k>.json`): titles, generic names, synonyms and brands, sharded by the
+  first character of each word. The browser matches them with edit distance, so a misspelled
+  name or a brand still leads to the medicine's page.
+- full text (`search/ft/`): every word of the pages' content, sharded by its first two
+  characters, each word's postings capped at the best `MAX_POSTINGS` pages. Pages changed
+  since the last full index go to a small delta index instead, so one edit rewrites a few
+  small files; the next full build folds the delta back in (see `FullTextIndex`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from medpages.model import FAQ, ExtraSection, FAQs, Medicine, Page, SideEffect, SideEffects, Source, TextSection
+from medpages.publish.site.markup import plain_text
+
+NAMES_DIR = "search/names"
+FULLTEXT_DIR = "search/ft"
+DOCS_PER_CHUNK = 32
+MAX_POSTINGS = 200
+MIN_TERM, MAX_TERM = 3, 32
+FULLTEXT_VERSION = 1  # bump when tokenising or the file format changes: forces a full index
+
+_WORDS = re.compile(r"[a-z0-9]+")
+# Words too common in medicine pages to help find one; short words are skipped anyway.
+STOPWORDS = frozenset("""
+about after again all also and any are because been before being both but can cannot could
+did does doing don during each few for from further had has have having her here hers him his
+how its itself just may might more most must not now off once only other our out over own same
+she should some such than that the their them then there these they this those through too
+under until very was were what when where which while who whom why will with would you your
+it's is be or by on in of to an as at if it no so do we us my me he up into
+""".split())
+
+
+def fold(text: str) -> str:
+    """Lower case ASCII, accents removed: what both the index and the browser compare."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return text.lower()
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(fold(text))
+
+
+# --------------------------------------------------------------------------- names
+
+
+@dataclass(frozen=True)
+class NameRecord:
+    """What the name index knows of one medicine page."""
+
+    title: str
+    path: str  # "a/aspirin" (no trailing slash)
+    generic: tuple[str, ...]  # generic name and ingredients
+    synonyms: tuple[str, ...]
+    brands: tuple[str, ...]
+
+    @classmethod
+    def of(cls, medicine: Medicine) -> NameRecord:
+        generic = [medicine.generic_name] if medicine.generic_name else []
+        generic += medicine.ingredients
+        return cls(
+            title=medicine.title,
+            path=f"{medicine.letter}/{medicine.slug}",
+            generic=_unique(g for g in generic if fold(g) != fold(medicine.title)),
+            synonyms=_unique(medicine.synonyms),
+            brands=_unique(medicine.brands),
+        )
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for name in names:
+        name = " ".join(name.split())[:200]
+        if name and fold(name) not in seen:
+            seen[fold(name)] = name
+    return tuple(seen.values())
+
+
+# Words that many names share (salts, forms): a name is not found from them, or every
+# "... hydrochloride" would sit in the `h` shard.
+NAME_STOPWORDS = frozenset("""
+hydrochloride hcl hydrobromide sodium potassium calcium magnesium besylate besilate maleate mesylate
+mesilate succinate sulfate sulphate phosphate acetate citrate tartrate fumarate trihydrate dihydrate
+monohydrate hyclate bromide dipropionate propionate chloride oxide acid and with tablet tablets capsule
+capsules injection oral solution suspension syrup cream ointment gel drops eye ear nasal spray powder
+extended release modified delayed film coated chewable dispersible effervescent for
+""".split())
+# A shard larger than this is split by the first two characters of its words.
+SPLIT_SHARD_BYTES = 24_000
+
+
+def shard_key(word: str, split: bool = False) -> str:
+    """The shard of a word: its first letter (`0` for a digit), or its first two when split."""
+    first = "0" if word[0].isdigit() else word[0]
+    return first + (word[1] if len(word) > 1 else "_") if split else first
+
+
+def _key_words(name: str) -> list[str]:
+    """The words a name is found from: its first word, and later words that start with a letter
+    and are not a salt, form or strength (`Amoxicillin + Clavulanic Acid 625mg`: amoxicillin,
+    clavulanic)."""
+    found = words(name)
+    return found[:1] + [w for w in found[1:] if w[0].isalpha() and w not in NAME_STOPWORDS and len(w) > 1]
+
+
+@lru_cache(maxsize=65_536)
+def guessed_path(title: str) -> str | None:
+    """The page path `static/search.js` computes from a title (the catalogue's slug rule),
+    or None when only the stored path will do (titles beyond printable ASCII, fallbacks)."""
+    if not all(" " <= c <= "~" for c in title):
+        return None
+    slug = re.sub(r"-+", "-", re.sub(r"\s+", "-", re.sub(r"[^A-Za-z0-9\s]", "-", title))).lower()
+    if not re.search(r"[a-z0-9]", slug) or len(slug) > 120:
+        return None
+    first = title.strip()[:1]
+    if first.isalpha():
+        folder = first.lower()
+    elif first.isdigit():
+        folder = "0-9"
+    else:
+        return None
+    return f"{folder}/{slug}"
+
+
+def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
+    """`search/names/<key>.json` → its bytes, and `search/names/index.json` listing split shards.
+
+    A shard: `{"p": [[title, path or 0], …], "g"|"s"|"b": {name: [page index, …]}}` with
+    generic names and ingredients (g), synonyms (s) and brands (b) pointing into `p`. Every name
+    goes to the shard of each of its key words; a shard over SPLIT_SHARD_BYTES is split in two-
+    character shards, which `index.json` tells the browser.
+    """
+    # (first-character key) → list of (two-character key, kind, name, record)
+    grouped: dict[str, list[tuple[str, str, str, NameRecord]]] = defaultdict(list)
+    for record in records:
+        title_words = set(words(record.title))
+        for kind, names in (("p", (record.title,)), ("g", record.generic), ("s", record.synonyms),
+                            ("b", record.brands)):
+            for name in names:
+                key_words = _key_words(name)
+                if kind != "p" and set(key_words) <= title_words:
+                    continue  # the title already finds the page from these words
+                for word in dict.fromkeys(key_words):
+                    grouped[shard_key(word)].append((shard_key(word, split=True), kind, name, record))
+    out: dict[str, bytes] = {}
+    split: list[str] = []
+    for key, items in sorted(grouped.items()):
+        whole = _name_shard(items)
+        if len(whole) <= SPLIT_SHARD_BYTES:
+            out[f"{NAMES_DIR}/{key}.json"] = whole
+            continue
+        split.append(key)
+        by_two: dict[str, list] = defaultdict(list)
+        for item in items:
+            by_two[item[0]].append(item)
+        for two, part in sorted(by_two.items()):
+            out[f"{NAMES_DIR}/{two}.json"] = _name_shard(part)
+    out[f"{NAMES_DIR}/index.json"] = _json({"split": split})
+    return out
+
+
+def _name_shard(items: list[tuple[str, str, str, NameRecord]]) -> bytes:
+    pages: dict[str, int] = {}
+    titles: list[list] = []
+    groups: dict[str, dict[str, list[int]]] = {"g": {}, "s": {}, "b": {}}
+    for _, kind, name, record in items:
+        index = pages.get(record.path)
+        if index is None:
+            index = pages[record.path] = len(titles)
+            titles.append([record.title, 0 if guessed_path(record.title) == record.path else record.path])
+        if kind != "p":
+            group = groups[kind].setdefault(name, [])
+            if index not in group:
+                group.append(index)
+    return _json({"p": titles, **{kind: group for kind, group in groups.items() if group}})
+
+
+# --------------------------------------------------------------------------- full text
+
+
+_ID_BITS = 24  # a posting is packed in one int: (99 - score) << 24 | document id
+
+
+def page_terms(medicine: Medicine, page: Page) -> dict[str, int]:
+    """The words of a page with a score: how often they occur, names and headings weighing more."""
+    strong: list[str] = [medicine.title, *medicine.synonyms, *medicine.brands, *medicine.ingredients,
+                         medicine.generic_name or "", page.generic_name or ""]
+    labels: list[str] = []
+    body: list[str] = []
+    for key in page.present_sections():
+        if key in ("disclaimer", "note", "generic_name"):
+            continue  # the same on every page, or already counted
+        value = page.section_value(key)
+        if isinstance(value, (TextSection, SideEffects, FAQs)):
+            body += (value.lead, value.closing)
+            for item in value.items:
+                if isinstance(item, SideEffect):
+                    labels.append(item.name)
+                    body.append(item.explanation)
+                elif isinstance(item, FAQ):
+                    labels.append(item.question)
+                    body.append(item.answer)
+                else:
+                    labels.append(item.label or "")
+                    body.append(item.text)
+        elif isinstance(value, list):
+            for row in value:
+                if isinstance(row, Source):
+                    body += (row.title, row.publisher or "")
+                else:
+                    body += (row.topic, row.verdict, row.advice)
+        elif isinstance(value, ExtraSection):
+            labels.append(value.heading)
+            body.append(value.body)
+    text = " ".join(labels) + " " + " ".join(body)
+    if "](" in text:
+        text = plain_text(text)  # link targets are not words of the page
+    # Each occurrence counts once, up to 5; labels (side effect names, questions) count twice;
+    # names count 8. A word's score is capped at 99.
+    counts = Counter(_tokens(text))
+    counts.update(_tokens(" ".join(labels)))
+    scores = {word: (count if count < 5 else 5) for word, count in counts.items()}
+    for word in _tokens(" ".join(strong)):
+        scores[word] = scores.get(word, 0) + 8
+    return {
+        word.decode("ascii"): score if score < 99 else 99
+        for word, score in scores.items()
+        if MIN_TERM <= len(word) <= MAX_TERM and not word.isdigit() and word not in _STOPWORDS_BYTES
+    }
+
+
+# ASCII letters and digits kept (lower-cased), every other byte a space: tokenising with
+# bytes.translate is several times faster than a regular expression, and the same words.
+_WORD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+_STOPWORDS_BYTES = frozenset(word.encode("ascii") for word in STOPWORDS)
+
+
+def _tokens(text: str) -> list[bytes]:
+    """The words of `text` as `words` finds them, as ASCII bytes."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+    return text.encode("ascii", "ignore").translate(_WORD_BYTES).split()
+
+
+def add_postings(postings: dict[str, list[int]], doc_id: int, terms: dict[str, int]) -> None:
+    """Add a page's terms to `postings` (term → packed ints, `(99 - score) << 24 | doc id`)."""
+    for word, score in terms.items():
+        postings[word].append((99 - score) << _ID_BITS | doc_id)
+
+
+def best_postings(postings: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Each term's MAX_POSTINGS best postings (highest score, then lowest id)."""
+    return {word: packed if len(packed) <= MAX_POSTINGS else sorted(packed)[:MAX_POSTINGS]
+            for word, packed in postings.items()}
+
+
+def merge_postings(parts: Iterable[dict[str, list[int]]]) -> dict[str, dict[str, list[int]]]:
+    """Postings collected in parts (one per worker) → prefix → term → flat [id gap, score, …]
+    in id order, each term's best MAX_POSTINGS only."""
+    merged: dict[str, list[int]] = {}
+    for part in parts:
+        for word, packed in part.items():
+            if word in merged:
+                merged[word] = merged[word] + packed
+            else:
+                merged[word] = packed
+    mask = (1 << _ID_BITS) - 1
+    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for word, packed in merged.items():
+        if len(packed) > MAX_POSTINGS:
+            packed = sorted(packed)[:MAX_POSTINGS]
+        packed = sorted(packed, key=lambda p: p & mask)
+        flat: list[int] = []
+        previous = 0
+        for p in packed:
+            doc_id = p & mask
+            flat += (doc_id - previous, 99 - (p >> _ID_BITS))
+            previous = doc_id
+        shards[word[:2]][word] = flat
+    return shards
+
+
+@dataclass
+class FullTextIndex:
+    """The full-text index's state between builds (kept in the builder's state folder).
+
+    `main` maps a page path to (document id, content hash) for pages in the main index;
+    `delta` maps a page path to (document id, content hash, title, terms) for pages added or
+    changed since. A page whose hash differs from `main` is looked up in the delta and its
+    main postings are ignored; a page gone from the site is ignored by id.
+    """
+
+    main: dict[str, tuple[int, str]]
+    delta: dict[str, tuple[int, str, str, dict[str, int]]]
+    next_id: int
+    prefixes: list[str] = field(default_factory=list)  # the main index's shards
+    compact_next: bool = False  # the delta has grown: the next build makes a new main index
+    version: int = FULLTEXT_VERSION
+
+    @classmethod
+    def empty(cls) -> FullTextIndex:
+        return cls(main={}, delta={}, next_id=0)
+
+    @classmethod
+    def from_json(cls, data: dict) -> FullTextIndex:
+        if data.get("version") != FULLTEXT_VERSION:
+            return cls.empty()
+        return cls(
+            main={path: (entry[0], entry[1]) for path, entry in data["main"].items()},
+            delta={path: (entry[0], entry[1], entry[2], entry[3]) for path, entry in data["delta"].items()},
+            next_id=data["next_id"],
+            prefixes=data["prefixes"],
+            compact_next=data.get("compact_next", False),
+        )
+
+    def to_json(self) -> dict:
+        return {"version": self.version, "next_id": self.next_id, "prefixes": self.prefixes,
+                "compact_next": self.compact_next,
+                "main": {p: list(e) for p, e in self.main.items()},
+                "delta": {p: list(e) for p, e in self.delta.items()}}
+
+
+def full_index_files(
+    docs: list[tuple[str, str, str] | None], postings: Iterable[dict[str, list[int]]]
+) -> tuple[FullTextIndex, dict[str, bytes]]:
+    """A new main index: `docs[id]` is (path, content hash, title) of document `id` (None for
+    an id not used) and `postings` the best postings per term, collected in parts."""
+    state = FullTextIndex(main={}, delta={}, next_id=len(docs))
+    table: list[list | None] = []
+    for doc_id, doc in enumerate(docs):
+        if doc is None:
+            table.append(None)
+            continue
+        path, digest, title = doc
+        state.main[path] = (doc_id, digest)
+        table.append([title, 0 if guessed_path(title) == path else path])
+    shards = merge_postings(postings)
+    files = {f"{FULLTEXT_DIR}/{prefix}.json": _json(shard) for prefix, shard in shards.items()}
+    for start in range(0, len(table), DOCS_PER_CHUNK):
+        files[f"{FULLTEXT_DIR}/docs/{start // DOCS_PER_CHUNK}.json"] = _json(table[start : start + DOCS_PER_CHUNK])
+    state.prefixes = sorted(shards)
+    files.update(delta_files(state, set(state.main)))
+    return state, files
+
+
+def delta_files(state: FullTextIndex, live_paths: set[str]) -> dict[str, bytes]:
+    """`meta.json` and the delta shards (`d-<prefix>.json`): pages changed since the main
+    index, and the ids of main-index pages to ignore (changed or gone)."""
+    dead = sorted(entry[0] for path, entry in state.main.items() if path in state.delta or path not in live_paths)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for doc_id, _, _, terms in state.delta.values():
+        add_postings(postings, doc_id, terms)
+    shards = merge_postings([postings])
+    docs = {str(entry[0]): [entry[2], 0 if guessed_path(entry[2]) == path else path]
+            for path, entry in sorted(state.delta.items())}
+    meta = {"v": FULLTEXT_VERSION, "chunk": DOCS_PER_CHUNK, "prefixes": state.prefixes,
+            "delta": sorted(shards), "dead": dead, "docs": docs}
+    files = {f"{FULLTEXT_DIR}/meta.json": _json(meta)}
+    files.update({f"{FULLTEXT_DIR}/d-{prefix}.json": _json(shard) for prefix, shard in shards.items()})
+    return files
+
+
+def is_main_index_file(relative: str) -> bool:
+    """A file of the main full-text index (written only by a full index build)."""
+    if not relative.startswith(FULLTEXT_DIR + "/"):
+        return False
+    name = relative.rsplit("/", 1)[1]
+    return name != "meta.json" and not name.startswith("d-")
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

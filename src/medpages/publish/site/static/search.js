@@ -1,0 +1,344 @@
+/* medpages search: as-you-type suggestions that forgive typos, and full-text results.
+ *
+ * Reads the static index the builder writes (search/names/<k>.json, search/ft/…), fetching
+ * only the shards a query needs. Names are matched word by word with a bounded edit distance
+ * (Damerau–Levenshtein, optimal string alignment), so "paracetmol" finds Paracetamol and a
+ * brand or synonym leads to its generic's page. No request leaves the site.
+ */
+(function () {
+  "use strict";
+
+  var rootMeta = document.querySelector('meta[name="medpages-root"]');
+  var ROOT = new URL(rootMeta ? rootMeta.content : "./", document.baseURI);
+  var STOP = new Set(("about after again all also and any are because been before being both but can cannot " +
+    "could did does doing don during each few for from further had has have having her here hers him his how " +
+    "its itself just may might more most must not now off once only other our out over own same she should " +
+    "some such than that the their them then there these they this those through too under until very was " +
+    "were what when where which while who whom why will with would you your").split(" "));
+  var cache = new Map();
+
+  function getJSON(path) {
+    if (!cache.has(path)) {
+      cache.set(path, fetch(new URL(path, ROOT), { cache: "no-cache" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; }));
+    }
+    return cache.get(path);
+  }
+
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase();
+  }
+  function words(text) { return fold(text).match(/[a-z0-9]+/g) || []; }
+
+  /* The page path of a title, by the catalogue's slug rule (the index stores the path when it differs). */
+  function guessedPath(title) {
+    var slug = title.replace(/[^A-Za-z0-9\s]/g, "-").replace(/\s+/g, "-").replace(/-+/g, "-").toLowerCase();
+    var first = title.trim().charAt(0);
+    return (/[A-Za-z]/.test(first) ? first.toLowerCase() : "0-9") + "/" + slug;
+  }
+  function pageURL(title, path) { return new URL((path === 0 ? guessedPath(title) : path) + "/", ROOT).href; }
+
+  /* Optimal string alignment distance, or max + 1 as soon as it must exceed max. */
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null, prev = [], row, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      row = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+        var v = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+          v = Math.min(v, prev2[j - 2] + 1);
+        }
+        row.push(v);
+        if (v < best) best = v;
+      }
+      if (best > max) return max + 1;
+      prev2 = prev; prev = row;
+    }
+    return prev[b.length];
+  }
+  function allowedTypos(word) { return word.length >= 8 ? 2 : word.length >= 4 ? 1 : 0; }
+
+  /* How well one typed word matches one word of a name: 0 for not at all. */
+  function wordScore(q, w, last) {
+    if (w === q) return 4;
+    if (w.lastIndexOf(q, 0) === 0) return last ? 3 : 2;
+    var max = allowedTypos(q);
+    if (!max) return 0;
+    var d = distance(q, w, max);
+    if (d <= max) return 2.5 - d * 0.5;
+    if (last && w.length > q.length) { // still typing: compare with the start of the word
+      d = Math.min(distance(q, w.slice(0, q.length), max), distance(q, w.slice(0, q.length + 1), max));
+      if (d <= max) return 1.5 - d * 0.25;
+    }
+    return 0;
+  }
+  function nameScore(typed, nameWords) {
+    var total = 0;
+    for (var i = 0; i < typed.length; i++) {
+      var best = 0;
+      for (var k = 0; k < nameWords.length; k++) {
+        var s = wordScore(typed[i], nameWords[k], i === typed.length - 1);
+        if (s > best) best = s;
+      }
+      if (!best) return 0;
+      total += best;
+    }
+    if (nameWords[0] && nameWords[0].lastIndexOf(typed[0], 0) === 0) total += 0.5;
+    return total;
+  }
+
+  var prepared = new Map();
+  function prepareShard(key) {
+    if (!prepared.has(key)) {
+      prepared.set(key, getJSON("search/names/" + key + ".json").then(function (shard) {
+        if (!shard) return null;
+        var names = [];
+        shard.p.forEach(function (p, i) { names.push({ words: words(p[0]), pages: [i], via: null, bonus: 0.4 }); });
+        [["g", "generic name", 0.2], ["s", "also known as", 0.1], ["b", "brand name", 0.1]].forEach(function (kind) {
+          var group = shard[kind[0]] || {};
+          Object.keys(group).forEach(function (name) {
+            names.push({ words: words(name), pages: group[name], via: kind[1] + ": " + name, bonus: kind[2] });
+          });
+        });
+        return { pages: shard.p, names: names };
+      }));
+    }
+    return prepared.get(key);
+  }
+
+  /* Medicines whose name, generic name, synonym or brand matches the query, best first. */
+  function searchNames(query, limit) {
+    var typed = words(query);
+    if (!typed.length) return Promise.resolve([]);
+    return getJSON("search/names/index.json").then(function (index) {
+      var first = typed[0], key = /[0-9]/.test(first.charAt(0)) ? "0" : first.charAt(0);
+      if (index && index.split.indexOf(key) >= 0) { // a large shard, split by the first two characters
+        if (first.length < 2) return null;
+        key += first.charAt(1);
+      }
+      return prepareShard(key);
+    }).then(function (shard) {
+      if (!shard) return [];
+      var best = new Map();
+      shard.names.forEach(function (name) {
+        var s = nameScore(typed, name.words);
+        if (!s) return;
+        s += name.bonus;
+        name.pages.forEach(function (i) {
+          var seen = best.get(i);
+          if (!seen || s > seen.score) best.set(i, { score: s, via: name.via });
+        });
+      });
+      var results = [];
+      best.forEach(function (hit, i) {
+        var page = shard.pages[i];
+        results.push({ title: page[0], url: pageURL(page[0], page[1]), via: hit.via, score: hit.score });
+      });
+      results.sort(function (a, b) {
+        return b.score - a.score || a.title.length - b.title.length || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
+      });
+      return results.slice(0, limit);
+    });
+  }
+
+  /* Pages whose text has every query word (or, failing that, any), best first. */
+  function searchText(query, limit) {
+    var typed = words(query).filter(function (w) { return w.length >= 3 && !STOP.has(w); });
+    if (!typed.length) return Promise.resolve([]);
+    return getJSON("search/ft/meta.json").then(function (meta) {
+      if (!meta) return [];
+      var dead = new Set(meta.dead);
+      return Promise.all(typed.map(function (q) {
+        var prefix = q.slice(0, 2);
+        return Promise.all([
+          meta.prefixes.indexOf(prefix) >= 0 ? getJSON("search/ft/" + prefix + ".json") : null,
+          meta.delta.indexOf(prefix) >= 0 ? getJSON("search/ft/d-" + prefix + ".json") : null
+        ]).then(function (shards) {
+          var scores = new Map();
+          addPostings(shards[0], q, scores, dead);
+          addPostings(shards[1], q, scores, null);
+          return scores;
+        });
+      })).then(function (perWord) {
+        var total = new Map(), hits = new Map();
+        perWord.forEach(function (scores) {
+          scores.forEach(function (s, id) {
+            total.set(id, (total.get(id) || 0) + s);
+            hits.set(id, (hits.get(id) || 0) + 1);
+          });
+        });
+        var ids = Array.from(total.keys());
+        var all = ids.filter(function (id) { return hits.get(id) === perWord.length; });
+        if (all.length) ids = all;
+        ids.sort(function (a, b) { return total.get(b) - total.get(a) || a - b; });
+        return Promise.all(ids.slice(0, limit).map(function (id) { return documentOf(meta, id); }));
+      });
+    }).then(function (docs) { return docs.filter(Boolean); });
+  }
+
+  function addPostings(shard, q, scores, dead) {
+    if (!shard) return;
+    var terms = Object.keys(shard), matched = [];
+    terms.forEach(function (t) { if (t.lastIndexOf(q, 0) === 0) matched.push([t, t === q ? 1 : 0.7]); });
+    if (!matched.length && allowedTypos(q)) {
+      terms.forEach(function (t) { if (distance(q, t, allowedTypos(q)) <= allowedTypos(q)) matched.push([t, 0.6]); });
+    }
+    matched.forEach(function (m) {
+      var flat = shard[m[0]], id = 0;
+      for (var i = 0; i < flat.length; i += 2) {
+        id += flat[i];
+        if (dead && dead.has(id)) continue;
+        var s = flat[i + 1] * m[1];
+        if (s > (scores.get(id) || 0)) scores.set(id, s);
+      }
+    });
+  }
+
+  function documentOf(meta, id) {
+    var own = meta.docs[String(id)];
+    if (own) return Promise.resolve({ title: own[0], url: pageURL(own[0], own[1]) });
+    return getJSON("search/ft/docs/" + Math.floor(id / meta.chunk) + ".json").then(function (chunk) {
+      var doc = chunk && chunk[id % meta.chunk];
+      return doc ? { title: doc[0], url: pageURL(doc[0], doc[1]) } : null;
+    });
+  }
+
+  /* ------------------------------------------------------------ the combobox (ARIA 1.2) */
+
+  function setupCombobox(form) {
+    var input = form.querySelector('[role="combobox"]');
+    var list = form.querySelector('[role="listbox"]');
+    var status = form.querySelector("[data-status]");
+    var options = [], active = -1, sequence = 0;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function setActive(index) {
+      options.forEach(function (o, i) { o.element.setAttribute("aria-selected", i === index ? "true" : "false"); });
+      active = index;
+      if (index < 0) { input.removeAttribute("aria-activedescendant"); return; }
+      input.setAttribute("aria-activedescendant", options[index].element.id);
+      options[index].element.scrollIntoView({ block: "nearest" });
+    }
+    function go(index) { window.location.assign(options[index].url); }
+    function show(results, query) {
+      list.textContent = "";
+      options = results.map(function (r) { return { title: r.title, via: r.via, url: r.url }; });
+      options.push({ title: "Search all pages for “" + query + "”", via: null,
+        url: new URL("search/?q=" + encodeURIComponent(query), ROOT).href, all: true });
+      options.forEach(function (o, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        if (o.all) li.className = "all";
+        li.appendChild(document.createTextNode(o.title));
+        if (o.via) {
+          var via = document.createElement("span");
+          via.className = "via";
+          via.textContent = o.via;
+          li.appendChild(via);
+        }
+        li.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        li.addEventListener("click", function () { go(i); });
+        o.element = li;
+        list.appendChild(li);
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+      var n = results.length;
+      status.textContent = n ? n + (n === 1 ? " medicine" : " medicines") + " found; use the arrow keys to choose."
+        : "No medicine by that name; press Enter to search all pages.";
+    }
+    function update() {
+      var query = input.value.trim(), mine = ++sequence;
+      if (!query) { close(); status.textContent = ""; return; }
+      searchNames(query, 8).then(function (results) { if (mine === sequence) show(results, query); });
+    }
+    input.addEventListener("input", update);
+    input.addEventListener("keydown", function (event) {
+      var open = !list.hidden && options.length;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (!open) { update(); return; }
+        setActive(active + 1 >= options.length ? 0 : active + 1);
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (open) setActive(active <= 0 ? options.length - 1 : active - 1);
+      } else if (event.key === "Enter") {
+        if (open && active >= 0) { event.preventDefault(); go(active); }
+      } else if (event.key === "Escape") {
+        if (open) { event.preventDefault(); close(); } else { input.value = ""; }
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  /* ------------------------------------------------------------ the search page */
+
+  function setupSearchPage(form) {
+    var input = form.querySelector('input[name="q"]');
+    var status = document.getElementById("search-status");
+    var nameBox = document.querySelector("[data-name-results]");
+    var textBox = document.querySelector("[data-text-results]");
+    var sequence = 0, timer = null;
+
+    function fill(box, results) {
+      var list = box.querySelector("[data-list]");
+      list.textContent = "";
+      results.forEach(function (r) {
+        var li = document.createElement("li"), a = document.createElement("a");
+        a.href = r.url;
+        a.textContent = r.title;
+        li.appendChild(a);
+        if (r.via) {
+          var via = document.createElement("span");
+          via.className = "via";
+          via.textContent = r.via;
+          li.appendChild(via);
+        }
+        list.appendChild(li);
+      });
+      box.hidden = !results.length;
+    }
+    function run() {
+      var query = input.value.trim(), mine = ++sequence;
+      var url = new URL(window.location.href);
+      if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
+      window.history.replaceState(null, "", url);
+      if (!query) { fill(nameBox, []); fill(textBox, []); status.textContent = ""; return; }
+      status.textContent = "Searching…";
+      Promise.all([searchNames(query, 10), searchText(query, 20)]).then(function (found) {
+        if (mine !== sequence) return;
+        var names = found[0], seen = new Set(names.map(function (r) { return r.url; }));
+        var texts = found[1].filter(function (r) { return !seen.has(r.url); });
+        fill(nameBox, names);
+        fill(textBox, texts);
+        var n = names.length + texts.length;
+        status.textContent = n ? n + (n === 1 ? " result" : " results") + " for “" + query + "”."
+          : "Nothing found for “" + query + "”. Check the spelling, or browse A–Z.";
+      });
+    }
+    form.addEventListener("submit", function (event) { event.preventDefault(); clearTimeout(timer); run(); });
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 150); });
+    input.value = new URLSearchParams(window.location.search).get("q") || "";
+    if (input.value) run();
+  }
+
+  function start() {
+    document.querySelectorAll("form[data-search]").forEach(setupCombobox);
+    document.querySelectorAll("form[data-search-page]").forEach(setupSearchPage);
+  }
+  window.medpagesSearch = { searchNames: searchNames, searchText: searchText, distance: distance };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

@@ -1,0 +1,220 @@
+"""What a medicine page shows, worked out from the content model: pure functions, no files.
+
+The templates get these values ready to print: the provenance badge, the date it was last
+updated, the sections in order (absent seed sections marked "not yet written"), the
+"suggest an edit" links and the schema.org JSON-LD.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from medpages.model import (
+    DISCLAIMER_TEXT,
+    NOTE_TEXT,
+    SECTION_ORDER,
+    SECTION_TITLES,
+    SEED_SECTIONS,
+    Medicine,
+    Page,
+)
+from medpages.publish.site.markup import plain_text
+
+# Sections a skeleton page may have without anything having been written for it.
+_ALWAYS_THERE = frozenset({"generic_name", "sources", "disclaimer", "note"})
+_LETTER_LABELS = {"0-9": "0–9", "other": "Other"}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """How the site is addressed and named; part of every page's build hash."""
+
+    base_url: str = ""  # "https://example.org/medicines" (absolute) or "" / "/medicines" (path only)
+    edit_url: str | None = None  # the web app's suggest-an-edit URL; {slug} and {section} are filled in
+    site_name: str = "Medicine information"
+
+    @property
+    def absolute(self) -> bool:
+        return self.base_url.startswith(("http://", "https://"))
+
+    @property
+    def base_path(self) -> str:
+        """The path the site lives under, with a trailing slash ("/" or "/medicines/")."""
+        base = self.base_url
+        if self.absolute:
+            base = "/" + base.split("://", 1)[1].partition("/")[2]
+        return "/" + base.strip("/") + "/" if base.strip("/") else "/"
+
+    def canonical(self, path: str) -> str:
+        """The canonical URL of a site path such as `a/aspirin/` (absolute when base_url is)."""
+        if self.absolute:
+            return self.base_url.rstrip("/") + "/" + path
+        return self.base_path + path
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: str  # reviewed | ai | imported | reference | contributor | skeleton | draft
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionView:
+    key: str
+    title: str
+    value: Any  # the section's model value; None when absent ("not yet written")
+    edit_href: str | None
+
+
+def letter_label(letter: str) -> str:
+    return _LETTER_LABELS.get(letter, letter.upper())
+
+
+def medicine_path(medicine: Medicine) -> str:
+    """The page's folder in the site, as in the Jekyll export: `a/aspirin/`."""
+    return f"{medicine.letter}/{medicine.slug}/"
+
+
+def written_sections(page: Page) -> list[str]:
+    """Sections someone or something wrote (not the fixed texts or what the catalogue gave)."""
+    return [key for key in page.present_sections() if key not in _ALWAYS_THERE]
+
+
+_WRITABLE = tuple(key for key in SECTION_ORDER if key not in _ALWAYS_THERE)
+
+
+def is_skeleton(page: Page) -> bool:
+    """Nothing written yet: only the catalogue's name and links, and the fixed texts."""
+    return not page.extra_sections and all(getattr(page, key) is None for key in _WRITABLE)
+
+
+def provenance_badge(page: Page) -> Badge:
+    """The page's provenance in a few words: who wrote it and whether a person reviewed it."""
+    if page.status in ("reviewed", "published") or page.reviewed_on:
+        if page.reviewed_on:
+            return Badge("reviewed", f"Reviewed on {format_date(page.reviewed_on)}")
+        return Badge("reviewed", "Reviewed")
+    written = written_sections(page)
+    if not written:
+        return Badge("skeleton", "Skeleton: not yet written")
+    kinds = {page.provenance[key].kind for key in written if key in page.provenance}
+    if "model" in kinds:
+        return Badge("ai", "AI-drafted, not yet reviewed")
+    if "imported" in kinds:
+        return Badge("imported", "Imported, not yet reviewed")
+    if "reference" in kinds:
+        return Badge("reference", "Drafted from references, not yet reviewed")
+    if "contributor" in kinds:
+        return Badge("contributor", "Written by contributors, not yet reviewed")
+    return Badge("draft", "Not yet reviewed")
+
+
+def last_updated(page: Page) -> date | None:
+    """The newest date the page records: a section written or the page reviewed."""
+    dates = [p.at.date() for p in page.provenance.values() if p.at is not None]
+    if page.reviewed_on:
+        dates.append(page.reviewed_on)
+    return max(dates) if dates else None
+
+
+def format_date(day: date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def edit_href(config: SiteConfig, medicine: Medicine, section: str) -> str | None:
+    """The suggest-an-edit link of one section, or None when no web app is configured."""
+    make = edit_links(config, medicine)
+    return make(section) if make else None
+
+
+def edit_links(config: SiteConfig, medicine: Medicine):  # -> Callable[[str], str] | None
+    """A function from a section key to its suggest-an-edit link, for one medicine."""
+    if not config.edit_url:
+        return None
+    slug, letter = quote(medicine.slug), quote(medicine.letter)
+    if "{" in config.edit_url:
+        try:
+            config.edit_url.format(slug=slug, letter=letter, section="x")
+            return lambda section: config.edit_url.format(slug=slug, letter=letter, section=quote(section))
+        except (KeyError, IndexError, ValueError):
+            pass  # a template with other braces: fall back to query parameters
+    prefix = f"{config.edit_url}{'&' if '?' in config.edit_url else '?'}medicine={slug}&section="
+    return lambda section: prefix + quote(section)
+
+
+def section_views(page: Page, medicine: Medicine, config: SiteConfig) -> list[SectionView]:
+    """Every section to show, in the model's order: present ones, absent seed ones, extra ones."""
+    views = []
+    links = edit_links(config, medicine)
+    for key in SECTION_ORDER:
+        value = getattr(page, key)
+        if key == "disclaimer" and value is None:
+            value = DISCLAIMER_TEXT
+        elif key == "note" and value is None:
+            value = NOTE_TEXT
+        if value is None and key not in SEED_SECTIONS:
+            continue  # extended sections are shown only when present, never invented
+        if isinstance(value, list) and not value:
+            continue
+        views.append(SectionView(key, SECTION_TITLES[key], value, links(key) if links else None))
+    for index, extra in enumerate(page.extra_sections):
+        key = f"extra:{index}"
+        views.append(SectionView(key, extra.heading, extra, links(key) if links else None))
+    return views
+
+
+def description(page: Page, medicine: Medicine) -> str:
+    """A sentence or two for search engines and link previews."""
+    text = ""
+    if page.usage and page.usage.lead:
+        text = page.usage.lead
+    elif page.how_it_works and page.how_it_works.lead:
+        text = page.how_it_works.lead
+    if not text:
+        name = medicine.generic_name or page.generic_name or medicine.title
+        text = f"{medicine.title}: what it is used for, side effects and safety advice ({plain_text(name)})."
+    text = " ".join(plain_text(text).split())
+    return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
+
+
+def json_ld(page: Page, medicine: Medicine, config: SiteConfig, updated: date | None) -> str:
+    """schema.org MedicalWebPage about a Drug, as JSON safe to put inside a <script> element."""
+    drug: dict[str, Any] = {"@type": "Drug", "name": medicine.title}
+    generic = medicine.generic_name or (" + ".join(medicine.ingredients) if medicine.ingredients else None)
+    if generic:
+        drug["nonProprietaryName"] = generic
+    alternates = [*medicine.synonyms, *medicine.brands]
+    if alternates:
+        drug["alternateName"] = alternates
+    if medicine.brands:
+        drug["proprietaryName"] = medicine.brands[0]
+    if medicine.ingredients:
+        drug["activeIngredient"] = ", ".join(medicine.ingredients)
+    if medicine.form:
+        drug["dosageForm"] = medicine.form
+    if medicine.identifiers.rxcui:
+        drug["code"] = {"@type": "MedicalCode", "codeValue": medicine.identifiers.rxcui, "codingSystem": "RxNorm"}
+    document: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": medicine.title,
+        "url": config.canonical(medicine_path(medicine)),
+        "inLanguage": "en",
+        "description": description(page, medicine),
+        "about": drug,
+    }
+    if page.reviewed_on:
+        document["lastReviewed"] = page.reviewed_on.isoformat()
+    if updated:
+        document["dateModified"] = updated.isoformat()
+    return script_json(document)
+
+
+def script_json(value: Any) -> str:
+    """JSON that cannot end a <script> element or open a comment inside one."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,0 +1,185 @@
+"""The per-page work of a build, split over forked worker processes when the site is large.
+
+Each worker takes a contiguous share of the entries (inherited through fork, not copied or
+serialised) and for each page: hashes its inputs, renders and writes it when the hash differs
+from the manifest or the file is gone, and reads its words for the full-text index. When a
+whole new full-text index is being made, a worker keeps each word's best postings itself and
+hands back only those, so no per-page word list crosses between processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import traceback
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from medpages.model import FrontMatter, Medicine, Page
+from medpages.publish.site import search_index, views
+from medpages.publish.site.render import SiteRenderer
+
+# Fork worker processes only for at least this many pages (below it, forking costs more).
+PARALLEL_FROM = 300
+# Fields of a Page that never show on the site (the parsed source text, check findings).
+NOT_RENDERED = {"original", "findings"}
+
+
+@dataclass
+class PageJob:
+    """What every worker needs, inherited by fork."""
+
+    entries: Sequence[tuple[Medicine, Page | None]]
+    paths: list[str | None]  # the page path of each entry, None for an entry that is skipped
+    out_dir: str
+    old_files: dict[str, str]  # the previous manifest
+    config_key: bytes
+    renderer: SiteRenderer
+    full_index: bool  # collect the postings of a whole new full-text index
+    indexed: dict[str, str]  # page path → content hash the full-text index already holds
+
+
+class PageResult(NamedTuple):
+    index: int
+    page_hash: str  # of everything the page's HTML depends on
+    content_hash: str  # of the medicine and page only
+    medicine_digest: str
+    rendered: bool
+    skeleton: bool
+    updated: str | None
+
+
+@dataclass
+class ShareResult:
+    pages: list[PageResult] = field(default_factory=list)
+    postings: dict[str, list[int]] = field(default_factory=dict)  # full index: see search_index.add_postings
+    terms: dict[str, dict[str, int]] = field(default_factory=dict)  # delta: page path → terms
+
+
+def do_share(job: PageJob, start: int, stop: int) -> ShareResult:
+    """The work for entries[start:stop]."""
+    result = ShareResult()
+    postings: dict[str, list[int]] = defaultdict(list)
+    old_files, out_dir, config_key = job.old_files, job.out_dir, job.config_key
+    for index in range(start, stop):
+        path = job.paths[index]
+        if path is None:
+            continue
+        medicine, page = job.entries[index]
+        if page is None:
+            page = Page(title=medicine.title, front_matter=FrontMatter(title=medicine.title))
+        # JSON bytes straight from pydantic-core: for a rebuild, this is most of the work.
+        medicine_json = medicine.__pydantic_serializer__.to_json(medicine)
+        page_json = page.__pydantic_serializer__.to_json(page, exclude=NOT_RENDERED)
+        hasher = hashlib.sha256(medicine_json)
+        medicine_digest = hasher.hexdigest()[:24]
+        hasher.update(page_json)
+        content_hash = hasher.hexdigest()[:32]
+        hasher.update(config_key)
+        page_hash = hasher.hexdigest()[:32]
+
+        folder = f"{out_dir}/{path}"
+        old_hash = old_files.get(f"{path}/index.html")
+        rendered = old_hash != page_hash or not os.path.isfile(f"{folder}/index.html")
+        if rendered:
+            if old_hash is None:
+                make_folder(folder)
+            write_new_or_replace(folder, "index.html", job.renderer.medicine(medicine, page))
+        if job.full_index:
+            search_index.add_postings(postings, index, search_index.page_terms(medicine, page))
+        elif job.indexed.get(path) != content_hash:
+            result.terms[path] = search_index.page_terms(medicine, page)
+        updated = views.last_updated(page)
+        result.pages.append(PageResult(index, page_hash, content_hash, medicine_digest, rendered,
+                                       views.is_skeleton(page), updated.isoformat() if updated else None))
+    result.postings = search_index.best_postings(postings)
+    return result
+
+
+class WorkerError(RuntimeError):
+    pass
+
+
+def _share_main(job: PageJob, start: int, stop: int, connection) -> None:  # type: ignore[no-untyped-def]
+    try:
+        connection.send(("ok", do_share(job, start, stop)))
+    except BaseException:  # noqa: BLE001 - every failure goes back to the builder, which raises it
+        connection.send(("error", traceback.format_exc()))
+    finally:
+        connection.close()
+
+
+def do_all(job: PageJob, workers: int) -> list[ShareResult]:
+    """The work for every entry, in `workers` forked processes (or here, for a small site)."""
+    count = len(job.entries)
+    if workers <= 1 or count < PARALLEL_FROM:
+        return [do_share(job, 0, count)]
+    context = multiprocessing.get_context("fork")
+    running = []
+    for number in range(workers):
+        receiver, sender = context.Pipe(duplex=False)
+        start, stop = count * number // workers, count * (number + 1) // workers
+        process = context.Process(target=_share_main, args=(job, start, stop, sender), daemon=True)
+        process.start()
+        sender.close()
+        running.append((process, receiver))
+    results, failure = [], None
+    try:
+        for process, receiver in running:
+            try:
+                status, value = receiver.recv()
+            except EOFError:
+                status, value = "error", f"the worker process ended with exit code {process.exitcode}"
+            if status == "error":
+                failure = failure or value
+            else:
+                results.append(value)
+    finally:
+        for process, receiver in running:
+            receiver.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+    if failure:
+        raise WorkerError(f"rendering pages failed in a worker process:\n{failure}")
+    return results
+
+
+def make_folder(folder: str) -> None:
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+
+
+def write_new_or_replace(folder: str, name: str, data: bytes) -> None:
+    """Write `folder/name` whole: a new file directly, an existing one through a temporary file
+    and a rename, so that a reader never sees half a page."""
+    path = f"{folder}/{name}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
+        temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+        return
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException:
+        os.close(fd)
+        os.unlink(path)  # never leave half a new file behind
+        raise
+    os.close(fd)

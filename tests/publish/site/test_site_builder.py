@@ -1,0 +1,264 @@
+"""build_site: every page there and valid, the web's metadata, incremental rebuilds, hostile text."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import html5lib
+import pytest
+from site_samples import full_page, medicine, page_paths, seed_entry, skeleton
+
+from medpages.model import ExtraSection, Link, ListItem, Page, Provenance, Source, TextSection
+from medpages.publish.site import build_site
+
+MEDICINE_PAGES = [
+    "0-9/5-fluorouracil-500mg/index.html",
+    "a/ado-trastuzumab-emtansine-160mg/index.html",
+    "a/amoxicillin-clavulanic-acid-625mg/index.html",
+    "i/ibuprofen-400mg/index.html",
+    "m/metformin-500mg/index.html",
+    "p/paracetamol-500mg/index.html",
+]
+OTHER_PAGES = ["0-9/index.html", "404.html", "a/index.html", "about/index.html", "i/index.html", "index.html",
+               "m/index.html", "p/index.html", "search/index.html"]
+
+
+def parse_strict(html: bytes):
+    parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
+    document = parser.parse(html)
+    return document, parser.errors
+
+
+def test_every_page_exists_and_is_valid_html(entries, build):
+    report, site = build(entries)
+    assert report.medicines == 6
+    assert page_paths(site) == sorted(MEDICINE_PAGES + OTHER_PAGES)
+    for relative in page_paths(site):
+        document, errors = parse_strict((site / relative).read_bytes())
+        assert errors == [], f"{relative}: {errors[:3]}"
+        assert document.find("head/title").text.strip()
+        assert document.get("lang") == "en"
+    for other in ("sitemap.xml", "robots.txt", "static/site.css", "static/search.js", "search/ft/meta.json",
+                  "search/names/p.json"):
+        assert (site / other).is_file(), other
+
+
+def test_ids_are_unique_and_labels_point_at_fields(entries, build):
+    _, site = build(entries)
+    for relative in page_paths(site):
+        html = (site / relative).read_text("utf-8")
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), relative
+        for target in re.findall(r'<label for="([^"]+)"', html):
+            assert target in ids
+
+
+def test_medicine_page_shows_every_present_section_and_its_provenance(entries, build):
+    _, site = build(entries, edit_url="https://app.example.org/suggest/{slug}/{section}")
+    html = (site / "i/ibuprofen-400mg/index.html").read_text("utf-8")
+    for heading in ("Generic Name", "Usage", "Dosage", "Side Effects", "Serious Side Effects", "Important Note",
+                    "Precautions", "How it Works", "Safety Advice", "Interactions", "Missed Dose", "Overdose",
+                    "Storage", "FAQs", "Sources", "Disclaimer", "Note", "Pharmacist tip"):
+        assert f">{heading}</h2>" in html, heading
+    assert "Reviewed on 1 February 2026" in html
+    assert 'datetime="2026-03-14"' in html  # last updated
+    assert "<strong>pain</strong>" in html  # inline Markdown
+    assert '<th scope="row">Alcohol</th><td class="verdict">Caution</td>' in html
+    assert '<a href="https://dailymed.nlm.nih.gov/x" rel="nofollow noopener">Ibuprofen label</a>' in html
+    assert 'href="https://app.example.org/suggest/ibuprofen-400mg/side_effects"' in html
+    assert "Not yet written" not in html
+
+
+def test_skeleton_pages_say_what_is_not_yet_written(entries, build):
+    _, site = build(entries)
+    html = (site / "p/paracetamol-500mg/index.html").read_text("utf-8")
+    assert "Skeleton: not yet written" in html
+    for heading in ("Usage", "Side Effects", "Important Note", "How it Works", "FAQs"):
+        section = re.search(rf">{heading}</h2>(.*?)</section>", html, re.S).group(1)
+        assert "Not yet written." in section, heading
+    assert "Dosage" not in html  # extended sections are never shown empty
+    none_page = (site / "m/metformin-500mg/index.html").read_text("utf-8")
+    assert none_page.count("Not yet written.") == 6  # every seed section but Disclaimer and Note
+    assert "Suggest an edit" not in none_page  # no web app configured
+
+
+@pytest.mark.parametrize(("kind", "status", "expected"), [
+    ("model", "draft", "AI-drafted, not yet reviewed"),
+    ("imported", "checked", "Imported, not yet reviewed"),
+    ("contributor", "draft", "Written by contributors, not yet reviewed"),
+])
+def test_provenance_badge(build, kind, status, expected):
+    med = medicine("Aspirin 75mg")
+    page = Page(title=med.title, front_matter={"title": med.title}, usage=TextSection(lead="Pain."), status=status,
+                provenance={"usage": Provenance(kind=kind)})
+    _, site = build([(med, page)])
+    assert expected in (site / "a/aspirin-75mg/index.html").read_text("utf-8")
+
+
+def test_json_ld_canonical_and_open_graph(entries, build):
+    _, site = build(entries)
+    html = (site / "p/paracetamol-500mg/index.html").read_text("utf-8")
+    document, _ = parse_strict(html.encode())
+    blocks = [s.text for s in document.iter("script") if s.get("type") == "application/ld+json"]
+    data = json.loads(blocks[0])
+    assert data["@type"] == "MedicalWebPage"
+    assert data["url"] == "https://medicines.example.org/p/paracetamol-500mg/"
+    assert data["about"]["@type"] == "Drug"
+    assert data["about"]["nonProprietaryName"] == "Paracetamol"
+    assert set(data["about"]["alternateName"]) == {"acetaminophen", "Calpol", "Tylenol"}
+    assert '<link rel="canonical" href="https://medicines.example.org/p/paracetamol-500mg/">' in html
+    assert '<meta property="og:url" content="https://medicines.example.org/p/paracetamol-500mg/">' in html
+    assert 'property="og:title"' in html and 'property="og:description"' in html
+
+
+def test_sitemap_and_robots(entries, build):
+    _, site = build(entries)
+    tree = ET.parse(site / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in tree.getroot().findall("s:url/s:loc", ns)]
+    assert "https://medicines.example.org/" in locs
+    assert "https://medicines.example.org/p/paracetamol-500mg/" in locs
+    assert len([u for u in locs if u.count("/") == 5]) == 6  # one per medicine
+    robots = (site / "robots.txt").read_text()
+    assert "Sitemap: https://medicines.example.org/sitemap.xml" in robots
+
+
+def test_no_request_leaves_the_site(entries, build):
+    """src and href point inside the site, except links that the page content itself has."""
+    _, site = build(entries, edit_url="https://app.example.org/suggest")
+    content_links = {"https://dailymed.nlm.nih.gov/x", "https://medlineplus.gov/druginfo/meds/a681004.html"}
+    for relative in page_paths(site):
+        html = (site / relative).read_text("utf-8")
+        assert "@import" not in html and "url(http" not in html
+        for attribute, url in re.findall(r'\s(src|href)="([^"]*)"', html):
+            if url.startswith(("https://app.example.org/suggest", "https://medicines.example.org/")):
+                assert attribute == "href"  # the web app, and the site's own canonical address
+                continue
+            if url == "data:,":
+                continue  # the empty favicon, which spares browsers a request for /favicon.ico
+            if re.match(r"^[a-z]+:|^//", url):
+                assert attribute == "href" and url in content_links, f"{relative}: {attribute}={url}"
+    css = (site / "static/site.css").read_text()
+    assert "url(" not in css and "@import" not in css and "@font-face" not in css
+    js = (site / "static/search.js").read_text()
+    assert "http://" not in js and "https://" not in js
+
+
+def test_hostile_content_is_escaped(build):
+    evil_title = "<script>alert(1)</script>" + "x" * 10_000
+    med = medicine(evil_title, synonyms=["</script><script>alert(2)</script>"], brands=['"><img src=x onerror=alert(3)>'])
+    page = Page(title=evil_title, front_matter={"title": evil_title})
+    page.usage = TextSection(lead="<img src=x onerror=alert(4)> [click](javascript:alert(5)) ![t](https://evil.example/t.png)",
+                             items=[ListItem(label="<b>bold</b>", text="[x](vbscript:msgbox) <iframe src=//evil>")])
+    page.sources = [Source(title="<script>s</script>", url="javascript:alert(6)")]
+    page.extra_sections = [ExtraSection(heading="<h1>Hi</h1>", body="<script>alert(7)</script>\n\n[a](data:text/html,x)")]
+    med = med.model_copy(update={"links": [Link(title="x", url="javascript:alert(8)")]})
+    report, site = build([(med, page)])
+    assert report.warnings == []
+    relative = f"{med.letter}/{med.slug}/index.html"
+    html = (site / relative).read_text("utf-8")
+    _, errors = parse_strict(html.encode())
+    assert errors == []
+    assert "<script>alert" not in html and "</script><script>" not in html
+    assert "<img" not in html and "<iframe" not in html and "<h1>Hi" not in html
+    assert "javascript:" not in html.lower().replace("javascript:alert(5)", "")  # kept only as escaped text
+    assert 'href="javascript:' not in html and 'href="vbscript:' not in html and 'href="data:text' not in html
+    assert 'src="https://evil' not in html
+    assert html.count("<script") == 2  # search.js and the JSON-LD
+    jsonld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(jsonld)["about"]["alternateName"][0] == "</script><script>alert(2)</script>"
+    for other in ("index.html", f"{med.letter}/index.html"):
+        assert "<script>alert" not in (site / other).read_text("utf-8")
+    names = json.loads((site / "search/names/s.json").read_text())
+    assert names["p"][0][0] == evil_title  # JSON data, shown with textContent by search.js
+
+
+def test_unsafe_paths_and_duplicates_are_skipped_with_a_warning(build):
+    good = medicine("Aspirin 75mg")
+    evil = good.model_copy(update={"slug": "../../etc", "title": "Evil"})
+    report, site = build([(good, None), (evil, None), (good, None)])
+    assert report.medicines == 1
+    assert any("not a safe path" in w for w in report.warnings)
+    assert any("second medicine" in w for w in report.warnings)
+    assert not (site.parent / "etc").exists()
+
+
+def test_rebuild_renders_only_the_changed_page(entries, build):
+    report, site = build(entries)
+    assert len(report.rendered) == 6 and report.full_text == "full"
+    report, _ = build(entries)
+    assert report.rendered == [] and report.written == [] and report.deleted == []
+
+    med, page = entries[1]
+    changed = page.model_copy(deep=True)
+    changed.dosage = TextSection(lead="Adults: 200 mg every 6 hours.")
+    entries[1] = (med, changed)
+    report, _ = build(entries)
+    assert report.rendered == ["i/ibuprofen-400mg/index.html"]
+    assert "Adults: 200 mg every 6 hours." in (site / "i/ibuprofen-400mg/index.html").read_text("utf-8")
+    assert report.full_text == "delta"
+    assert not any(w.endswith(".html") and w != "i/ibuprofen-400mg/index.html" for w in report.written)
+    meta = json.loads((site / "search/ft/meta.json").read_text())
+    assert len(meta["dead"]) == 1 and [doc[0] for doc in meta["docs"].values()] == ["Ibuprofen 400mg"]
+
+
+def test_settings_or_a_deleted_file_rerender(entries, build):
+    _, site = build(entries)
+    (site / "p/paracetamol-500mg/index.html").unlink()
+    report, _ = build(entries)
+    assert report.rendered == ["p/paracetamol-500mg/index.html"]
+    report, _ = build(entries, edit_url="https://app.example.org/suggest")
+    assert len(report.rendered) == 6
+
+
+def test_removed_medicine_is_removed_and_other_files_are_kept(entries, build):
+    _, site = build(entries)
+    (site / "p/paracetamol-500mg/notes.txt").write_text("the publisher's own file")
+    (site / "CNAME").write_text("medicines.example.org")
+    report, _ = build([e for e in entries if e[0].slug not in ("paracetamol-500mg", "metformin-500mg")])
+    assert "p/paracetamol-500mg/index.html" in report.deleted
+    assert "m/metformin-500mg/index.html" in report.deleted and "m/index.html" in report.deleted
+    assert not (site / "m").exists()
+    assert (site / "p/paracetamol-500mg/notes.txt").is_file() and (site / "CNAME").is_file()
+    assert not (site / "p/index.html").exists()  # no P medicines left; the folder stays for notes.txt
+    assert "paracetamol-500mg" not in (site / "index.html").read_text("utf-8")
+    assert "paracetamol-500mg" not in (site / "sitemap.xml").read_text()
+    names = (site / "search/names/t.json").read_text() if (site / "search/names/t.json").exists() else ""
+    assert "Tylenol" not in names
+
+
+def test_another_output_folder_never_deletes_from_the_first(entries, tmp_path):
+    state = tmp_path / "state"
+    build_site(entries, tmp_path / "one", state_dir=state)
+    report = build_site(entries[:1], tmp_path / "two", state_dir=state)
+    assert report.deleted == []
+    assert (tmp_path / "one/m/metformin-500mg/index.html").is_file()
+
+
+def test_state_folder_inside_the_site_is_refused(entries, tmp_path):
+    from medpages.errors import InputError
+
+    with pytest.raises(InputError):
+        build_site(entries, tmp_path / "site", state_dir=tmp_path / "site" / ".state")
+
+
+def test_worker_processes_render_the_same_bytes(seed_text, tmp_path):
+    med, page = seed_entry(seed_text)
+    many = []
+    for number in range(450):
+        title = f"Medicine {number:03d} 10mg"
+        many.append((medicine(title), page.model_copy(update={"title": title})))
+    one = build_site(many, tmp_path / "one", state_dir=tmp_path / "s1", workers=1)
+    two = build_site(many, tmp_path / "two", state_dir=tmp_path / "s2", workers=2)
+    assert one.medicines == two.medicines == 450
+    for relative in ("m/medicine-000-10mg/index.html", "m/medicine-449-10mg/index.html", "search/ft/meta.json",
+                     "search/names/m.json"):
+        assert (tmp_path / "one" / relative).read_bytes() == (tmp_path / "two" / relative).read_bytes()
+
+
+def test_full_page_fixture_is_complete():
+    page = full_page(medicine("Ibuprofen 400mg"))
+    assert set(page.present_sections()) >= {"dosage", "safety_advice", "sources", "serious_side_effects"}
+    assert skeleton(medicine("X 1mg")).usage is None

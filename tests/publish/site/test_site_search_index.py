@@ -1,0 +1,124 @@
+"""The static search index: name shards, the slug rule search.js repeats, full-text main and delta."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+from site_samples import full_page, medicine, skeleton
+
+from medpages.catalog.slug import folder_for, slugify
+from medpages.model import TextSection
+from medpages.publish.site import build_site
+from medpages.publish.site.search_index import (
+    MAX_POSTINGS,
+    NameRecord,
+    guessed_path,
+    name_shards,
+    page_terms,
+    words,
+)
+
+
+def shard(files: dict[str, bytes], key: str) -> dict:
+    return json.loads(files[f"search/names/{key}.json"])
+
+
+def test_brands_synonyms_and_ingredients_point_at_the_page():
+    para = medicine("Paracetamol 500mg", generic_name="Paracetamol", synonyms=["acetaminophen"], brands=["Calpol", "Tylenol"])
+    combo = medicine("Amoxicillin + Clavulanic Acid 625mg", synonyms=["co-amoxiclav"])
+    files = name_shards([NameRecord.of(para), NameRecord.of(combo)])
+    t = shard(files, "t")
+    assert t["p"] == [["Paracetamol 500mg", 0]]  # 0: the path follows from the title
+    assert t["b"] == {"Tylenol": [0]}
+    a = shard(files, "a")
+    titles = [title for title, _ in a["p"]]
+    assert [titles[i] for i in a["s"]["acetaminophen"]] == ["Paracetamol 500mg"]
+    assert [titles[i] for i in a["s"]["co-amoxiclav"]] == ["Amoxicillin + Clavulanic Acid 625mg"]
+    assert [p[0] for p in shard(files, "c")["p"]] == ["Paracetamol 500mg", "Amoxicillin + Clavulanic Acid 625mg"]
+    assert "search/names/6.json" not in files and "search/names/0.json" not in files  # strengths find nothing
+    assert "g" not in shard(files, "p")  # "Paracetamol" adds nothing to the title's own words
+    assert json.loads(files["search/names/index.json"]) == {"split": []}
+
+
+def test_a_large_shard_is_split_by_two_letters():
+    records = [NameRecord.of(medicine(f"P{a}{b}lomycin 10mg")) for a in "aeiou" for b in "bcdfghjklmnpqrstvwxyz"]
+    records += [NameRecord.of(medicine(f"Pa{n:04d}zole {n}mg")) for n in range(1200)]
+    files = name_shards(records)
+    assert json.loads(files["search/names/index.json"]) == {"split": ["p"]}
+    assert "search/names/p.json" not in files
+    assert any(title.startswith("Pa0001zole") for title, _ in shard(files, "pa")["p"])
+    assert all(len(data) < 60_000 for data in files.values())
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=60))
+def test_search_js_slug_rule_matches_the_catalogue(title):
+    guessed = guessed_path(title)
+    if guessed is not None:
+        assert guessed == f"{folder_for(title)}/{slugify(title)}"
+
+
+def test_words_fold_accents_like_the_browser():
+    assert words("Éfavirenz 600mg, CO-Amoxiclav") == ["efavirenz", "600mg", "co", "amoxiclav"]
+
+
+def test_page_terms_weigh_names_and_skip_fixed_texts():
+    med = medicine("Ibuprofen 400mg", brands=["Nurofen"])
+    terms = page_terms(med, full_page(med))
+    assert terms["ibuprofen"] > terms["heartburn"] > terms["food"]
+    assert "nurofen" in terms and "dizziness" in terms
+    assert "consult" not in terms and "healthcare" not in terms  # the Disclaimer is on every page
+    assert "the" not in terms and "400" not in terms
+
+
+def test_full_text_delta_then_a_new_main_index(tmp_path):
+    meds = [medicine(f"Medicine {n:03d} 5mg") for n in range(80)]
+    entries = [(m, skeleton(m)) for m in meds]
+    site, state = tmp_path / "site", tmp_path / "state"
+
+    def build():
+        return build_site(entries, site, state_dir=state)
+
+    assert build().full_text == "full"
+    meta = json.loads((site / "search/ft/meta.json").read_text())
+    assert meta["dead"] == [] and meta["docs"] == {}
+    for number in range(3):
+        page = skeleton(meds[number])
+        page.usage = TextSection(lead=f"Zorbulent relief number {number}.")
+        entries[number] = (meds[number], page)
+    report = build()
+    assert report.full_text == "delta"
+    meta = json.loads((site / "search/ft/meta.json").read_text())
+    assert sorted(meta["dead"]) == [0, 1, 2] and len(meta["docs"]) == 3
+    delta = json.loads((site / "search/ft/d-zo.json").read_text())
+    assert sorted(delta) == ["zorbulent"]
+
+    del entries[10]  # a removed page's id is ignored until the next main index
+    report = build()
+    assert 10 in json.loads((site / "search/ft/meta.json").read_text())["dead"]
+    for number in range(20, 80):  # many changes: the next build makes a new main index
+        page = skeleton(meds[number])
+        page.usage = TextSection(lead="Changed.")
+        entries[number - 1] = (meds[number], page)
+    assert build().full_text == "delta"
+    report = build()
+    assert report.full_text == "full"
+    meta = json.loads((site / "search/ft/meta.json").read_text())
+    assert meta["dead"] == [] and meta["docs"] == {}
+    assert not list(site.glob("search/ft/d-*.json"))
+    main = json.loads((site / "search/ft/zo.json").read_text())
+    assert len(main["zorbulent"]) == 6  # three pages: id gap and score each
+
+
+def test_postings_are_capped_at_the_best_pages(tmp_path):
+    meds = [medicine(f"Capped {n:03d} 1mg") for n in range(MAX_POSTINGS + 20)]
+    entries = []
+    for number, med in enumerate(meds):
+        page = skeleton(med)
+        page.usage = TextSection(lead="Sleepiness " * (1 if number < 20 else 3))  # the first 20 score lower
+        entries.append((med, page))
+    build_site(entries, tmp_path / "site", state_dir=tmp_path / "state")
+    flat = json.loads((tmp_path / "site/search/ft/sl.json").read_text())["sleepiness"]
+    assert len(flat) == 2 * MAX_POSTINGS
+    assert flat[0] == 20  # the first id kept is the first page with the higher score
