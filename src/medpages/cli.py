@@ -89,15 +89,32 @@ def import_(
 
 @app.command()
 def build(
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write the static HTML site here "
+                                                    "(default: the project's site folder).")] = None,
     jekyll: Annotated[Optional[Path], typer.Option(help="Write the Jekyll Markdown tree here "
                                                    "(default: the project's jekyll folder).")] = None,
     project: ProjectOption = None,
 ) -> None:
-    """Build the Jekyll Markdown tree (<letter>/<slug>.md for every page)."""
-    from medpages.pipeline import build_jekyll
+    """Build the static HTML site and the Jekyll Markdown tree (<letter>/<slug>.md).
 
-    report = build_jekyll(_project(project), jekyll)
-    _print_export(report)
+    With neither option, both are built into the project's folders; with --out only the
+    site, with --jekyll only the Markdown tree; with both, both.
+    """
+    from medpages.pipeline import build_html_site, build_jekyll
+
+    proj = _project(project)
+    both = out_dir is None and jekyll is None
+    if both or out_dir is not None:
+        _print_site(build_html_site(proj, out_dir))
+    if both or jekyll is not None:
+        _print_export(build_jekyll(proj, jekyll))
+
+
+def _print_site(report) -> None:
+    out.print(f"HTML site: {report.out_dir}  ({report.medicines:,} medicine pages; "
+              f"{len(report.rendered):,} rendered, {len(report.written):,} files written, "
+              f"{report.unchanged:,} unchanged, {len(report.deleted):,} removed; {report.seconds:.2f} s)")
+    _list_problems("Site warnings", report.warnings)
 
 
 def _print_export(report) -> None:
@@ -106,15 +123,98 @@ def _print_export(report) -> None:
     _list_problems("Files this build wrote before and someone edited since: left in place", report.kept_edited)
 
 
+PortOption = Annotated[int, typer.Option(help="The port on 127.0.0.1 (0: any free port).")]
+
+
+@app.command()
+def serve(
+    port: PortOption = 8000,
+    project: ProjectOption = None,
+) -> None:
+    """Serve the built HTML site on 127.0.0.1 until Ctrl-C (run `medpages build` first).
+
+    This serves the static site for reading; suggesting and reviewing edits come with the web app.
+    """
+    from medpages.publish.site import serve_site
+
+    proj = _project(project)
+    if not (proj.site_dir / "index.html").is_file():
+        raise InputError("no site built here yet: run `medpages build` first", source=str(proj.site_dir))
+    serve_site(proj.site_dir, port=port, say=out.print)
+
+
 @app.command()
 def demo(
     folder: Annotated[Optional[Path], typer.Argument(help="Where to create the demo project "
                                                      "(default: a new temporary folder).")] = None,
+    serve_site: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the site when it is built.")] = True,
+    port: PortOption = 8000,
 ) -> None:
-    """A sample project built offline with no API key: catalogue, the seed page, skeletons, Jekyll tree."""
-    from medpages.demo import run_demo
+    """A sample project built offline with no API key: catalogue, the seed page, skeletons, site, served."""
+    from medpages.demo import run_demo, serve_demo
 
-    run_demo(folder, say=out.print)
+    project = run_demo(folder, say=out.print)
+    if serve_site:
+        serve_demo(project, port=port, say=out.print)
+
+
+sources_app = typer.Typer(help="Reference label data: DailyMed SPL XML and openFDA drug-label JSON.",
+                          no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("add")
+def sources_add(
+    paths: Annotated[list[Path], typer.Argument(help="SPL .xml, openFDA .json, .zip archives, or folders of them.")],
+    project: ProjectOption = None,
+) -> None:
+    """Read label files into the project: facts per ingredient, with their source and date."""
+    if _add_sources(_project(project), paths):
+        raise typer.Exit(EXIT_WARNINGS)
+
+
+def _add_sources(proj: Project, paths: list[Path]) -> int:
+    """Add label files and print the report; returns the number of warnings."""
+    from medpages.pipeline import add_label_sources
+
+    report = add_label_sources(proj, paths, progress=lambda message: err.print(f"[dim]{message}[/dim]"))
+    for file_report in report.files:
+        out.print(file_report.summary(), markup=False)
+    out.print(f"Stored {report.stored:,} labels ({report.total('new'):,} new, {report.total('replaced'):,} replaced, "
+              f"{report.total('unchanged'):,} unchanged, {report.total('older'):,} older versions kept out).")
+    _list_problems("Problems", report.problems)
+    if report.warnings:
+        err.print(f"Done with {report.warnings:,} warnings.")
+    return report.warnings
+
+
+@sources_app.command("download")
+def sources_download(
+    source: Annotated[str, typer.Argument(help="What to download: openfda (the drug-label bulk files).")],
+    dest: Annotated[Optional[Path], typer.Option(help="Where to keep the files "
+                                                 "(default: the project's sources/openfda folder).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="The openFDA API address (for a mirror).")] = None,
+    add: Annotated[bool, typer.Option("--add/--no-add", help="Add the downloaded labels to the project.")] = True,
+    project: ProjectOption = None,
+) -> None:
+    """Download openFDA's drug-label files (resumable, sizes and checksums verified), then add them."""
+    from medpages.sources.download import DEFAULT_BASE_URL, download_openfda
+
+    if source.lower() != "openfda":
+        raise InputError(f"unknown source {source!r}: the one that can be downloaded is 'openfda'")
+    proj = _project(project)
+    folder = dest or proj.root / "sources" / "openfda"
+    report = download_openfda(folder, base_url=base_url or DEFAULT_BASE_URL,
+                              progress=lambda message: err.print(f"[dim]{message}[/dim]"))
+    out.print(f"Downloaded into {folder}: " + ", ".join(
+        f"{report.count(status):,} {status}" for status in sorted({f.status for f in report.files})))
+    _list_problems("Index entries skipped", report.problems)
+    _list_problems("Files that failed (run again to resume)", [f"{f.name}: {f.message}" for f in report.failed])
+    warnings = _add_sources(proj, report.paths) if add and report.paths else 0
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
+    if warnings:
+        raise typer.Exit(EXIT_WARNINGS)
 
 
 @page_app.command("parse")

@@ -1,4 +1,4 @@
-"""The stages wired together for one project: import, skeleton pages, the Jekyll build.
+"""The stages wired together for one project: import, reference labels, skeleton pages, the builds.
 
 The CLI calls these; so can a Python user. Each returns a report of what it did.
 """
@@ -24,6 +24,7 @@ from medpages.publish.jekyll import (
     path_parts,
     read_page_file,
 )
+from medpages.publish.site import SiteReport, build_site
 
 
 @dataclass
@@ -150,3 +151,25 @@ def build_jekyll(project: Project, out_dir: Path | None = None) -> ExportReport:
     store = project.store()
     entries = ((m, p) for m, p in store.iter_pages() if p is not None)
     return export_jekyll(entries, out, manifest)
+
+
+def build_html_site(project: Project, out_dir: Path | None = None) -> SiteReport:
+    """Build the static HTML site of every catalogue medicine (a medicine without a page shows
+    every section as not yet written). Incremental: only what changed is rendered again."""
+    out = (out_dir or project.site_dir).resolve()
+    key = hashlib.sha256(str(out).encode("utf-8")).hexdigest()[:16]
+    return build_site(
+        project.store().iter_pages(),
+        out,
+        state_dir=project.state_dir / "sites" / key,
+        base_url=str(project.setting("site", "base_url", "") or ""),
+        edit_url=str(project.setting("site", "edit_url", "") or "") or None,
+        site_name=str(project.setting("site", "name", "") or "Medicine information"),
+    )
+
+
+def add_label_sources(project: Project, paths: Iterable[Path], progress: Progress | None = None):
+    """Read DailyMed SPL and openFDA label files, folders and zips into the project's store."""
+    from medpages.sources import add_sources
+
+    return add_sources(project.store(), paths, progress=progress)

@@ -28,6 +28,16 @@ url = "sqlite:///medpages.sqlite3"
 [jekyll]
 # Where `medpages build` writes the Markdown tree (relative to this folder).
 dir = "jekyll"
+
+[site]
+# Where `medpages build` writes the static HTML site (relative to this folder).
+dir = "site"
+# Where the site will be served. Canonical links, OpenGraph and sitemap.xml need it absolute.
+# base_url = "https://medicines.example.org"
+base_url = ""
+# The web app's "suggest an edit" address; {slug} and {section} are filled in. Empty: no links.
+edit_url = ""
+name = "Medicine information"
 """
 
 
@@ -90,6 +100,10 @@ class Project:
     @property
     def jekyll_dir(self) -> Path:
         return self.root / str(self.setting("jekyll", "dir", "jekyll"))
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / str(self.setting("site", "dir", "site"))
 
     @property
     def state_dir(self) -> Path:

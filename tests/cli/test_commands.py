@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 EXIT_WARNINGS = 3
@@ -96,10 +97,10 @@ def test_imported_tree_exports_back_with_no_diff(tmp_path, seed_path):
     assert after == before
 
 
-def test_demo_runs_offline_and_writes_the_tree(tmp_path, seed_path):
-    result = medpages("demo", str(tmp_path / "demo"), cwd=tmp_path)
+def test_demo_runs_offline_and_writes_the_tree_and_the_site(tmp_path, seed_path):
+    result = medpages("demo", str(tmp_path / "demo"), "--no-serve", cwd=tmp_path)
     out = result.stdout.decode()
-    assert "Jekyll tree" in out or "Jekyll" in out
+    assert "Jekyll tree" in out and "HTML site" in out
     tree = tmp_path / "demo" / "jekyll"
     pages = sorted(tree.rglob("*.md"))
     assert len(pages) >= 50
@@ -108,6 +109,70 @@ def test_demo_runs_offline_and_writes_the_tree(tmp_path, seed_path):
     assert "**Usage:** _Not yet written._" in skeleton
     assert "**Note:** This information is AI-generated" in skeleton
     assert "medlineplus.gov" in skeleton
-    # Running the build again changes nothing.
-    again = medpages("build", cwd=tmp_path / "demo")
-    assert b"0 written" in again.stdout
+    site = tmp_path / "demo" / "site"
+    html = (site / "p" / "paracetamol-500mg" / "index.html").read_text(encoding="utf-8")
+    assert ">Paracetamol 500mg</h1>" in html
+    assert "Not yet written" in html
+    assert "Imported, not yet reviewed" in (site / "a" / "ado-trastuzumab-emtansine-160mg" / "index.html").read_text()
+    # Running the build again changes nothing, in either output.
+    again = medpages("build", cwd=tmp_path / "demo").stdout.decode()
+    assert "0 rendered" in again and "0 written, 52 unchanged" in again
+
+
+def test_demo_serves_the_site_on_localhost(tmp_path):
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "medpages", "demo", str(tmp_path / "demo"), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        url = None
+        for line in process.stdout:
+            if "Serving" in line:
+                url = line.split(" at ", 1)[1].split()[0]
+                break
+        assert url and url.startswith("http://127.0.0.1:"), "the demo did not print its URL"
+        home = httpx.get(url, timeout=10)
+        assert home.status_code == 200 and "Search medicines" in home.text
+        page = httpx.get(url + "p/paracetamol-500mg/", timeout=10)
+        assert page.status_code == 200 and "Paracetamol 500mg" in page.text
+        missing = httpx.get(url + "no/such/page/", timeout=10)
+        assert missing.status_code == 404
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_build_out_writes_only_the_site_and_is_incremental(tmp_path, seed_path):
+    medpages("init", "proj", cwd=tmp_path)
+    project = tmp_path / "proj"
+    shutil.copy(seed_path, project / "seed.md")
+    (project / "generics.txt").write_text("Paracetamol 500mg\nIbuprofen 400mg\n")
+    medpages("import", "generics.txt", "seed.md", cwd=project)
+    first = medpages("build", "--out", str(tmp_path / "public"), cwd=project).stdout.decode()
+    assert "3 medicine pages; 3 rendered" in first and "Jekyll tree" not in first
+    assert (tmp_path / "public" / "i" / "ibuprofen-400mg" / "index.html").is_file()
+    assert not (project / "jekyll").exists()
+    second = medpages("build", "--out", str(tmp_path / "public"), cwd=project).stdout.decode()
+    assert "0 rendered" in second
+
+
+def test_sources_add_reads_the_real_labels_and_reports_a_rerun(tmp_path):
+    spl = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+    medpages("init", "proj", cwd=tmp_path)
+    first = medpages("sources", "add", str(spl), cwd=tmp_path / "proj").stdout.decode()
+    assert "Stored 2 labels (2 new" in first
+    again = medpages("sources", "add", str(spl), cwd=tmp_path / "proj").stdout.decode()
+    assert "Stored 0 labels" in again and "2 unchanged" in again
+
+
+def test_sources_and_serve_say_what_is_wrong(tmp_path):
+    medpages("init", "proj", cwd=tmp_path)
+    project = tmp_path / "proj"
+    missing = medpages("sources", "add", "nowhere.xml", cwd=project, check=False)
+    assert missing.returncode == 1 and b"nowhere.xml" in missing.stderr and b"Traceback" not in missing.stderr
+    (project / "broken.xml").write_bytes(b"<document><unclosed>")
+    broken = medpages("sources", "add", "broken.xml", cwd=project, check=False)
+    assert broken.returncode == EXIT_WARNINGS and b"broken.xml" in broken.stderr + broken.stdout
+    unknown = medpages("sources", "download", "dailymed", cwd=project, check=False)
+    assert unknown.returncode == 1 and b"openfda" in unknown.stderr
+    serve = medpages("serve", cwd=project, check=False)
+    assert serve.returncode == 1 and b"medpages build" in serve.stderr

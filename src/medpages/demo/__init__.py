@@ -1,7 +1,8 @@
 """`medpages demo`: a sample project built offline, with no API key, in one command.
 
 A bundled catalogue of about 50 common generics, the seed page imported as an existing page,
-skeleton pages for the rest, and the Jekyll tree written.
+skeleton pages for the rest, the Jekyll tree and the static HTML site written, and the site
+served on 127.0.0.1 (`serve_demo`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from medpages.pipeline import build_jekyll, create_skeleton_pages, import_paths
+from medpages.pipeline import build_html_site, build_jekyll, create_skeleton_pages, import_paths
 from medpages.project import Project
 
 
@@ -39,10 +40,23 @@ def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> 
         "marked 'not yet written'")
     export = build_jekyll(project)
     say(f"5. Wrote the Jekyll tree: {len(export.written)} pages in {export.out_dir}")
+    site = build_html_site(project)
+    say(f"6. Built the HTML site: {site.medicines} medicine pages, A-Z, search, in {site.seconds:.1f} s "
+        f"({site.out_dir})")
     example = export.out_dir / "a" / "ado-trastuzumab-emtansine-160mg.md"
     say("")
     say(f"Project:   {project.root}")
     say(f"Database:  {project.database_url}")
     say(f"Pages:     {export.out_dir}   (e.g. {example})")
+    say(f"Site:      {site.out_dir / 'index.html'}")
     say("Next:      cd into the project and run `medpages import your-generics.txt`, then `medpages build`.")
     return project
+
+
+def serve_demo(project: Project, port: int = 8000, say: Callable[[str], None] = print) -> None:
+    """Serve the demo's site until Ctrl-C."""
+    from medpages.publish.site import serve_site
+
+    say("")
+    say("Try the search box with a typo ('paracetmol') or a brand ('Calpol').")
+    serve_site(project.site_dir, port=port, say=say)

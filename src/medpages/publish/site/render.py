@@ -64,6 +64,17 @@ def _environment() -> Environment:
     return env
 
 
+# Names shown in a page's identity lines: the dictionary knows forty spellings of paracetamol,
+# which no reader wants to scroll past; search and the JSON-LD still use them all.
+IDENTITY_NAMES_SHOWN = 8
+
+
+def _few(values: list[str]) -> str:
+    shown = ", ".join(values[:IDENTITY_NAMES_SHOWN])
+    hidden = len(values) - IDENTITY_NAMES_SHOWN
+    return f"{shown} and {hidden} more" if hidden > 0 else shown
+
+
 class SiteRenderer:
     """The templates loaded once, with the site's settings; renders each kind of page."""
 
@@ -81,7 +92,7 @@ class SiteRenderer:
     def medicine(self, medicine: Medicine, page: Page) -> bytes:
         updated = views.last_updated(page)
         identity = [
-            (label, ", ".join(values))
+            (label, _few(values))
             for label, values in (
                 ("Also known as", medicine.synonyms),
                 ("Brand names", medicine.brands),

@@ -54,8 +54,14 @@ def start_site_server(out_dir: Path, host: str = "127.0.0.1", port: int = 0) -> 
 
 
 def serve_site(out_dir: Path, host: str = "127.0.0.1", port: int = 8000, say: Callable[[str], None] = print) -> None:
-    """Serve `out_dir` until Ctrl-C, after printing its URL."""
-    server = make_site_server(out_dir, host, port)
+    """Serve `out_dir` until Ctrl-C, after printing its URL; on any free port when `port` is taken."""
+    try:
+        server = make_site_server(out_dir, host, port)
+    except OSError as error:
+        if port == 0:
+            raise
+        server = make_site_server(out_dir, host, 0)
+        say(f"Port {port} is not free ({error.strerror or error}): using another.")
     say(f"Serving {Path(out_dir).resolve()} at {site_url(server)}  (Ctrl-C to stop)")
     try:
         server.serve_forever()
