@@ -1,11 +1,12 @@
 """Site build speed: medpages against Hugo and Jekyll on 10,000 pages made from the seed page.
 
-    python bench/build.py [--medicines 10000] [--workers 2] [--no-hugo] [--no-jekyll] [--keep DIR]
+    python bench/build.py [--medicines 10000] [--workers 2] [--repeat 3] [--no-hugo] [--no-jekyll] [--keep DIR]
 
 In one run, side by side: medpages' cold build, a rebuild with nothing changed, a rebuild
 after one page changed, and (when installed) Hugo and Jekyll building the same pages from the
 exported Markdown tree with a minimal `minimal-medicine` layout. Prints times, ratios, peak
-memory and what a first search downloads. Aims (issue 5): cold build no slower than Hugo,
+memory and what a first search downloads. Cold builds, Hugo and Jekyll run `--repeat` times,
+alternating, each from nothing; the figures are medians. Aims (issue 5): cold build no slower than Hugo,
 at least 10x faster than Jekyll, one-edit rebuild at most 0.5 s, peak memory at most 1 GB,
 first query at most 150 KB.
 """
@@ -17,6 +18,7 @@ import json
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -146,6 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--medicines", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each cold build; medians are printed")
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-jekyll", action="store_true")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
@@ -153,7 +156,7 @@ def main() -> None:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="medpages-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    for name in ("site", "state", "markdown", "hugo", "jekyll"):
+    for name in ("site", "state", "bench-markdown", "hugo", "jekyll", "hugo-out", "jekyll-out"):
         shutil.rmtree(work / name, ignore_errors=True)
     print(f"{args.medicines:,} medicines from the seed page; working in {work}")
     made, entries = timed(lambda: synthetic_entries(args.medicines, SEED.read_text("utf-8")))
@@ -163,36 +166,62 @@ def main() -> None:
         return build_site(entries, work / "site", base_url="https://medicines.example.org",
                           edit_url="https://app.example.org/suggest", state_dir=work / "state", workers=args.workers)
 
-    results: dict[str, float] = {}
-    results["medpages cold build"], report = timed(build)
-    print(f"  cold build: {report.medicines:,} pages, {len(report.written):,} files, full-text index {report.full_text}")
-    results["medpages rebuild, nothing changed"], report = timed(build)
-    assert report.rendered == [], report.rendered[:3]
-    medicine, page = entries[len(entries) // 2]
-    edited = page.model_copy(deep=True)
-    edited.usage = TextSection(lead="An edited usage paragraph.", items=edited.usage.items)
-    entries[len(entries) // 2] = (medicine, edited)
-    results["medpages rebuild after one edit"], report = timed(build)
-    print(f"  one-edit rebuild: rendered {report.rendered}, wrote {len(report.written)} files")
-    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    peak_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    def cold_build():
+        shutil.rmtree(work / "site", ignore_errors=True)
+        shutil.rmtree(work / "state", ignore_errors=True)
+        return build()
 
-    export_jekyll(entries, work / "markdown", work / "state" / "jekyll-manifest.json")
+    export_jekyll(entries, work / "bench-markdown", work / "bench-markdown-manifest.json")
+    tools: dict[str, list[str]] = {}
     if not args.no_hugo and shutil.which("hugo"):
-        write_hugo_site(work / "markdown", work / "hugo")
-        results["hugo"] = run_tool(["hugo", "--quiet", "-s", str(work / "hugo"), "-d", str(work / "hugo-out")])
+        write_hugo_site(work / "bench-markdown", work / "hugo")
+        tools["hugo"] = ["hugo", "--quiet", "-s", str(work / "hugo"), "-d", str(work / "hugo-out")]
     else:
         print("  hugo: not installed (Debian: apt-get install hugo) or skipped")
     if not args.no_jekyll and shutil.which("jekyll"):
-        write_jekyll_site(work / "markdown", work / "jekyll")
-        results["jekyll"] = run_tool(["jekyll", "build", "--quiet", "-s", str(work / "jekyll"),
-                                      "-d", str(work / "jekyll-out")])
+        write_jekyll_site(work / "bench-markdown", work / "jekyll")
+        tools["jekyll"] = ["jekyll", "build", "--quiet", "-s", str(work / "jekyll"), "-d", str(work / "jekyll-out")]
     else:
         print("  jekyll: not installed (Debian: apt-get install jekyll) or skipped")
 
+    runs: dict[str, list[float]] = {"medpages cold build": [], **{name: [] for name in tools}}
+    for number in range(args.repeat):  # alternating, so a slow spell of the machine hits all alike
+        seconds, report = timed(cold_build)
+        runs["medpages cold build"].append(seconds)
+        for name, command in tools.items():
+            shutil.rmtree(work / f"{name}-out", ignore_errors=True)
+            seconds = run_tool(command)
+            if seconds is not None:
+                runs[name].append(seconds)
+        print(f"  run {number + 1}: " + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in runs.items()
+                                                  if len(values) > number))
+    print(f"  cold build: {report.medicines:,} pages, {len(report.written):,} files, full-text index {report.full_text}")
+    results: dict[str, float | None] = {"medpages cold build": statistics.median(runs["medpages cold build"])}
+    rebuilds = []
+    for _ in range(args.repeat):
+        seconds, report = timed(build)
+        assert report.rendered == [], report.rendered[:3]
+        rebuilds.append(seconds)
+    results["medpages rebuild, nothing changed"] = statistics.median(rebuilds)
+    edits = []
+    for number in range(args.repeat):
+        medicine, page = entries[len(entries) // 2 + number]
+        edited = page.model_copy(deep=True)
+        edited.usage = TextSection(lead="An edited usage paragraph.", items=edited.usage.items)
+        entries[len(entries) // 2 + number] = (medicine, edited)
+        seconds, report = timed(build)
+        assert len(report.rendered) == 1, report.rendered[:3]
+        edits.append(seconds)
+    results["medpages rebuild after one edit"] = statistics.median(edits)
+    print(f"  one-edit rebuild: rendered {report.rendered}, wrote {len(report.written)} files")
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    for name in tools:
+        results[name] = statistics.median(runs[name]) if runs[name] else None
+
     cold = results["medpages cold build"]
     print()
-    print(f"{'':36} {'seconds':>9} {'vs medpages cold':>17}")
+    print(f"{'median of ' + str(args.repeat) + ' runs':36} {'seconds':>9} {'vs medpages cold':>17}")
     for name, seconds in results.items():
         if seconds is None:
             print(f"{name:36} {'failed':>9}")
