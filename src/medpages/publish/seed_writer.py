@@ -116,7 +116,7 @@ def _labelled(label: str, body: str) -> str:
 
 def _starts_block(line: str) -> bool:
     stripped = line.lstrip()
-    return stripped.startswith(("* ", "- ", "+ ", "|", "#", "```")) or (
+    return stripped.startswith(("* ", "- ", "+ ", "|", "```")) or (
         stripped[:1].isdigit() and ". " in stripped[:5]
     )
 
