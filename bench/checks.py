@@ -1,0 +1,34 @@
+"""Benchmark the quality gate on the labelled evaluation set: precision, recall and speed per kind.
+
+    python bench/checks.py [--misses]
+
+Reads tests/check/eval/ (pages and labels.json); prints true and false positives, false
+negatives, precision and recall per kind of finding, then the time taken and pages per second.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from medpages.check.evaluation import evaluate
+
+EVAL = Path(__file__).resolve().parents[1] / "tests" / "check" / "eval"
+
+
+def main(argv: list[str]) -> int:
+    result = evaluate(EVAL)
+    print(f"{'kind':<14} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>7}")
+    for kind, score in result.scores.items():
+        print(f"{kind:<14} {score.true_positives:>4} {score.false_positives:>4} {score.false_negatives:>4} "
+              f"{score.precision:>10.2f} {score.recall:>7.2f}")
+    rate = result.pages / result.seconds if result.seconds else float("inf")
+    print(f"{result.pages} pages in {result.seconds:.3f} s ({rate:.0f} pages/s)")
+    if "--misses" in argv or result.misses:
+        for miss in result.misses:
+            print("  " + miss)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

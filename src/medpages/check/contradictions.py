@@ -1,0 +1,119 @@
+"""Contradictions with the label: reassurance the label rules out, and a boxed warning left unsaid.
+
+Only run with label facts, and only on what the label states: "safe in pregnancy" (or a
+Safety Advice verdict of "safe") when the label contraindicates the medicine in pregnancy;
+the same for breastfeeding; a boxed warning the page never mentions. These are errors.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medpages.check.label_evidence import LabelEvidence
+from medpages.check.lexicon import stems
+from medpages.check.page_text import page_passages, quote, split_sentences
+from medpages.model import Finding, Page
+
+_PREGNANCY = r"(?:pregnan\w*|expecting\s+(?:a\s+baby|mothers?|women)|unborn\s+(?:baby|child)|(?:the\s+)?(?:fetus|foetus))"
+_BREASTFEEDING = r"(?:breast-?\s?feed\w*|breast-?\s?fed|nursing(?:\s+mothers?|\s+(?:a|your)\s+baby)?|breast\s*milk|lactat\w*)"
+
+
+def _reassurance(topic: str, child: str) -> re.Pattern[str]:
+    """Sentences that tell a patient the medicine is fine for `topic`."""
+    return re.compile(
+        rf"\bsafe(?:ly)?\b[^.;]{{0,50}}?\b{topic}"
+        rf"|\b{topic}[^.;]{{0,50}}?\b(?:is|are|remains?|considered|generally|perfectly|completely|totally)\s+"
+        rf"(?:\w+\s+){{0,2}}safe\b"
+        rf"|\b{topic}[^.;]{{0,40}}?\b(?:can|may)\s+(?:safely|still|freely|also)\s+(?:take|use|continue|keep)"
+        rf"|\b(?:can|may)\s+(?:safely|freely)\s+(?:be\s+)?(?:take|taken|use|used|continue|continued)[^.;]{{0,50}}?\b{topic}"
+        rf"|\bno\s+(?:known\s+|real\s+|significant\s+|added\s+|extra\s+)?(?:risks?|harm|danger|problems?|concerns?)\b"
+        rf"[^.;]{{0,50}}?\b(?:{topic}|{child})"
+        rf"|\b{topic}[^.;]{{0,50}}?\bno\s+(?:known\s+|real\s+)?(?:risks?|harm|danger|problems?|concerns?)\b"
+        rf"|\b(?:harmless|will\s+not\s+harm|won't\s+harm|does\s+not\s+harm|doesn't\s+harm|poses\s+no\s+(?:risk|threat))"
+        rf"[^.;]{{0,50}}?\b(?:{topic}|{child})"
+        rf"|\b(?:fine|okay|ok|no\s+problem|nothing\s+to\s+worry\s+about)\b[^.;]{{0,40}}?\b{topic}"
+        rf"|\b{topic}[^.;]{{0,40}}?\b(?:is|are)\s+(?:fine|okay|ok|no\s+problem)\b",
+        re.IGNORECASE)
+
+
+# What turns a reassurance around: "not safe", "has not been shown to be safe", "unsafe".
+_NEGATED = re.compile(
+    r"\b(?:not|n't|never|no\s+longer)\s+(?:\w+\s+){0,4}?safe|\bunsafe\b|\bnot\s+(?:been\s+)?(?:known|established|"
+    r"shown|proven|studied)|\bunknown\b|\bunclear\b|\buncertain\b|\bnot\s+sure\b|\bcan\s*not\b|\bcannot\b"
+    r"|\bdo\s+not\b|\bdon't\b|\bmust\s+not\b|\bshould\s+not\b|\bshouldn't\b|\bavoid\b|\bstop\b|\bunless\b",
+    re.IGNORECASE)
+_SAFE_VERDICT = re.compile(
+    r"^\s*(?:generally\s+|probably\s+|likely\s+|usually\s+|considered\s+|mostly\s+)?(?:safe|ok|okay|fine|"
+    r"no\s+(?:known\s+)?(?:risk|problem|concern)s?|compatible|low\s+risk|allowed|permitted|yes)\b", re.IGNORECASE)
+_TOPICS = {
+    "pregnancy": (re.compile(_PREGNANCY, re.IGNORECASE),
+                  _reassurance(_PREGNANCY, r"(?:unborn|developing)\s+(?:baby|babies|child)"), "pregnancy"),
+    "breastfeeding": (re.compile(_BREASTFEEDING, re.IGNORECASE),
+                      _reassurance(_BREASTFEEDING, r"(?:nursing|breastfed|breast-fed)\s+(?:baby|babies|infants?)|infants?"),
+                      "breastfeeding"),
+}
+
+
+def check_contradictions(page: Page, evidence: LabelEvidence) -> list[Finding]:
+    facts = evidence.facts
+    findings: list[Finding] = []
+    if facts.pregnancy_contraindicated:
+        findings += _reassured(page, "pregnancy", evidence)
+    if facts.breastfeeding_contraindicated:
+        findings += _reassured(page, "breastfeeding", evidence)
+    if facts.boxed_warning:
+        findings += _boxed_warning(page, evidence)
+    return findings
+
+
+def _reassured(page: Page, topic: str, evidence: LabelEvidence) -> list[Finding]:
+    _, reassurance, what = _TOPICS[topic]
+    code = f"contradiction.{topic}"
+    findings: list[Finding] = []
+    for row in page.safety_advice or []:
+        if row.topic == topic and _SAFE_VERDICT.search(row.verdict) and not _NEGATED.search(row.verdict):
+            findings.append(Finding(
+                code=code, severity="error", section="safety_advice",
+                message=f"Safety Advice: the {what} verdict {quote(row.verdict)!r} contradicts the label, which "
+                        f"contraindicates the medicine in {what} ({evidence.citation})"))
+    for passage in page_passages(page):
+        if passage.kind == "question":
+            continue  # "Is it safe during pregnancy?" asks; the answer is checked
+        for sentence in split_sentences(passage.text):
+            match = reassurance.search(sentence)
+            # A negation near the reassurance ("is not safe in pregnancy") turns it around.
+            if match and not _NEGATED.search(sentence[max(0, match.start() - 40): match.end() + 15]):
+                findings.append(Finding(
+                    code=code, severity="error", section=passage.section,
+                    message=f"{passage.where}: {quote(sentence, 90)!r} contradicts the label, which "
+                            f"contraindicates the medicine in {what} ({evidence.citation})"))
+                break
+    return findings
+
+
+# Words of a boxed warning that say nothing on their own.
+_BOXED_STOP = frozenset(stems(
+    "warning warnings boxed box feature do not use if with around is are or and the a an of in to for may can "
+    "be been this that these those who which patients patient any all when while has have had other than"))
+_PACKAGING = re.compile(r"\btamper|\bsafety\s+seal|\bseal\b", re.IGNORECASE)
+
+
+def _boxed_warning(page: Page, evidence: LabelEvidence) -> list[Finding]:
+    facts = evidence.facts
+    names = set(stems(" ".join([*facts.product_names, *facts.generic_names, *facts.ingredients])))
+    boxed_text = " ".join(fact.text for fact in facts.boxed_warning)
+    key = [s for s in dict.fromkeys(stems(boxed_text)) if s not in _BOXED_STOP and s not in names and len(s) > 2
+           and not s.isdigit()]
+    if not key:
+        return []
+    page_stems = set()
+    for passage in page_passages(page):
+        page_stems |= set(stems(passage.text))
+    covered = [s for s in key if s in page_stems]
+    if len(covered) / len(key) >= 0.25:
+        return []
+    packaging = bool(_PACKAGING.search(boxed_text))
+    return [Finding(
+        code="contradiction.boxed_warning_missing", severity="warning" if packaging else "error", section=None,
+        message=f"the label's boxed warning {quote(boxed_text, 100)!r} is not mentioned on the page"
+                + (" (a packaging notice: warning, not error)" if packaging else "") + f" ({evidence.citation})")]

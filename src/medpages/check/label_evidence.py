@@ -1,0 +1,116 @@
+"""What a label says, as text the claim, dose and contradiction checks search.
+
+Each corpus is built once per label (cached on the `LabelFacts` object's identity) and held
+as normalised stems, so a phrase is "in the label" when its stems appear in a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from medpages.check.lexicon import LAY_TERMS, equivalent_phrases, normalise, stems
+from medpages.sources.facts import LabelFacts
+
+# Label sections (and their subsections) where adverse reactions and risks are written.
+_REACTION_SECTIONS = frozenset({
+    "adverse_reactions", "warnings_and_precautions", "warnings", "boxed_warning", "when_using", "stop_use",
+    "precautions", "patient_package_insert", "information_for_patients", "overdosage", "postmarketing",
+    "keep_out_of_reach_of_children", "medication_guide"})
+_INDICATION_SECTIONS = frozenset({"indications", "purpose"})
+# Not drug interactions or studies: they quote other medicines' doses ("clarithromycin 500 mg").
+_DOSE_SECTIONS = frozenset({"dosage", "dosage_forms_and_strengths", "how_supplied",
+                            "package_label", "patient_package_insert", "medication_guide", "active_ingredient",
+                            "description", "overdosage", "pediatric_use", "use_in_specific_populations"})
+
+
+def label_citation(facts: LabelFacts) -> str:
+    """`Lipitor (atorvastatin calcium) tablet, film coated, 2014-01-13`: how messages name the label."""
+    source = facts.source
+    return f"{source.title}, {source.effective_date}" if source.effective_date else source.title
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Normalised stems of some label text, padded with spaces for whole-phrase search."""
+
+    text: str
+
+    def has(self, phrase: str) -> bool:
+        wanted = " ".join(stems(phrase))
+        return bool(wanted) and f" {wanted} " in self.text
+
+    def has_any_equivalent(self, phrase: str) -> bool:
+        return any(self.has(other) for other in equivalent_phrases(phrase))
+
+    def stem_set(self) -> frozenset[str]:
+        return frozenset(self.text.split())
+
+
+def _corpus(texts: list[str], expand: bool = False) -> Corpus:
+    body = " ".join(" ".join(stems(text)) for text in texts if text)
+    if expand:
+        # Add the plain words of every lexicon term the text uses, so plain claims can be found.
+        padded = f" {body} "
+        extra = [other for term in _lexicon_phrases() if f" {' '.join(stems(term))} " in padded
+                 for other in equivalent_phrases(term)]
+        body += " | " + " | ".join(" ".join(stems(phrase)) for phrase in extra)
+    return Corpus(f" {body} ")
+
+
+@lru_cache(maxsize=1)
+def _lexicon_phrases() -> tuple[str, ...]:
+    phrases = set(LAY_TERMS) | set(LAY_TERMS.values())
+    for phrase in list(phrases):
+        phrases |= equivalent_phrases(phrase)
+    return tuple(sorted(p for p in phrases if p))
+
+
+def _section_texts(facts: LabelFacts, keys: frozenset[str]) -> list[str]:
+    texts: list[str] = []
+    for top in facts.sections:
+        inside = top.key in keys
+        for section in top.walk():
+            if inside or section.key in keys:
+                texts += [section.heading, section.text, section.highlights]
+    return texts
+
+
+class LabelEvidence:
+    """The corpora of one label; build with `evidence_for(facts)`."""
+
+    def __init__(self, facts: LabelFacts):
+        self.facts = facts
+        self.citation = label_citation(facts)
+        reaction_texts = [term.term for statement in facts.common_adverse_reactions for term in statement.terms]
+        reaction_texts += [s.text for s in facts.common_adverse_reactions]
+        if facts.serious_adverse_reactions:
+            reaction_texts += facts.serious_adverse_reactions.terms
+        reaction_texts += [f"{w.title}. {w.text}" for w in facts.serious_warnings]
+        reaction_texts += [f.text for f in [*facts.boxed_warning, *facts.when_using, *facts.stop_use, *facts.overdose]]
+        reaction_texts += _section_texts(facts, _REACTION_SECTIONS)
+        self.reactions = _corpus(reaction_texts)
+        indication_texts = [f.text for f in [*facts.indications, *facts.purposes]]
+        indication_texts += [f.heading for f in facts.indications]
+        if facts.otc:  # OTC "Uses" are short: the lead ("temporarily relieves") is part of the use
+            indication_texts += _section_texts(facts, _INDICATION_SECTIONS)
+        self.indications = _corpus(indication_texts, expand=True)
+        dose_texts = list(facts.strengths) + [s.text for s in facts.dosing.statements]
+        self.dose_texts = dose_texts + _section_texts(facts, _DOSE_SECTIONS)
+
+
+_CACHE: dict[int, tuple[LabelFacts, LabelEvidence]] = {}
+
+
+def evidence_for(facts: LabelFacts) -> LabelEvidence:
+    """The evidence of `facts`, built once per facts object (the benchmark checks many pages per label)."""
+    cached = _CACHE.get(id(facts))
+    if cached is not None and cached[0] is facts:
+        return cached[1]
+    evidence = LabelEvidence(facts)
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[id(facts)] = (facts, evidence)
+    return evidence
+
+

@@ -1,0 +1,90 @@
+"""`check_page` end to end: the real seed page, hostile input, and the evaluation set's figures."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from medpages.check import CheckSettings, blocks_publishing, check_page
+from medpages.check.evaluation import KINDS, evaluate
+from medpages.model import FAQ, FAQs, SideEffect, SideEffects, TextSection
+from medpages.publish.seed_reader import parse_seed_markdown
+
+from check_samples import ATORVASTATIN, EVAL, SEED_PAGE, codes, empty_page, eval_entry, medicine
+
+SEED_MEDICINE = medicine("Ado-trastuzumab emtansine 160mg", ("ado-trastuzumab emtansine",), ("160mg",))
+
+
+def test_seed_page_without_label_has_no_errors():
+    page = parse_seed_markdown(SEED_PAGE.read_bytes().decode("utf-8"))
+    findings = check_page(page, SEED_MEDICINE)
+    assert not blocks_publishing(findings)
+    # What it does get, on purpose: hard reading in three sections.
+    assert [(f.code, f.section) for f in findings] == [
+        ("readability.grade", "usage"), ("readability.grade", "how_it_works"), ("readability.grade", "faqs")]
+
+
+def test_clean_page_with_label_passes(clean_atorvastatin, lipitor_facts):
+    assert check_page(clean_atorvastatin, ATORVASTATIN, lipitor_facts) == []
+
+
+def test_label_checks_only_run_with_facts(lipitor_facts):
+    page = parse_seed_markdown((EVAL / "pages" / "mixed-ai-claim-dose.md").read_text(encoding="utf-8"))
+    without = codes(check_page(page, ATORVASTATIN))
+    with_facts = codes(check_page(page, ATORVASTATIN, lipitor_facts))
+    assert without == {"artefact.ai_self_reference"}
+    assert with_facts == set(eval_entry("mixed-ai-claim-dose.md")["expected"])
+
+
+def test_every_section_none(lipitor_facts):
+    findings = check_page(empty_page(), ATORVASTATIN, lipitor_facts)
+    assert blocks_publishing(findings)
+    assert codes(findings) == {"structure.missing_section"}
+
+
+def test_hostile_sections_are_checked_quickly(lipitor_facts):
+    long_text = ("Take it with water. <script>alert(1)</script> \x00\x1b It is safe in pregnancy. " * 150)[:10_000]
+    page = empty_page().model_copy(update={
+        "usage": TextSection(lead=long_text, items=[]),
+        "how_it_works": TextSection(lead="x" * 10_000),
+        "side_effects": SideEffects(items=[SideEffect(name="a" * 10_000, explanation="b " * 5000)]),
+        "faqs": FAQs(items=[FAQ(question="?" * 10_000, answer="")]),
+        "important_note": TextSection(lead="We " * 3000),
+    })
+    started = time.perf_counter()
+    findings = check_page(page, ATORVASTATIN, lipitor_facts)
+    assert time.perf_counter() - started < 5
+    found = codes(findings)
+    assert {"artefact.control_character", "contradiction.pregnancy", "artefact.repetition_loop",
+            "structure.unanswered_question", "claim.unsupported_side_effect"} <= found
+    assert all(len(f.message) < 1000 for f in findings)
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x08", "\x7f", "\u200b"])
+def test_control_characters_do_not_crash(clean_atorvastatin, control):
+    page = clean_atorvastatin.model_copy(update={"storage": TextSection(lead=f"Keep it dry.{control}")})
+    check_page(page, ATORVASTATIN)
+
+
+def test_evaluation_set_precision_and_recall_per_kind():
+    result = evaluate(EVAL)
+    assert result.pages >= 40
+    for kind in KINDS:
+        score = result.scores[kind]
+        assert score.true_positives >= 3, kind  # every kind is planted
+        assert score.precision >= 0.9 and score.recall >= 0.9, (kind, result.misses)
+
+
+def test_evaluation_set_has_clean_pages_and_every_kind_planted():
+    import json
+    pages = json.loads((EVAL / "labels.json").read_text(encoding="utf-8"))["pages"]
+    assert sum(1 for entry in pages.values() if not entry["expected"]) >= 5
+    planted = {code.split(".")[0] for entry in pages.values() for code in entry["expected"]}
+    assert planted == set(KINDS)
+    assert all((EVAL / "pages" / name).is_file() for name in pages)
+
+
+def test_settings_change_results(clean_atorvastatin):
+    strict = CheckSettings(readability_grade=1.0, readability_min_words=5)
+    assert "readability.grade" in codes(check_page(clean_atorvastatin, ATORVASTATIN, settings=strict))
