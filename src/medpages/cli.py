@@ -158,6 +158,70 @@ def demo(
         serve_demo(project, port=port, say=out.print)
 
 
+@app.command()
+def generate(
+    backend: Annotated[Optional[str], typer.Option(help="Drafting backend: reference (offline, from the stored "
+                                                   "labels; the default). AI providers come later.")] = None,
+    only: Annotated[Optional[list[str]], typer.Option(help="Only this medicine (its slug); repeat for more.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=0, help="Draft at most this many pages.")] = None,
+    force: Annotated[bool, typer.Option(help="Redraft pages that someone wrote (their revisions are kept).")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Say what would be drafted; write nothing.")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Draft pages for the medicines that need one, then check them."""
+    from medpages.pipeline import generate_pages
+
+    proj = _project(project)
+    report = generate_pages(proj, backend=backend, only=only or (), limit=limit, force=force, dry_run=dry_run,
+                            progress=lambda message: err.print(f"[dim]{message}[/dim]"))
+    out.print(f"Backend: {report.backend} ({report.why})")
+    verb = "Would draft" if report.dry_run else "Drafted"
+    out.print(f"{verb} {len(report.drafted):,} pages; {len(report.unchanged):,} unchanged, "
+              f"{len(report.skipped):,} skipped, {len(report.failed):,} failed.")
+    if report.without_label:
+        out.print(f"{len(report.without_label):,} have no reference label yet (their pages stay skeletons; "
+                  "`medpages sources add` brings labels).")
+    _list_problems("Skipped", report.skipped)
+    _list_problems("Held back by the checks (errors)", report.with_errors)
+    _list_problems("Failed", report.failed)
+    if report.failed:
+        raise typer.Exit(EXIT_FAILED)
+    if report.with_errors:
+        raise typer.Exit(EXIT_WARNINGS)
+
+
+@app.command()
+def check(
+    format: Annotated[str, typer.Option("--format", help="text, json or html.")] = "text",  # noqa: A002
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the report to this file.")] = None,
+    only: Annotated[Optional[list[str]], typer.Option(help="Only this medicine (its slug); repeat for more.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Check every page (structure, AI artefacts, claims and doses against the label, readability).
+
+    Findings are stored with the page. Exit status 3 when a page has an error: it cannot be published.
+    """
+    from medpages.check import report_html, report_json, report_text
+    from medpages.pipeline import check_pages
+
+    renderers = {"text": report_text, "json": report_json, "html": report_html}
+    if format not in renderers:
+        raise InputError(f"--format {format!r}: use text, json or html")
+    run = check_pages(_project(project), only=only or (), progress=lambda message: err.print(f"[dim]{message}[/dim]"))
+    if run.missing:
+        raise InputError(f"no page for {', '.join(run.missing)}: not in the catalogue or not drafted yet")
+    report = renderers[format](run.results)
+    if out_file is not None:
+        out_file.write_text(report, encoding="utf-8")
+        out.print(f"Report: {out_file}")
+    else:
+        sys.stdout.write(report if report.endswith("\n") else report + "\n")
+    if run.blocked:
+        err.print(f"{len(run.blocked):,} pages have errors and cannot be published: {', '.join(run.blocked[:10])}"
+                  + (" …" if len(run.blocked) > 10 else ""))
+        raise typer.Exit(EXIT_WARNINGS)
+
+
 sources_app = typer.Typer(help="Reference label data: DailyMed SPL XML and openFDA drug-label JSON.",
                           no_args_is_help=True)
 app.add_typer(sources_app, name="sources")

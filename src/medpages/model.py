@@ -159,6 +159,21 @@ class Provenance(_Model):
     at: datetime | None = None
 
 
+class Trace(_Model):
+    """Where one sentence of a page comes from: the label, its section and heading, its words.
+
+    The reference composer records one for every sentence it writes from a fact; a sentence
+    with no trace on a reference page is the page's own fixed wording ("The label warns about:").
+    """
+
+    section: str  # the page's section key
+    text: str  # the sentence as the page has it
+    source: str  # the label's set id (its `Source` is in the page's sources)
+    label_section: str  # the label section's key (`adverse_reactions`)
+    heading: str = ""  # the label heading it stood under (`6.1 Clinical Trial Adverse Experiences`)
+    quote: str = ""  # the label's own words
+
+
 class Finding(_Model):
     """Something a parser or check noticed about a page."""
 
@@ -248,6 +263,7 @@ class Page(_Model):
     status: PageStatus = "draft"
     findings: list[Finding] = Field(default_factory=list)
     reviewed_on: date | None = None
+    traces: list[Trace] = Field(default_factory=list)
     original: OriginalText | None = None
 
     def section_value(self, key: str) -> Any:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medpages.catalog import import_catalog, medicine_from_title
-from medpages.draft.skeleton import skeleton_page
-from medpages.errors import InputError
+from medpages.errors import InputError, MedpagesError
 from medpages.model import Medicine, Page, Provenance
 from medpages.project import Project
 from medpages.publish.jekyll import (
@@ -131,18 +130,6 @@ def _as_imported(page: Page, relative: str) -> Page:
     return page
 
 
-def create_skeleton_pages(project: Project) -> int:
-    """A skeleton page for every medicine that has no page yet; returns how many."""
-    store = project.store()
-    created = 0
-    for medicine, page in store.iter_pages():
-        if page is None:
-            store.save_page(medicine.slug, skeleton_page(medicine), author="medpages:skeleton",
-                            kind="skeleton", message="skeleton from the catalogue")
-            created += 1
-    return created
-
-
 def build_jekyll(project: Project, out_dir: Path | None = None) -> ExportReport:
     """Write the Jekyll Markdown tree of every stored page."""
     out = (out_dir or project.jekyll_dir).resolve()
@@ -173,3 +160,165 @@ def add_label_sources(project: Project, paths: Iterable[Path], progress: Progres
     from medpages.sources import add_sources
 
     return add_sources(project.store(), paths, progress=progress)
+
+
+# Pages the reference composer may write over: nobody's work would be lost (the catalogue's
+# skeleton, the fixed texts, an earlier composition from the references).
+_COMPOSED_KINDS = frozenset({"skeleton", "fixed", "reference"})
+BACKENDS = ("reference",)
+
+
+@dataclass
+class GenerateReport:
+    backend: str
+    why: str  # why this backend was chosen
+    drafted: list[str] = field(default_factory=list)  # slugs with a new page revision
+    unchanged: list[str] = field(default_factory=list)  # composed again, the same page
+    skipped: list[str] = field(default_factory=list)  # "slug: why"
+    failed: list[str] = field(default_factory=list)  # "slug: why"
+    without_label: list[str] = field(default_factory=list)  # drafted as a skeleton: no label for them
+    with_errors: list[str] = field(default_factory=list)  # "slug: finding" for pages the checks hold back
+    dry_run: bool = False
+
+    @property
+    def accounted(self) -> int:
+        return len(self.drafted) + len(self.unchanged) + len(self.skipped) + len(self.failed)
+
+
+def choose_backend(project: Project, backend: str | None) -> tuple[str, str]:
+    """The drafting backend and why: the option, then medpages.toml / MEDPAGES_DRAFT_BACKEND, then the default."""
+    if backend:
+        chosen, why = backend, "--backend"
+    elif project.setting("draft", "backend"):
+        chosen, why = str(project.setting("draft", "backend")), "medpages.toml [draft] backend (or MEDPAGES_DRAFT_BACKEND)"
+    else:
+        chosen, why = "reference", "the offline default: no AI provider is configured"
+    chosen = chosen.strip().lower()
+    if chosen not in BACKENDS:
+        raise InputError(f"backend {chosen!r} is not available yet: the AI providers (openai, gemini) come with "
+                         f"the drafting work; use --backend reference (writes only what the labels say)")
+    return chosen, why
+
+
+def generate_pages(
+    project: Project,
+    *,
+    backend: str | None = None,
+    only: Iterable[str] = (),
+    limit: int | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> GenerateReport:
+    """Draft a page for every medicine that needs one, with the reference composer.
+
+    A medicine needs one when it has no page, or only a skeleton or an earlier composition;
+    a page someone wrote (imported, a model, a contributor) is skipped unless `force`. Each
+    medicine ends drafted, unchanged, skipped or failed, with the reason. `only` limits the
+    run to these slugs; `limit` to that many drafts.
+    """
+    from medpages.check import check_page
+    from medpages.draft.reference import COMPOSER, compose_reference_page
+    from medpages.draft.skeleton import SKELETON_AUTHOR
+
+    name, why = choose_backend(project, backend)
+    report = GenerateReport(backend=name, why=why, dry_run=dry_run)
+    store = project.store()
+    wanted = set(only)
+    entries = [(m, p) for m, p in store.iter_pages() if not wanted or m.slug in wanted]
+    missing = sorted(wanted - {m.slug for m, _ in entries})
+    report.failed += [f"{slug}: no such medicine in the catalogue" for slug in missing]
+    for number, (medicine, current) in enumerate(entries, 1):
+        if progress and number % 100 == 0:
+            progress(f"{number:,} of {len(entries):,}")
+        if current is not None and not force:
+            kinds = {provenance.kind for provenance in current.provenance.values()}
+            if not kinds <= _COMPOSED_KINDS:
+                report.skipped.append(f"{medicine.slug}: has a page written by {', '.join(sorted(kinds - _COMPOSED_KINDS))}"
+                                      " (--force redrafts it)")
+                continue
+        if limit is not None and len(report.drafted) >= limit:
+            report.skipped.append(f"{medicine.slug}: over --limit {limit}")
+            continue
+        try:
+            facts = store.best_label(medicine.ingredients, with_sections=True) if medicine.ingredients else None
+            page = compose_reference_page(medicine, facts)
+            page.findings = check_page(page, medicine, facts)
+        except MedpagesError as error:
+            report.failed.append(f"{medicine.slug}: {error}")
+            continue
+        if facts is None:
+            report.without_label.append(medicine.slug)
+        errors = [finding for finding in page.findings if finding.severity == "error"]
+        page.status = "draft" if errors else "checked"
+        if errors and facts is not None:  # a skeleton is unfinished by design: not news
+            report.with_errors.append(f"{medicine.slug}: {errors[0].message}")
+        if current is not None and _same_composition(current, page):
+            report.unchanged.append(medicine.slug)
+            continue
+        if not dry_run:
+            if facts is None:
+                store.save_page(medicine.slug, page, author=SKELETON_AUTHOR, kind="skeleton",
+                                message="skeleton from the catalogue: no reference label yet")
+            else:
+                store.save_page(medicine.slug, page, author=COMPOSER, kind="reference",
+                                message=f"composed from label {facts.source.set_id}")
+            store.replace_findings(medicine.slug, page.findings)
+        report.drafted.append(medicine.slug)
+    return report
+
+
+def _same_composition(current: Page, page: Page) -> bool:
+    """The same sections, traces, status and findings (the provenance times aside)."""
+    return (current.content_fingerprint() == page.content_fingerprint() and current.traces == page.traces
+            and current.status == page.status and current.findings == page.findings)
+
+
+@dataclass
+class CheckRun:
+    results: list[tuple[str, list]] = field(default_factory=list)  # (slug, findings) per page
+    blocked: list[str] = field(default_factory=list)  # slugs of pages with an error finding
+    missing: list[str] = field(default_factory=list)  # --only slugs that are not in the catalogue
+
+
+def check_settings(project: Project):
+    """`CheckSettings` from medpages.toml's [checks] table (thresholds)."""
+    from pydantic import ValidationError
+
+    from medpages.check import CheckSettings
+
+    table = project.config.get("checks", {})
+    try:
+        return CheckSettings(**table) if isinstance(table, dict) else CheckSettings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise InputError(f"[checks]: {problems}", source=str(project.root / "medpages.toml")) from None
+
+
+def check_pages(project: Project, only: Iterable[str] = (), progress: Progress | None = None) -> CheckRun:
+    """Check every stored page against its medicine's most recent label; store the findings.
+
+    The checks change no page and no status: `generate` sets a new draft's status from its
+    checks, and publishing (the review app) refuses a page whose findings have an error.
+    """
+    from medpages.check import blocks_publishing, check_page
+
+    settings = check_settings(project)
+    store = project.store()
+    wanted = set(only)
+    run = CheckRun()
+    seen: set[str] = set()
+    for medicine, page in store.iter_pages():
+        if page is None or (wanted and medicine.slug not in wanted):
+            continue
+        seen.add(medicine.slug)
+        facts = store.best_label(medicine.ingredients, with_sections=True) if medicine.ingredients else None
+        findings = check_page(page, medicine, facts, settings)
+        store.replace_findings(medicine.slug, findings)
+        run.results.append((medicine.slug, findings))
+        if blocks_publishing(findings):
+            run.blocked.append(medicine.slug)
+        if progress and len(run.results) % 200 == 0:
+            progress(f"{len(run.results):,} pages checked")
+    run.missing = sorted(wanted - seen)
+    return run

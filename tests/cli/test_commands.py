@@ -176,3 +176,55 @@ def test_sources_and_serve_say_what_is_wrong(tmp_path):
     assert unknown.returncode == 1 and b"openfda" in unknown.stderr
     serve = medpages("serve", cwd=project, check=False)
     assert serve.returncode == 1 and b"medpages build" in serve.stderr
+
+
+def test_generate_composes_from_the_label_then_changes_nothing_on_a_rerun(tmp_path, seed_path):
+    spl = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+    medpages("init", "proj", cwd=tmp_path)
+    project = tmp_path / "proj"
+    (project / "generics.txt").write_text("Atorvastatin 20mg\nParacetamol 500mg\n")
+    shutil.copy(seed_path, project / "seed.md")
+    medpages("import", "generics.txt", "seed.md", cwd=project)
+    medpages("sources", "add", str(spl), cwd=project)
+    dry = medpages("generate", "--dry-run", cwd=project).stdout.decode()
+    assert "Backend: reference (the offline default" in dry and "Would draft 2 pages" in dry
+    assert not (project / "jekyll").exists()
+    first = medpages("generate", cwd=project, check=False)
+    out = first.stdout.decode()
+    assert first.returncode in (0, EXIT_WARNINGS), first.stderr.decode()
+    assert "Drafted 2 pages; 0 unchanged, 1 skipped, 0 failed" in out, out
+    assert "1 have no reference label yet" in out
+    assert b"ado-trastuzumab-emtansine-160mg: has a page written by imported" in first.stderr
+    again = medpages("generate", cwd=project, check=False).stdout.decode()
+    assert "Drafted 0 pages; 2 unchanged" in again
+    medpages("build", "--jekyll", "md", cwd=project)
+    page = (project / "md" / "a" / "atorvastatin-20mg.md").read_text(encoding="utf-8")
+    assert "Joint pain" in page and "dailymed.nlm.nih.gov" in page and "**Note:** This information" in page
+    assert (project / "md" / "a" / "ado-trastuzumab-emtansine-160mg.md").read_bytes() == seed_path.read_bytes()
+    unknown = medpages("generate", "--backend", "magic", cwd=project, check=False)
+    assert unknown.returncode == 1 and b"magic" in unknown.stderr and b"Traceback" not in unknown.stderr
+    missing = medpages("generate", "--only", "no-such-medicine", cwd=project, check=False)
+    assert missing.returncode == 1 and b"no-such-medicine: no such medicine" in missing.stderr
+
+
+def test_check_reports_in_three_formats_and_exits_3_when_a_page_is_blocked(tmp_path, seed_path):
+    medpages("init", "proj", cwd=tmp_path)
+    project = tmp_path / "proj"
+    broken = seed_path.read_text(encoding="utf-8").replace(
+        "Ado-trastuzumab emtansine is used", "As an AI language model, I think ado-trastuzumab emtansine is used")
+    (project / "a").mkdir()
+    (project / "a" / "ado-trastuzumab-emtansine-160mg.md").write_text(broken, encoding="utf-8")
+    medpages("import", "a/ado-trastuzumab-emtansine-160mg.md", cwd=project)
+    text = medpages("check", cwd=project, check=False)
+    assert text.returncode == EXIT_WARNINGS
+    assert b"artefact.ai_self_reference" in text.stdout and b"cannot be published" in text.stderr
+    as_json = json.loads(medpages("check", "--format", "json", cwd=project, check=False).stdout)
+    assert "artefact.ai_self_reference" in json.dumps(as_json)
+    medpages("check", "--format", "html", "--out", "report.html", cwd=project, check=False)
+    html = (project / "report.html").read_text(encoding="utf-8")
+    assert "artefact.ai_self_reference" in html and "<script" not in html.lower()
+    wrong = medpages("check", "--format", "pdf", cwd=project, check=False)
+    assert wrong.returncode == 1 and b"text, json or html" in wrong.stderr
+    (project / "medpages.toml").write_text('[checks]\nreadability_grade = "hard"\n')
+    bad_settings = medpages("check", cwd=project, check=False)
+    assert bad_settings.returncode == 1 and b"readability_grade" in bad_settings.stderr

@@ -1,8 +1,9 @@
 """`medpages demo`: a sample project built offline, with no API key, in one command.
 
 A bundled catalogue of about 50 common generics, the seed page imported as an existing page,
-skeleton pages for the rest, the Jekyll tree and the static HTML site written, and the site
-served on 127.0.0.1 (`serve_demo`).
+a real FDA label (Lipitor, DailyMed SPL) added as a reference, pages composed from it by the
+reference composer (atorvastatin) and skeletons for the rest, checked, the Jekyll tree and the
+static HTML site written, and the site served on 127.0.0.1 (`serve_demo`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from medpages.pipeline import build_html_site, build_jekyll, create_skeleton_pages, import_paths
+from medpages.pipeline import add_label_sources, build_html_site, build_jekyll, generate_pages, import_paths
 from medpages.project import Project
 
 
@@ -23,11 +24,13 @@ def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> 
 
     data = resources.files("medpages.demo")
     inputs = project.root / "inputs"
-    inputs.mkdir(exist_ok=True)
+    (inputs / "labels").mkdir(parents=True, exist_ok=True)
     catalogue = inputs / "generics.txt"
     catalogue.write_bytes(data.joinpath("generics.txt").read_bytes())
     seed = inputs / "ado-trastuzumab-emtansine-160mg.md"
     seed.write_bytes(data.joinpath("seed-page.md").read_bytes())
+    label = inputs / "labels" / "lipitor-atorvastatin.xml"
+    label.write_bytes(data.joinpath("labels", "lipitor-atorvastatin.xml").read_bytes())
 
     report = import_paths(project, [catalogue])
     say(f"2. Imported the sample catalogue: {report.medicines} medicines ({catalogue})")
@@ -35,20 +38,27 @@ def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> 
         say(f"     {line}")
     report = import_paths(project, [seed])
     say(f"3. Imported the seed page as an existing page: {report.pages_saved} page (provenance 'imported')")
-    created = create_skeleton_pages(project)
-    say(f"4. Wrote {created} skeleton pages: identity, synonyms and links; every other section "
-        "marked 'not yet written'")
+    sources = add_label_sources(project, [label])
+    say(f"4. Added a real FDA label as a reference: {sources.stored} label ({label.name}, DailyMed SPL)")
+    drafted = generate_pages(project)
+    composed = len(drafted.drafted) - len(drafted.without_label)
+    say(f"5. Drafted {len(drafted.drafted)} pages with the reference composer (no AI, no network): "
+        f"{composed} written from the label, every sentence traced to it; {len(drafted.without_label)} "
+        "skeletons (identity, synonyms, links; every other section marked 'not yet written'); "
+        f"{len(drafted.skipped)} skipped (the imported seed page is kept as it is)")
+    for line in drafted.with_errors:
+        say(f"     held back by the checks: {line}")
     export = build_jekyll(project)
-    say(f"5. Wrote the Jekyll tree: {len(export.written)} pages in {export.out_dir}")
+    say(f"6. Wrote the Jekyll tree: {len(export.written)} pages in {export.out_dir}")
     site = build_html_site(project)
-    say(f"6. Built the HTML site: {site.medicines} medicine pages, A-Z, search, in {site.seconds:.1f} s "
+    say(f"7. Built the HTML site: {site.medicines} medicine pages, A-Z, search, in {site.seconds:.1f} s "
         f"({site.out_dir})")
     example = export.out_dir / "a" / "ado-trastuzumab-emtansine-160mg.md"
     say("")
     say(f"Project:   {project.root}")
     say(f"Database:  {project.database_url}")
     say(f"Pages:     {export.out_dir}   (e.g. {example})")
-    say(f"Site:      {site.out_dir / 'index.html'}")
+    say(f"Site:      {site.out_dir / 'index.html'}   (from a label: {site.out_dir / 'a' / 'atorvastatin-20mg'})")
     say("Next:      cd into the project and run `medpages import your-generics.txt`, then `medpages build`.")
     return project
 

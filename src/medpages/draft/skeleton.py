@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from medpages.catalog.names import parse_name
-from medpages.model import FrontMatter, Medicine, Page, Provenance, Source
+from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, FrontMatter, Medicine, Page, Provenance, Source
 
 SKELETON_AUTHOR = "medpages skeleton"
 
@@ -23,6 +23,7 @@ def skeleton_page(medicine: Medicine) -> Page:
     if medicine.links:
         page.sources = [Source(title=link.title, publisher=link.publisher, url=link.url) for link in medicine.links]
         page.provenance["sources"] = provenance
+    page.disclaimer, page.note = DISCLAIMER_TEXT, NOTE_TEXT  # always on a page, so in the model too
     page.provenance["disclaimer"] = page.provenance["note"] = Provenance(kind="fixed", at=now)
     return page
 
