@@ -44,6 +44,8 @@ _SPACES = re.compile(r"\s+")
 _PLAIN_PHRASES = (
     ("myocardial infarction", "heart attack"),
     ("fetal harm", "harm to an unborn baby"),
+    ("as an adjunct to diet", "together with a healthy diet"),
+    ("chf", "heart failure"),
     ("hypercholesterolemia", "high cholesterol"),
     ("hyperlipidemia", "high blood fats"),
     ("revascularization procedures", "procedures to restore blood flow to the heart"),
@@ -129,7 +131,7 @@ def compose_reference_page(medicine: Medicine, facts: LabelFacts | None) -> Page
 
 def _usage(writer: _Writer) -> TextSection | None:
     facts = writer.facts
-    uses = _first_distinct(facts.indications or facts.purposes)
+    uses = _first_distinct(facts.indications or facts.purposes, limit=MAX_ITEMS, similar=True)
     if not uses:
         return None
     kind = "an over-the-counter medicine" if facts.otc else "a prescription medicine"
@@ -295,21 +297,36 @@ def _mentioning(facts: list[Fact], pattern: re.Pattern[str]) -> list[Fact]:
     return [fact for fact in facts if pattern.search(fact.text)]
 
 
-def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS) -> list[Fact]:
-    """The first `limit` facts from the label's full text (not its Highlights), without repeats."""
+def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS, *, similar: bool = False) -> list[Fact]:
+    """The first `limit` facts from the label's full text (not its Highlights), without repeats.
+
+    `similar`: also leave out a statement whose words are all in one already chosen, or that
+    holds all of one's words (`Reduce the risk of non-fatal heart attack` after `Reduce the risk
+    of heart attack`: the label repeats its uses for each group of patients).
+    """
     chosen: list[Fact] = []
     seen: set[str] = set()
+    word_sets: list[frozenset[str]] = []
     full = [fact for fact in facts if not fact.highlights]
     for fact in full or list(facts):
         if _is_caption(fact.text):
             continue
         key = _SPACES.sub(" ", _SECTION_REFERENCE.sub("", fact.text)).strip().lower().rstrip(".")
-        if key and key not in seen:
-            seen.add(key)
-            chosen.append(fact)
+        if not key or key in seen:
+            continue
+        words = frozenset(re.findall(r"[a-z]{3,}", key)) - _QUALIFYING_WORDS
+        if similar and any(words <= other or other <= words for other in word_sets):
+            continue
+        seen.add(key)
+        word_sets.append(words)
+        chosen.append(fact)
         if len(chosen) == limit:
             break
     return chosen
+
+
+# Words that qualify a use rather than name it.
+_QUALIFYING_WORDS = frozenset({"and", "the", "for", "non", "fatal", "risk", "with", "patients", "adult"})
 
 
 _ANIMAL_STUDY = re.compile(r"\b(rats?|rabbits?|mice|dogs?|monkeys?|animals?|mg/kg)\b", re.IGNORECASE)
@@ -340,5 +357,5 @@ def _first_sentence(text: str) -> str:
 
 def _end(text: str) -> str:
     """A sentence ends with a full stop (a list item from a table row may not)."""
-    text = text.rstrip()
+    text = text.rstrip().rstrip(";,").rstrip()
     return text if not text or text[-1] in ".!?:" else text + "."
