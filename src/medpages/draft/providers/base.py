@@ -1,0 +1,197 @@
+"""The one small interface every drafting provider implements, and the errors it raises.
+
+A provider turns a `DraftRequest` (messages, the JSON schema, an output limit) into one HTTP call
+and a `ProviderResponse`. It raises `RateLimited` for a 429, `ProviderUnavailable` for a 5xx and
+`ProviderRejected` for a request the provider refuses (bad key, unknown model); timeouts and
+dropped connections surface as httpx's own transport errors. Retries, limits and validation are
+the runner's job, never a provider's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import httpx
+
+from medpages.errors import MedpagesError
+
+Role = Literal["system", "user", "assistant"]
+FinishReason = Literal["stop", "length", "refusal", "safety", "other"]
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """One call: the conversation so far and the JSON schema the answer must follow."""
+
+    messages: tuple[Message, ...]
+    schema: dict[str, Any]  # draft_json_schema(): the provider converts the dialect it needs
+    schema_name: str = "medicine_page"
+    max_output_tokens: int = 4096
+    temperature: float | None = None
+
+
+@dataclass
+class ProviderResponse:
+    """What came back. `data` is the parsed JSON object when the text held one, else None."""
+
+    text: str
+    data: dict[str, Any] | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    finish_reason: FinishReason = "stop"
+    refused: bool = False  # a refusal or safety block: the model would not write this page
+    refusal: str | None = None  # the model's or provider's words for why
+    status: int = 200
+    raw_finish_reason: str | None = None  # as the provider names it (`MAX_TOKENS`, `content_filter`)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """A drafting backend: a name (`openai`, `gemini`), the model it calls, and one request."""
+
+    name: str
+    model: str
+
+    async def complete(self, request: DraftRequest, client: httpx.AsyncClient) -> ProviderResponse: ...
+
+    def describe(self) -> str:
+        """Where requests go, for the CLI: `gpt-4o-mini at https://api.openai.com/v1`."""
+        ...
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ProviderError(MedpagesError):
+    """A provider's answer that is not a response. `status` is the HTTP status, when there was one."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, status: int | None = None):
+        self.status = status
+        super().__init__(message)
+
+
+class RateLimited(ProviderError):
+    """429: too many requests or tokens. `retry_after` in seconds when the provider said."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, status: int | None = 429, retry_after: float | None = None):
+        self.retry_after = retry_after
+        super().__init__(message, status=status)
+
+
+class ProviderUnavailable(ProviderError):
+    """5xx or an unreadable answer: worth another try after a pause."""
+
+    retryable = True
+
+
+class ProviderRejected(ProviderError):
+    """The provider refuses the request itself (400, 401, 403, 404). `fatal`: no other job will fare better."""
+
+    def __init__(self, message: str, *, status: int | None = None, fatal: bool = False):
+        self.fatal = fatal
+        super().__init__(message, status=status)
+
+
+class ProviderConfigError(MedpagesError):
+    """A provider cannot be set up: a missing key, project or base URL."""
+
+
+def retry_after_seconds(headers: httpx.Headers, *, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    millis = headers.get("retry-after-ms")  # OpenAI and Azure send this too, more precise
+    if millis is not None:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def raise_for_status(response: httpx.Response, provider: str) -> None:
+    """Turn an HTTP error status into the error the runner acts on, with the provider's own message."""
+    status = response.status_code
+    if status < 400:
+        return
+    detail = _error_detail(response)
+    if status == 429:
+        raise RateLimited(f"{provider} is rate limiting (429){detail}", retry_after=retry_after_seconds(response.headers))
+    if status >= 500 or status == 408:
+        raise ProviderUnavailable(f"{provider} answered {status}{detail}", status=status)
+    fatal = status in (401, 403, 404)
+    hint = {401: " - check the API key", 403: " - the key may not allow this model",
+            404: " - check the model name and base URL"}.get(status, "")
+    raise ProviderRejected(f"{provider} refused the request ({status}){detail}{hint}", status=status, fatal=fatal)
+
+
+def _error_detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        text = response.text.strip()[:200]
+        return f": {text}" if text else ""
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else error
+    return f": {str(message)[:300]}" if message else ""
+
+
+def setting(settings: Mapping[str, Any], env: Mapping[str, str], key: str, *env_names: str) -> str | None:
+    """A provider setting: the explicit one (medpages.toml, options), else the first environment variable set."""
+    value = settings.get(key)
+    if value not in (None, ""):
+        return str(value)
+    for name in env_names:
+        if env.get(name):
+            return env[name]
+    return None
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def extract_json_object(text: str) -> dict[str, Any] | None:
+    """The JSON object in a model's text: all of it, a fenced block, or the outermost braces."""
+    text = text.strip()
+    candidates = [text]
+    candidates += [block.strip() for block in _FENCE.findall(text)]
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        candidates.append(text[start:end + 1])
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None

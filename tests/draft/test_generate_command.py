@@ -1,0 +1,75 @@
+"""`medpages generate` with an AI backend, as a user runs it: a real subprocess, a real SQLite
+project, and the local fake provider on 127.0.0.1 standing in for OpenAI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .fake_llm_server import FakeLLMServer
+
+SPL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+_PROVIDER_VARIABLES = ("OPENAI_", "GEMINI_", "GOOGLE_", "OLLAMA_", "MEDPAGES_DRAFT_")
+
+
+def medpages(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_VARIABLES)}
+    return subprocess.run([sys.executable, "-m", "medpages", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**clean, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}, timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path):
+    assert medpages("init", "proj", cwd=tmp_path).returncode == 0
+    root = tmp_path / "proj"
+    (root / "generics.txt").write_text("Atorvastatin 20mg\nParacetamol 500mg\nIbuprofen 400mg\n")
+    assert medpages("import", "generics.txt", cwd=root).returncode == 0
+    assert medpages("sources", "add", str(SPL / "lipitor-atorvastatin.xml"), cwd=root).returncode == 0
+    return root
+
+
+def test_generate_drafts_through_an_openai_compatible_server_and_resumes(project):
+    with FakeLLMServer() as server:
+        env = {"OPENAI_BASE_URL": f"{server.url}/v1", "OPENAI_API_KEY": "test-key"}
+        server.script("Paracetamol 500mg", ["rate_limit", "valid"])
+        server.script("Ibuprofen 400mg", ["invalid", "invalid"])  # still broken after the repair prompt
+
+        dry = medpages("generate", "--model", "gpt-4o-mini", "--dry-run", cwd=project, env=env)
+        assert dry.returncode == 0, dry.stderr
+        assert "Backend: openai (OPENAI_BASE_URL is set" in dry.stdout and "Estimate:" in dry.stdout
+        assert server.count() == 0
+
+        first = medpages("generate", "--model", "gpt-4o-mini", "--rpm", "600", cwd=project, env=env)
+        assert first.returncode == 1, first.stdout + first.stderr  # one page failed
+        assert "Drafted 2 pages" in first.stdout and "1 failed" in first.stdout
+        assert "ibuprofen-400mg:" in first.stderr and "Traceback" not in first.stderr
+        assert "1 rate-limited" in first.stdout and "Tokens:" in first.stdout
+        # The label's facts went into the atorvastatin prompt, and only there.
+        prompts = {r.medicine: json.dumps(r.body) for r in server.requests}
+        assert "nasopharyngitis" in prompts["Atorvastatin 20mg"]
+        assert "nasopharyngitis" not in prompts["Paracetamol 500mg"]
+
+        server.script("Ibuprofen 400mg", ["valid"])
+        before = server.count()
+        second = medpages("generate", "--model", "gpt-4o-mini", cwd=project, env=env)
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "Drafted 1 pages" in second.stdout and "2 skipped" in second.stdout
+        assert server.count() == before + 1  # the drafted pages were not asked for again
+
+    assert medpages("build", "--jekyll", "md", cwd=project).returncode == 0
+    page = (project / "md" / "p" / "paracetamol-500mg.md").read_text(encoding="utf-8")
+    assert "**Side Effects:**" in page and "Nausea" in page
+    assert "**Note:** This information is AI-generated or crowd-sourced" in page
+    check = medpages("check", "--format", "json", "--only", "paracetamol-500mg", cwd=project)
+    assert "paracetamol-500mg" in check.stdout
+
+
+def test_generate_names_a_missing_key_instead_of_calling_anything(project):
+    result = medpages("generate", "--backend", "openai", cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "OPENAI_API_KEY" in result.stderr
