@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -160,26 +161,63 @@ def demo(
 
 @app.command()
 def generate(
-    backend: Annotated[Optional[str], typer.Option(help="Drafting backend: reference (offline, from the stored "
-                                                   "labels; the default). AI providers come later.")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="reference (offline, from the stored labels), openai (any "
+                                                   "OpenAI-compatible server), ollama, gemini or vertex. Default: "
+                                                   "the provider the environment configures, else reference.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="The provider's model (gpt-4o-mini, gemini-2.0-flash, llama3.1…).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Requests in flight at most (default 8).")] = None,
+    rpm: Annotated[Optional[float], typer.Option(min=0.001, help="Requests per minute at most (default 60).")] = None,
+    tpm: Annotated[Optional[float], typer.Option(min=1, help="Tokens per minute at most (default: no limit).")] = None,
     only: Annotated[Optional[list[str]], typer.Option(help="Only this medicine (its slug); repeat for more.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=0, help="Draft at most this many pages.")] = None,
     force: Annotated[bool, typer.Option(help="Redraft pages that someone wrote (their revisions are kept).")] = False,
-    dry_run: Annotated[bool, typer.Option(help="Say what would be drafted; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Say what would be drafted, and its tokens and cost; call nothing, "
+                                          "write nothing.")] = False,
     project: ProjectOption = None,
 ) -> None:
-    """Draft pages for the medicines that need one, then check them."""
-    from medpages.pipeline import generate_pages
+    """Draft pages for the medicines that need one, check each, store each as it arrives."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from medpages.pipeline import choose_backend, generate_pages
 
     proj = _project(project)
-    report = generate_pages(proj, backend=backend, only=only or (), limit=limit, force=force, dry_run=dry_run,
-                            progress=lambda message: err.print(f"[dim]{message}[/dim]"))
-    out.print(f"Backend: {report.backend} ({report.why})")
+    name, _why = choose_backend(proj, backend)
+    bar = Progress(TextColumn("drafting"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=err, transient=True)
+    task = bar.add_task("drafting", total=None, status="")
+
+    def show(state) -> None:
+        cost = f"${state.cost:.4f}" + ("" if state.cost_known else "+")
+        bar.update(task, completed=state.done, total=state.total,
+                   status=f"{state.pages_per_minute:.0f}/min, {state.failed} failed, {cost}")
+
+    with bar if name != "reference" and not dry_run else _nothing():
+        report = generate_pages(proj, backend=backend, model=model, only=only or (), limit=limit, force=force,
+                                dry_run=dry_run, concurrency=concurrency, rpm=rpm, tpm=tpm,
+                                progress=lambda message: err.print(f"[dim]{message}[/dim]"), on_run_progress=show)
+    out.print(f"Backend: {report.backend} ({report.why})" + (f": {report.target}" if report.target else ""))
     verb = "Would draft" if report.dry_run else "Drafted"
     out.print(f"{verb} {len(report.drafted):,} pages; {len(report.unchanged):,} unchanged, "
               f"{len(report.skipped):,} skipped, {len(report.failed):,} failed.")
+    if report.estimate is not None:
+        estimate = report.estimate
+        cost = f"${estimate.cost:.4f}" if estimate.cost is not None else "unknown (no price for this model)"
+        minutes = f", about {estimate.minutes:.0f} min at these limits" if estimate.minutes else ""
+        out.print(f"Estimate: {estimate.input_tokens:,} input + {estimate.output_tokens:,} output tokens, "
+                  f"cost {cost}{minutes}.")
+    if report.summary is not None:
+        summary = report.summary
+        cost = f"${summary.cost:.4f}" + ("" if summary.cost_known else " (some models have no price)")
+        out.print(f"Tokens: {summary.input_tokens:,} in, {summary.output_tokens:,} out; cost {cost}; "
+                  f"{summary.requests:,} requests, {summary.cached:,} from the cache, {summary.rate_limited:,} "
+                  f"rate-limited, {summary.retries:,} retried, {summary.elapsed:.1f} s.")
+        if summary.cancelled:
+            err.print("Stopped: every page finished before the stop is stored; run again to go on.")
+        if summary.stopped_reason:
+            err.print(f"The provider refused the run: {summary.stopped_reason}")
     if report.without_label:
-        out.print(f"{len(report.without_label):,} have no reference label yet (their pages stay skeletons; "
+        what = "their pages stay skeletons" if report.backend == "reference" else "drafted without label facts"
+        out.print(f"{len(report.without_label):,} have no reference label yet ({what}; "
                   "`medpages sources add` brings labels).")
     _list_problems("Skipped", report.skipped)
     _list_problems("Held back by the checks (errors)", report.with_errors)
@@ -188,6 +226,11 @@ def generate(
         raise typer.Exit(EXIT_FAILED)
     if report.with_errors:
         raise typer.Exit(EXIT_WARNINGS)
+
+
+@contextmanager
+def _nothing():
+    yield
 
 
 @app.command()

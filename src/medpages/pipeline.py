@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from medpages.catalog import import_catalog, medicine_from_title
 from medpages.errors import InputError, MedpagesError
@@ -162,41 +163,45 @@ def add_label_sources(project: Project, paths: Iterable[Path], progress: Progres
     return add_sources(project.store(), paths, progress=progress)
 
 
-# Pages the reference composer may write over: nobody's work would be lost (the catalogue's
-# skeleton, the fixed texts, an earlier composition from the references).
-_COMPOSED_KINDS = frozenset({"skeleton", "fixed", "reference"})
-BACKENDS = ("reference",)
+# Pages a new draft may replace: nobody's work would be lost (the catalogue's skeleton, the
+# fixed texts, an earlier composition from the references).
+_REPLACEABLE_KINDS = frozenset({"skeleton", "fixed", "reference"})
+REFERENCE = "reference"
 
 
 @dataclass
 class GenerateReport:
     backend: str
     why: str  # why this backend was chosen
+    target: str = ""  # where an AI backend's requests go: `gpt-4o-mini at https://api.openai.com/v1`
     drafted: list[str] = field(default_factory=list)  # slugs with a new page revision
     unchanged: list[str] = field(default_factory=list)  # composed again, the same page
     skipped: list[str] = field(default_factory=list)  # "slug: why"
     failed: list[str] = field(default_factory=list)  # "slug: why"
-    without_label: list[str] = field(default_factory=list)  # drafted as a skeleton: no label for them
+    without_label: list[str] = field(default_factory=list)  # no reference label: a skeleton, or an ungrounded draft
     with_errors: list[str] = field(default_factory=list)  # "slug: finding" for pages the checks hold back
     dry_run: bool = False
-
-    @property
-    def accounted(self) -> int:
-        return len(self.drafted) + len(self.unchanged) + len(self.skipped) + len(self.failed)
+    summary: Any = None  # medpages.draft.runner.RunSummary of an AI run
+    estimate: Any = None  # medpages.draft.runner.RunEstimate of a dry run with an AI backend
 
 
 def choose_backend(project: Project, backend: str | None) -> tuple[str, str]:
-    """The drafting backend and why: the option, then medpages.toml / MEDPAGES_DRAFT_BACKEND, then the default."""
+    """The drafting backend and why: --backend, then medpages.toml [draft] backend (or
+    MEDPAGES_DRAFT_BACKEND), then a provider the environment configures, then the reference composer."""
+    from medpages.draft.providers import choose_provider
+    from medpages.draft.providers.registry import PROVIDERS
+
     if backend:
         chosen, why = backend, "--backend"
     elif project.setting("draft", "backend"):
         chosen, why = str(project.setting("draft", "backend")), "medpages.toml [draft] backend (or MEDPAGES_DRAFT_BACKEND)"
     else:
-        chosen, why = "reference", "the offline default: no AI provider is configured"
+        choice = choose_provider()
+        chosen, why = (choice.name, choice.reason) if choice.name else (
+            REFERENCE, f"the offline default: {choice.reason}")
     chosen = chosen.strip().lower()
-    if chosen not in BACKENDS:
-        raise InputError(f"backend {chosen!r} is not available yet: the AI providers (openai, gemini) come with "
-                         f"the drafting work; use --backend reference (writes only what the labels say)")
+    if chosen != REFERENCE and chosen not in PROVIDERS:
+        raise InputError(f"unknown backend {chosen!r}: use reference, " + ", ".join(sorted(PROVIDERS)))
     return chosen, why
 
 
@@ -204,59 +209,91 @@ def generate_pages(
     project: Project,
     *,
     backend: str | None = None,
+    model: str | None = None,
     only: Iterable[str] = (),
     limit: int | None = None,
     force: bool = False,
     dry_run: bool = False,
+    concurrency: int | None = None,
+    rpm: float | None = None,
+    tpm: float | None = None,
     progress: Progress | None = None,
+    on_run_progress: Callable[[Any], None] | None = None,
 ) -> GenerateReport:
-    """Draft a page for every medicine that needs one, with the reference composer.
+    """Draft a page for every medicine that needs one, check it, and store it.
 
-    A medicine needs one when it has no page, or only a skeleton or an earlier composition;
-    a page someone wrote (imported, a model, a contributor) is skipped unless `force`. Each
-    medicine ends drafted, unchanged, skipped or failed, with the reason. `only` limits the
-    run to these slugs; `limit` to that many drafts.
+    A medicine needs one when it has no page, or only a skeleton or a composition from the
+    references; a page someone wrote (imported, a model, a contributor) is skipped unless
+    `force` (its revisions stay in the history). Each medicine ends drafted, unchanged,
+    skipped or failed, with the reason. `only` limits the run to these slugs, `limit` to that
+    many drafts. The reference backend writes only what the stored labels say; an AI backend
+    is given the label facts too, and each page is stored the moment it arrives, so a run
+    that is stopped (even killed) loses nothing and a rerun goes on with the rest.
     """
-    from medpages.check import check_page
-    from medpages.draft.reference import COMPOSER, compose_reference_page
-    from medpages.draft.skeleton import SKELETON_AUTHOR
-
     name, why = choose_backend(project, backend)
     report = GenerateReport(backend=name, why=why, dry_run=dry_run)
     store = project.store()
     wanted = set(only)
     entries = [(m, p) for m, p in store.iter_pages() if not wanted or m.slug in wanted]
-    missing = sorted(wanted - {m.slug for m, _ in entries})
-    report.failed += [f"{slug}: no such medicine in the catalogue" for slug in missing]
-    for number, (medicine, current) in enumerate(entries, 1):
-        if progress and number % 100 == 0:
-            progress(f"{number:,} of {len(entries):,}")
+    report.failed += [f"{slug}: no such medicine in the catalogue"
+                      for slug in sorted(wanted - {m.slug for m, _ in entries})]
+    todo: list[tuple[Medicine, Page | None]] = []
+    for medicine, current in entries:
         if current is not None and not force:
             kinds = {provenance.kind for provenance in current.provenance.values()}
-            if not kinds <= _COMPOSED_KINDS:
-                report.skipped.append(f"{medicine.slug}: has a page written by {', '.join(sorted(kinds - _COMPOSED_KINDS))}"
-                                      " (--force redrafts it)")
+            if not kinds <= _REPLACEABLE_KINDS:
+                report.skipped.append(f"{medicine.slug}: has a page written by "
+                                      f"{', '.join(sorted(kinds - _REPLACEABLE_KINDS))} (--force redrafts it)")
                 continue
-        if limit is not None and len(report.drafted) >= limit:
+        if limit is not None and len(todo) >= limit:
             report.skipped.append(f"{medicine.slug}: over --limit {limit}")
             continue
+        todo.append((medicine, current))
+    if name == REFERENCE:
+        _compose_from_references(project, todo, report, progress)
+    else:
+        _draft_with_provider(project, todo, report, model=model, concurrency=concurrency, rpm=rpm, tpm=tpm,
+                             on_run_progress=on_run_progress)
+    return report
+
+
+def _label_for(store, medicine: Medicine):
+    return store.best_label(medicine.ingredients, with_sections=True) if medicine.ingredients else None
+
+
+def _checked(page: Page, medicine: Medicine, facts, report: GenerateReport, settings) -> Page:
+    """The page with its findings and status: `checked` when no finding is an error."""
+    from medpages.check import blocks_publishing, check_page
+
+    page.findings = check_page(page, medicine, facts, settings)
+    page.status = "draft" if blocks_publishing(page.findings) else "checked"
+    errors = [finding for finding in page.findings if finding.severity == "error"]
+    if errors and (facts is not None or report.backend != REFERENCE):  # a skeleton is unfinished by design
+        report.with_errors.append(f"{medicine.slug}: {errors[0].message}")
+    return page
+
+
+def _compose_from_references(project: Project, todo, report: GenerateReport, progress: Progress | None) -> None:
+    from medpages.draft.reference import COMPOSER, compose_reference_page
+    from medpages.draft.skeleton import SKELETON_AUTHOR
+
+    store = project.store()
+    settings = check_settings(project)
+    for number, (medicine, current) in enumerate(todo, 1):
+        if progress and number % 100 == 0:
+            progress(f"{number:,} of {len(todo):,}")
         try:
-            facts = store.best_label(medicine.ingredients, with_sections=True) if medicine.ingredients else None
-            page = compose_reference_page(medicine, facts)
-            page.findings = check_page(page, medicine, facts)
+            facts = _label_for(store, medicine)
+            page = _checked(compose_reference_page(medicine, facts), medicine, facts, report, settings)
         except MedpagesError as error:
             report.failed.append(f"{medicine.slug}: {error}")
             continue
         if facts is None:
             report.without_label.append(medicine.slug)
-        errors = [finding for finding in page.findings if finding.severity == "error"]
-        page.status = "draft" if errors else "checked"
-        if errors and facts is not None:  # a skeleton is unfinished by design: not news
-            report.with_errors.append(f"{medicine.slug}: {errors[0].message}")
         if current is not None and _same_composition(current, page):
             report.unchanged.append(medicine.slug)
             continue
-        if not dry_run:
+        if not report.dry_run:
             if facts is None:
                 store.save_page(medicine.slug, page, author=SKELETON_AUTHOR, kind="skeleton",
                                 message="skeleton from the catalogue: no reference label yet")
@@ -265,7 +302,65 @@ def generate_pages(
                                 message=f"composed from label {facts.source.set_id}")
             store.replace_findings(medicine.slug, page.findings)
         report.drafted.append(medicine.slug)
-    return report
+
+
+def _draft_with_provider(project: Project, todo, report: GenerateReport, *, model: str | None,
+                         concurrency: int | None, rpm: float | None, tpm: float | None,
+                         on_run_progress: Callable[[Any], None] | None) -> None:
+    from medpages.draft.cache import ResponseCache
+    from medpages.draft.limits import RunLimits
+    from medpages.draft.pricing import PriceTable
+    from medpages.draft.providers import get_provider
+    from medpages.draft.runner import draft_all, estimate_run, make_job
+
+    store = project.store()
+    table = project.config.get("draft", {})
+    table = table if isinstance(table, dict) else {}
+    provider = get_provider(report.backend, model or table.get("model"), settings=table.get(report.backend, {}))
+    report.target = provider.describe()
+    limits = RunLimits(
+        concurrency=concurrency or int(table.get("concurrency", RunLimits.concurrency)),
+        requests_per_minute=rpm or table.get("rpm", RunLimits.requests_per_minute),
+        tokens_per_minute=tpm or table.get("tpm", RunLimits.tokens_per_minute),
+    )
+    prices = table.get("prices", {})
+    pricing = PriceTable.from_mapping(prices) if isinstance(prices, dict) else PriceTable()
+    settings = check_settings(project)
+    prompts = project.root / "prompts"
+    jobs = []
+    for medicine, _current in todo:
+        facts = _label_for(store, medicine)
+        if facts is None:
+            report.without_label.append(medicine.slug)
+        jobs.append(make_job(medicine, facts, prompts_dir=prompts if prompts.is_dir() else None))
+    if report.dry_run:
+        report.estimate = estimate_run(jobs, provider.model, limits=limits, pricing=pricing)
+        report.drafted = [job.medicine.slug for job in jobs]
+        return
+
+    def store_result(result) -> None:
+        medicine = result.job.medicine
+        if result.status != "drafted" or result.page is None:
+            report.failed.append(f"{medicine.slug}: {result.reason or 'no page'}")
+            return
+        try:
+            page = _checked(result.page, medicine, result.job.facts, report, settings)
+            store.save_page(medicine.slug, page, author=f"model:{result.provider}:{result.model}", kind="model",
+                            message=f"drafted by {result.model} (prompt {result.prompt_version}; "
+                                    f"{result.input_tokens}+{result.output_tokens} tokens)")
+            store.replace_findings(medicine.slug, page.findings)
+        except MedpagesError as error:
+            report.failed.append(f"{medicine.slug}: {error}")
+            return
+        report.drafted.append(medicine.slug)
+
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    with ResponseCache(project.state_dir / "responses.sqlite3") as cache:
+        report.summary = draft_all(jobs, provider, limits=limits, cache=cache, on_result=store_result,
+                                   on_progress=on_run_progress, pricing=pricing, total=len(jobs))
+    done = set(report.drafted) | {line.split(":", 1)[0] for line in report.failed}
+    report.skipped += [f"{job.medicine.slug}: not started (the run was stopped)" for job in jobs
+                       if job.medicine.slug not in done]
 
 
 def _same_composition(current: Page, page: Page) -> bool:

@@ -15,8 +15,13 @@ import pytest
 EXIT_WARNINGS = 3
 
 
-def medpages(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+# Provider settings of the machine running the tests must not send a test to a real provider.
+_PROVIDER_VARIABLES = ("OPENAI_", "GEMINI_", "GOOGLE_", "OLLAMA_", "MEDPAGES_DRAFT_")
+
+
+def medpages(*args: str, cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_VARIABLES)},
+           "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
     result = subprocess.run([sys.executable, "-m", "medpages", *args], cwd=cwd, capture_output=True, env=env,
                             timeout=300)
     if check and result.returncode not in (0,):

@@ -40,7 +40,7 @@ def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> 
     say(f"3. Imported the seed page as an existing page: {report.pages_saved} page (provenance 'imported')")
     sources = add_label_sources(project, [label])
     say(f"4. Added a real FDA label as a reference: {sources.stored} label ({label.name}, DailyMed SPL)")
-    drafted = generate_pages(project)
+    drafted = generate_pages(project, backend="reference")  # offline, whatever keys are set
     composed = len(drafted.drafted) - len(drafted.without_label)
     say(f"5. Drafted {len(drafted.drafted)} pages with the reference composer (no AI, no network): "
         f"{composed} written from the label, every sentence traced to it; {len(drafted.without_label)} "
