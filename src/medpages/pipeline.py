@@ -6,6 +6,9 @@ The CLI calls these; so can a Python user. Each returns a report of what it did.
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +170,9 @@ def add_label_sources(project: Project, paths: Iterable[Path], progress: Progres
 # fixed texts, an earlier composition from the references).
 _REPLACEABLE_KINDS = frozenset({"skeleton", "fixed", "reference"})
 REFERENCE = "reference"
+# How long a drafting process holds a medicine before another may take it (a crashed process's
+# claims run out); far longer than one page takes, retries and rate-limit waits included.
+CLAIM_LEASE_SECONDS = 900.0
 
 
 @dataclass
@@ -239,12 +245,11 @@ def generate_pages(
                       for slug in sorted(wanted - {m.slug for m, _ in entries})]
     todo: list[tuple[Medicine, Page | None]] = []
     for medicine, current in entries:
-        if current is not None and not force:
-            kinds = {provenance.kind for provenance in current.provenance.values()}
-            if not kinds <= _REPLACEABLE_KINDS:
-                report.skipped.append(f"{medicine.slug}: has a page written by "
-                                      f"{', '.join(sorted(kinds - _REPLACEABLE_KINDS))} (--force redrafts it)")
-                continue
+        if current is not None and not force and not _replaceable(current):
+            kinds = {provenance.kind for provenance in current.provenance.values()} - _REPLACEABLE_KINDS
+            report.skipped.append(f"{medicine.slug}: has a page written by {', '.join(sorted(kinds))} "
+                                  "(--force redrafts it)")
+            continue
         if limit is not None and len(todo) >= limit:
             report.skipped.append(f"{medicine.slug}: over --limit {limit}")
             continue
@@ -253,8 +258,12 @@ def generate_pages(
         _compose_from_references(project, todo, report, progress)
     else:
         _draft_with_provider(project, todo, report, model=model, concurrency=concurrency, rpm=rpm, tpm=tpm,
-                             on_run_progress=on_run_progress)
+                             force=force, on_run_progress=on_run_progress)
     return report
+
+
+def _replaceable(page: Page) -> bool:
+    return {provenance.kind for provenance in page.provenance.values()} <= _REPLACEABLE_KINDS
 
 
 def _label_for(store, medicine: Medicine):
@@ -305,13 +314,13 @@ def _compose_from_references(project: Project, todo, report: GenerateReport, pro
 
 
 def _draft_with_provider(project: Project, todo, report: GenerateReport, *, model: str | None,
-                         concurrency: int | None, rpm: float | None, tpm: float | None,
+                         concurrency: int | None, rpm: float | None, tpm: float | None, force: bool,
                          on_run_progress: Callable[[Any], None] | None) -> None:
     from medpages.draft.cache import ResponseCache
     from medpages.draft.limits import RunLimits
     from medpages.draft.pricing import PriceTable
     from medpages.draft.providers import get_provider
-    from medpages.draft.runner import draft_all, estimate_run, make_job
+    from medpages.draft.runner import CANCELLED, draft_all, estimate_run, make_job
 
     store = project.store()
     table = project.config.get("draft", {})
@@ -327,40 +336,66 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
     pricing = PriceTable.from_mapping(prices) if isinstance(prices, dict) else PriceTable()
     settings = check_settings(project)
     prompts = project.root / "prompts"
-    jobs = []
-    for medicine, _current in todo:
+    prompts_dir = prompts if prompts.is_dir() else None
+
+    def job_for(medicine: Medicine):
         facts = _label_for(store, medicine)
         if facts is None:
             report.without_label.append(medicine.slug)
-        jobs.append(make_job(medicine, facts, prompts_dir=prompts if prompts.is_dir() else None))
+        return make_job(medicine, facts, prompts_dir=prompts_dir)
+
     if report.dry_run:
+        jobs = [job_for(medicine) for medicine, _ in todo]
         report.estimate = estimate_run(jobs, provider.model, limits=limits, pricing=pricing)
         report.drafted = [job.medicine.slug for job in jobs]
         return
 
+    # Several processes may draft one catalogue (PostgreSQL): each claims a medicine as the runner
+    # takes it, and looks again at its page, which another process may have drafted meanwhile.
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    started: list[str] = []
+
+    def claimed_jobs():
+        for medicine, _ in todo:
+            if not store.claim_medicine(medicine.slug, worker, lease_seconds=CLAIM_LEASE_SECONDS):
+                report.skipped.append(f"{medicine.slug}: being drafted by another process")
+                continue
+            current = store.get_page(medicine.slug)
+            if current is not None and not force and not _replaceable(current):
+                store.release_claim(medicine.slug, worker)
+                report.skipped.append(f"{medicine.slug}: drafted by another process meanwhile")
+                continue
+            started.append(medicine.slug)
+            yield job_for(medicine)
+
     def store_result(result) -> None:
         medicine = result.job.medicine
-        if result.status != "drafted" or result.page is None:
-            report.failed.append(f"{medicine.slug}: {result.reason or 'no page'}")
-            return
         try:
+            if result.status != "drafted" or result.page is None:
+                if result.reason == CANCELLED:
+                    report.skipped.append(f"{medicine.slug}: stopped before it finished (a rerun drafts it)")
+                else:
+                    report.failed.append(f"{medicine.slug}: {result.reason or 'no page'}")
+                return
             page = _checked(result.page, medicine, result.job.facts, report, settings)
             store.save_page(medicine.slug, page, author=f"model:{result.provider}:{result.model}", kind="model",
                             message=f"drafted by {result.model} (prompt {result.prompt_version}; "
                                     f"{result.input_tokens}+{result.output_tokens} tokens)")
             store.replace_findings(medicine.slug, page.findings)
+            report.drafted.append(medicine.slug)
         except MedpagesError as error:
             report.failed.append(f"{medicine.slug}: {error}")
-            return
-        report.drafted.append(medicine.slug)
+        finally:
+            store.release_claim(medicine.slug, worker)
 
     project.state_dir.mkdir(parents=True, exist_ok=True)
     with ResponseCache(project.state_dir / "responses.sqlite3") as cache:
-        report.summary = draft_all(jobs, provider, limits=limits, cache=cache, on_result=store_result,
-                                   on_progress=on_run_progress, pricing=pricing, total=len(jobs))
-    done = set(report.drafted) | {line.split(":", 1)[0] for line in report.failed}
-    report.skipped += [f"{job.medicine.slug}: not started (the run was stopped)" for job in jobs
-                       if job.medicine.slug not in done]
+        report.summary = draft_all(claimed_jobs(), provider, limits=limits, cache=cache, on_result=store_result,
+                                   on_progress=on_run_progress, pricing=pricing, total=len(todo))
+    taken = set(started)
+    report.skipped += [f"{medicine.slug}: not started (the run was stopped)" for medicine, _ in todo
+                       if medicine.slug not in taken and not any(line.startswith(f"{medicine.slug}:")
+                                                                for line in report.skipped)]
 
 
 def _same_composition(current: Page, page: Page) -> bool:

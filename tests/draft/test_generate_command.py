@@ -73,3 +73,66 @@ def test_generate_names_a_missing_key_instead_of_calling_anything(project):
     result = medpages("generate", "--backend", "openai", cwd=project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "OPENAI_API_KEY" in result.stderr
+
+
+def _postgres_schema_url():
+    """A fresh schema on the test PostgreSQL server (dropped afterwards), or a skip."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server_url = os.environ.get("MEDPAGES_TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip("set MEDPAGES_TEST_POSTGRES_URL to run the scale-out test on PostgreSQL")
+    schema = f"medpages_scale_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+
+    def drop() -> None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return url.render_as_string(hide_password=False), drop
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_two_processes_share_a_catalogue_without_drafting_any_medicine_twice(tmp_path, database):
+    drop = None
+    if database == "postgresql":
+        url, drop = _postgres_schema_url()
+    else:
+        url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    try:
+        assert medpages("init", "proj", cwd=tmp_path).returncode == 0
+        root = tmp_path / "proj"
+        titles = [f"Medicine{number} {10 + number}mg" for number in range(60)]
+        (root / "generics.txt").write_text("\n".join(titles) + "\n")
+        with FakeLLMServer(latency_median=0.1) as server:  # about 3 s of work for one process alone
+            env = {"MEDPAGES_DATABASE_URL": url, "OPENAI_BASE_URL": f"{server.url}/v1", "OPENAI_API_KEY": "k"}
+            assert medpages("import", "generics.txt", cwd=root, env=env).returncode == 0
+            command = [sys.executable, "-m", "medpages", "generate", "--model", "gpt-4o-mini", "--rpm", "6000",
+                       "--concurrency", "2", "--project", str(root)]
+            clean = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_VARIABLES)}
+            processes = [subprocess.Popen(command, cwd=tmp_path, env={**clean, **env, "NO_COLOR": "1"},
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         for _ in range(2)]
+            outputs = [process.communicate(timeout=240) for process in processes]
+            assert all(process.returncode == 0 for process in processes), outputs
+            per_medicine = {title: server.count(title) for title in titles}
+        assert set(per_medicine.values()) == {1}, per_medicine  # every medicine asked for exactly once
+        drafted = [int(out.split("Drafted ", 1)[1].split()[0]) for out, _ in outputs]
+        assert sum(drafted) == len(titles), outputs
+        assert all(count > 0 for count in drafted), drafted  # both processes did part of the work
+        from medpages.store import Store
+
+        with Store.open(url) as store:
+            for medicine, page in store.iter_pages():
+                assert page is not None and page.provenance["usage"].kind == "model"
+                assert len(store.revisions(medicine.slug)) == 1
+    finally:
+        if drop:
+            drop()

@@ -39,6 +39,7 @@ MAX_SLUG_LENGTH = 255  # a slug is also a file name, `<slug>.md`
 MAX_LETTER_LENGTH = 8
 MAX_SET_ID_LENGTH = 64  # an SPL set id is a UUID (36 characters)
 MAX_INGREDIENT_LENGTH = 255
+MAX_WORKER_LENGTH = 200  # `host:pid:random`
 
 
 def utc_now() -> datetime:
@@ -188,6 +189,17 @@ class LabelIngredientRecord(Base):
 
     label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True)
     ingredient: Mapped[str] = mapped_column(String(MAX_INGREDIENT_LENGTH), primary_key=True, index=True)
+
+
+class DraftClaimRecord(Base):
+    """A medicine one drafting process is working on, until `expires_at` (see `Store.claim_medicine`)."""
+
+    __tablename__ = "draft_claims"
+
+    medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id", ondelete="CASCADE"), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(MAX_WORKER_LENGTH))
+    claimed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 @event.listens_for(RevisionRecord, "before_update")

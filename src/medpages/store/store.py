@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Self, TypeVar, cast, get_args
@@ -42,6 +42,7 @@ from medpages.store.schema import (
     MAX_LETTER_LENGTH,
     MAX_SET_ID_LENGTH,
     MAX_SLUG_LENGTH,
+    DraftClaimRecord,
     FindingRecord,
     LabelIngredientRecord,
     LabelRecord,
@@ -70,6 +71,7 @@ PAGES = cast(Table, PageRecord.__table__)
 REVISIONS = cast(Table, RevisionRecord.__table__)
 FINDINGS = cast(Table, FindingRecord.__table__)
 LABELS = cast(Table, LabelRecord.__table__)
+CLAIMS = cast(Table, DraftClaimRecord.__table__)
 LABEL_INGREDIENTS = cast(Table, LabelIngredientRecord.__table__)
 # Rows per statement when many medicines are written, and pages per transaction (their
 # slugs go into one `IN (...)`, which SQLite bounds at 32,766 parameters).
@@ -489,6 +491,36 @@ class Store:
                 select(func.count(func.distinct(LabelIngredientRecord.ingredient)))
             ) or 0
         return counts
+
+    # ------------------------------------------------------------------ drafting claims
+
+    def claim_medicine(self, slug: str, worker: str, *, lease_seconds: float = 900.0) -> bool:
+        """Claim the medicine `slug` for `worker` for `lease_seconds`; False when another worker holds it.
+
+        One statement (INSERT … ON CONFLICT DO UPDATE … WHERE the claim ran out or is ours),
+        atomic on PostgreSQL and SQLite alike: of several processes claiming one medicine,
+        exactly one gets it. A claim is released when its page is stored, or runs out when
+        its process died.
+        """
+        now = utc_now()
+        with self._write_transaction(f"claiming {slug!r}") as session:
+            medicine_id = _medicine_id(session, slug)
+            claim = _insert_for(session)(CLAIMS).values(
+                medicine_id=medicine_id, worker=worker, claimed_at=now,
+                expires_at=now + timedelta(seconds=lease_seconds))
+            claim = claim.on_conflict_do_update(
+                index_elements=[CLAIMS.c.medicine_id],
+                set_={"worker": claim.excluded.worker, "claimed_at": claim.excluded.claimed_at,
+                      "expires_at": claim.excluded.expires_at},
+                where=(CLAIMS.c.expires_at < now) | (CLAIMS.c.worker == worker),
+            ).returning(CLAIMS.c.medicine_id)
+            return session.execute(claim).first() is not None
+
+    def release_claim(self, slug: str, worker: str) -> None:
+        """Give up `worker`'s claim on `slug` (nothing happens if it holds none)."""
+        with self._write_transaction(f"releasing {slug!r}") as session:
+            medicine_id = _medicine_id(session, slug)
+            session.execute(delete(CLAIMS).where(CLAIMS.c.medicine_id == medicine_id, CLAIMS.c.worker == worker))
 
     # ------------------------------------------------------------------ overview
 
