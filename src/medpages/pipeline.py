@@ -262,6 +262,27 @@ def generate_pages(
     return report
 
 
+def _release_dead_local_claims(store) -> None:
+    """Claims of processes of this machine that are gone (killed, crashed) are let go at once, so
+    a rerun goes on where they stopped instead of waiting for their leases to run out."""
+    host = socket.gethostname()
+    for worker in store.claim_workers():
+        worker_host, _, rest = worker.rpartition(":")[0].rpartition(":")
+        pid = rest
+        if worker_host == host and pid.isdigit() and not _process_alive(int(pid)):
+            store.release_worker_claims(worker)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def _replaceable(page: Page) -> bool:
     return {provenance.kind for provenance in page.provenance.values()} <= _REPLACEABLE_KINDS
 
@@ -353,6 +374,7 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
     # Several processes may draft one catalogue (PostgreSQL): each claims a medicine as the runner
     # takes it, and looks again at its page, which another process may have drafted meanwhile.
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    _release_dead_local_claims(store)
     started: list[str] = []
 
     def claimed_jobs():

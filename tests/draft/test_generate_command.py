@@ -136,3 +136,43 @@ def test_two_processes_share_a_catalogue_without_drafting_any_medicine_twice(tmp
     finally:
         if drop:
             drop()
+
+
+def test_a_run_killed_with_sigkill_goes_on_where_it_stopped(tmp_path):
+    import signal
+    import time
+
+    from medpages.store import Store
+
+    assert medpages("init", "proj", cwd=tmp_path).returncode == 0
+    root = tmp_path / "proj"
+    titles = [f"Medicine{number} {10 + number}mg" for number in range(24)]
+    (root / "generics.txt").write_text("\n".join(titles) + "\n")
+    assert medpages("import", "generics.txt", cwd=root).returncode == 0
+    url = f"sqlite:///{root / 'medpages.sqlite3'}"
+    with FakeLLMServer(latency_median=0.3, latency_sigma=0.1) as server:
+        env = {"OPENAI_BASE_URL": f"{server.url}/v1", "OPENAI_API_KEY": "k"}
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(_PROVIDER_VARIABLES)}
+        process = subprocess.Popen([sys.executable, "-m", "medpages", "generate", "--model", "gpt-4o-mini",
+                                    "--rpm", "6000", "--concurrency", "3"], cwd=root, env={**clean, **env},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        with Store.open(url) as store:
+            while time.monotonic() < deadline and store.counts().get("revisions", 0) < 6:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGKILL)  # mid-run, requests in flight
+            process.wait(timeout=10)
+            before = {m.slug for m, page in store.iter_pages() if page is not None}
+        assert 6 <= len(before) < len(titles)
+        asked_before = {title: server.count(title) for title in titles}
+
+        rerun = medpages("generate", "--model", "gpt-4o-mini", "--rpm", "6000", cwd=root, env=env)
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        assert f"Drafted {len(titles) - len(before)} pages" in rerun.stdout
+        assert "being drafted by another process" not in rerun.stderr  # the dead process's claims were let go
+        with Store.open(url) as store:
+            for medicine, page in store.iter_pages():
+                assert page is not None and page.provenance["usage"].kind == "model"
+                assert len(store.revisions(medicine.slug)) == 1  # none stored twice, none half-stored
+                if medicine.slug in before:  # finished before the kill: not asked for again
+                    assert server.count(medicine.title) == asked_before[medicine.title]

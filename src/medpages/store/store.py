@@ -522,6 +522,16 @@ class Store:
             medicine_id = _medicine_id(session, slug)
             session.execute(delete(CLAIMS).where(CLAIMS.c.medicine_id == medicine_id, CLAIMS.c.worker == worker))
 
+    def claim_workers(self) -> list[str]:
+        """The workers holding claims, expired or not."""
+        with self._read_sessions() as session:
+            return list(session.scalars(select(CLAIMS.c.worker).distinct().order_by(CLAIMS.c.worker)))
+
+    def release_worker_claims(self, worker: str) -> int:
+        """Drop every claim of `worker` (a process known to be dead); returns how many."""
+        with self._write_transaction(f"releasing the claims of {worker!r}") as session:
+            return session.execute(delete(CLAIMS).where(CLAIMS.c.worker == worker)).rowcount or 0
+
     # ------------------------------------------------------------------ overview
 
     def counts(self) -> dict[str, int]:
