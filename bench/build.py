@@ -6,7 +6,7 @@ In one run, side by side: medpages' cold build, a rebuild with nothing changed, 
 after one page changed, and (when installed) Hugo and Jekyll building the same pages from the
 exported Markdown tree with a minimal `minimal-medicine` layout. Prints times, ratios, peak
 memory and what a first search downloads. Cold builds, Hugo and Jekyll run `--repeat` times,
-alternating, each from nothing; the figures are medians. Aims (issue 5): cold build no slower than Hugo,
+each from nothing (no output, no cache); the figures are medians. Aims (issue 5): cold build no slower than Hugo,
 at least 10x faster than Jekyll, one-edit rebuild at most 0.5 s, peak memory at most 1 GB,
 first query at most 150 KB.
 """
@@ -184,17 +184,13 @@ def main() -> None:
     else:
         print("  jekyll: not installed (Debian: apt-get install jekyll) or skipped")
 
+    # medpages' runs first: the workers' peak memory is read from RUSAGE_CHILDREN, which Hugo's and
+    # Jekyll's processes would raise once they have run.
     runs: dict[str, list[float]] = {"medpages cold build": [], **{name: [] for name in tools}}
-    for number in range(args.repeat):  # alternating, so a slow spell of the machine hits all alike
+    for _ in range(args.repeat):
         seconds, report = timed(cold_build)
         runs["medpages cold build"].append(seconds)
-        for name, command in tools.items():
-            shutil.rmtree(work / f"{name}-out", ignore_errors=True)
-            seconds = run_tool(command)
-            if seconds is not None:
-                runs[name].append(seconds)
-        print(f"  run {number + 1}: " + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in runs.items()
-                                                  if len(values) > number))
+    print("  medpages cold builds: " + ", ".join(f"{s:.2f} s" for s in runs["medpages cold build"]))
     print(f"  cold build: {report.medicines:,} pages, {len(report.written):,} files, full-text index {report.full_text}")
     results: dict[str, float | None] = {"medpages cold build": statistics.median(runs["medpages cold build"])}
     rebuilds = []
@@ -216,7 +212,16 @@ def main() -> None:
     print(f"  one-edit rebuild: rendered {report.rendered}, wrote {len(report.written)} files")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    for name in tools:
+    for name, command in tools.items():
+        for _ in range(args.repeat):
+            # From nothing each time: no output, and no cache of the tool's own from the last run.
+            for leftover in (work / f"{name}-out", work / name / ".jekyll-cache", work / name / "resources"):
+                shutil.rmtree(leftover, ignore_errors=True)
+            (work / name / ".jekyll-metadata").unlink(missing_ok=True)
+            seconds = run_tool(command)
+            if seconds is not None:
+                runs[name].append(seconds)
+        print(f"  {name}: " + ", ".join(f"{s:.2f} s" for s in runs[name]))
         results[name] = statistics.median(runs[name]) if runs[name] else None
 
     cold = results["medpages cold build"]
