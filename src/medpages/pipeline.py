@@ -173,6 +173,7 @@ REFERENCE = "reference"
 # How long a drafting process holds a medicine before another may take it (a crashed process's
 # claims run out); far longer than one page takes, retries and rate-limit waits included.
 CLAIM_LEASE_SECONDS = 900.0
+BATCH_CLAIM_LEASE_SECONDS = 25 * 3600.0  # a batch answers within 24 hours
 
 
 @dataclass
@@ -223,6 +224,8 @@ def generate_pages(
     concurrency: int | None = None,
     rpm: float | None = None,
     tpm: float | None = None,
+    batch: bool = False,
+    poll_interval: float = 60.0,
     progress: Progress | None = None,
     on_run_progress: Callable[[Any], None] | None = None,
 ) -> GenerateReport:
@@ -234,9 +237,14 @@ def generate_pages(
     skipped or failed, with the reason. `only` limits the run to these slugs, `limit` to that
     many drafts. The reference backend writes only what the stored labels say; an AI backend
     is given the label facts too, and each page is stored the moment it arrives, so a run
-    that is stopped (even killed) loses nothing and a rerun goes on with the rest.
+    that is stopped (even killed) loses nothing and a rerun goes on with the rest. With
+    `batch`, an AI backend's batch API is used instead (about half the price, answers within
+    24 hours): a rerun collects the batches already submitted instead of paying for them twice.
     """
     name, why = choose_backend(project, backend)
+    if batch and name == REFERENCE:
+        raise InputError("--batch needs an AI provider's batch API (--backend openai or gemini); "
+                         "the reference composer calls nothing")
     report = GenerateReport(backend=name, why=why, dry_run=dry_run)
     store = project.store()
     wanted = set(only)
@@ -258,7 +266,7 @@ def generate_pages(
         _compose_from_references(project, todo, report, progress)
     else:
         _draft_with_provider(project, todo, report, model=model, concurrency=concurrency, rpm=rpm, tpm=tpm,
-                             force=force, on_run_progress=on_run_progress)
+                             force=force, batch=batch, poll_interval=poll_interval, on_run_progress=on_run_progress)
     return report
 
 
@@ -336,7 +344,7 @@ def _compose_from_references(project: Project, todo, report: GenerateReport, pro
 
 def _draft_with_provider(project: Project, todo, report: GenerateReport, *, model: str | None,
                          concurrency: int | None, rpm: float | None, tpm: float | None, force: bool,
-                         on_run_progress: Callable[[Any], None] | None) -> None:
+                         batch: bool, poll_interval: float, on_run_progress: Callable[[Any], None] | None) -> None:
     from medpages.draft.cache import ResponseCache
     from medpages.draft.limits import RunLimits
     from medpages.draft.pricing import PriceTable
@@ -377,9 +385,11 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
     _release_dead_local_claims(store)
     started: list[str] = []
 
+    lease = BATCH_CLAIM_LEASE_SECONDS if batch else CLAIM_LEASE_SECONDS
+
     def claimed_jobs():
         for medicine, _ in todo:
-            if not store.claim_medicine(medicine.slug, worker, lease_seconds=CLAIM_LEASE_SECONDS):
+            if not store.claim_medicine(medicine.slug, worker, lease_seconds=lease):
                 report.skipped.append(f"{medicine.slug}: being drafted by another process")
                 continue
             current = store.get_page(medicine.slug)
@@ -412,8 +422,21 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
 
     project.state_dir.mkdir(parents=True, exist_ok=True)
     with ResponseCache(project.state_dir / "responses.sqlite3") as cache:
-        report.summary = draft_all(claimed_jobs(), provider, limits=limits, cache=cache, on_result=store_result,
-                                   on_progress=on_run_progress, pricing=pricing, total=len(todo))
+        if batch:
+            from medpages.draft.batch import draft_all_batch
+
+            report.summary = draft_all_batch(
+                claimed_jobs(), provider, state_path=project.state_dir / "draft-batch.json",
+                poll_interval=poll_interval, on_result=store_result, on_progress=on_run_progress,
+                pricing=pricing, limits=limits, cache=cache)
+        else:
+            report.summary = draft_all(claimed_jobs(), provider, limits=limits, cache=cache, on_result=store_result,
+                                       on_progress=on_run_progress, pricing=pricing, total=len(todo))
+    if batch and report.summary.cancelled:  # the batches go on at the provider: keep their claims
+        for slug in started:
+            if not any(line.startswith(f"{slug}:") for line in report.failed) and slug not in report.drafted:
+                report.skipped.append(f"{slug}: waiting for its batch (run again to collect)")
+        return
     taken = set(started)
     report.skipped += [f"{medicine.slug}: not started (the run was stopped)" for medicine, _ in todo
                        if medicine.slug not in taken and not any(line.startswith(f"{medicine.slug}:")

@@ -12,6 +12,16 @@ without an answer), truncated (cut-off JSON, finish reason length), broken_json 
 finish reason stop), invalid (JSON that breaks the schema), refusal, safety, empty, loop,
 unauthorized (401).
 
+Batch APIs, both flows: OpenAI `POST /v1/files` (multipart), `POST /v1/batches`, `GET /v1/batches[/{id}]`,
+`GET /v1/files/{id}/content`; Gemini `POST /v1beta/models/{model}:batchGenerateContent`,
+`GET /v1beta/batches[/{id}]`. Each line is answered with the medicine's next scripted behaviour,
+plus `error_line` (an error for that line: OpenAI's error file, Gemini's inline `error`) and
+`missing` (no line at all). `server.script_batch(["running", "running", "completed"], extra=["unknown",
+"malformed", "duplicate"])` scripts the next batch created: one state per poll (the last stays;
+pending, running, finalizing, completed, failed, expired, cancelled) and hostile lines added to its output.
+`server.create_failures.append("after")` answers the next batch creation 502 after creating it (the
+answer lost), `"before"` 503 without creating it.
+
 Run alone for the benchmark: `python fake_llm_server.py --rpm 1200 --latency-median 0.2`
 prints `PORT <n>`; `GET /stats` returns the counters as JSON.
 """
@@ -20,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import math
 import random
@@ -29,6 +40,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,6 +66,63 @@ def valid_page(title: str) -> dict[str, Any]:
         "dosage": None, "precautions": None,
         "safety_advice": [{"topic": "alcohol", "verdict": "Consult your doctor", "advice": "Alcohol may add to side effects."}],
         "missed_dose": None, "overdose": None, "storage": None, "interactions": None, "serious_side_effects": None,
+    }
+
+
+def answer_text(medicine: str, behaviour: str) -> tuple[str, str]:
+    """The text a model answers with for `behaviour`, and its finish reason (`stop` or `length`)."""
+    page_text = json.dumps(valid_page(medicine))
+    text, finish = page_text, "stop"
+    if behaviour == "truncated":
+        text, finish = page_text[: len(page_text) // 2], "length"
+    elif behaviour == "broken_json":
+        text = page_text[: len(page_text) // 2]
+    elif behaviour == "invalid":
+        broken = valid_page(medicine)
+        del broken["side_effects"]
+        broken["faqs"] = "none"
+        text = json.dumps(broken)
+    elif behaviour == "empty":
+        text = ""
+    elif behaviour == "loop":
+        page = valid_page(medicine)
+        page["how_it_works"]["lead"] = " ".join(["It works by blocking the signals that cause pain."] * 40)
+        text = json.dumps(page)
+    return text, finish
+
+
+def _usage(body: dict[str, Any], text: str) -> tuple[int, int]:
+    return len(json.dumps(body)) // 4, max(1, len(text) // 4) if text else 0
+
+
+def openai_completion(body: dict[str, Any], text: str, finish: str, behaviour: str) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if behaviour == "refusal":
+        message = {"role": "assistant", "content": None, "refusal": "I'm sorry, I can't help with that request."}
+    elif behaviour == "safety":
+        message, finish = {"role": "assistant", "content": ""}, "content_filter"
+    prompt_tokens, completion_tokens = _usage(body, text)
+    return {
+        "id": "chatcmpl-fake", "object": "chat.completion", "model": body.get("model"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    }
+
+
+def gemini_generation(body: dict[str, Any], text: str, finish: str, behaviour: str) -> dict[str, Any]:
+    prompt_tokens, completion_tokens = _usage(body, text)
+    usage = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": completion_tokens,
+             "totalTokenCount": prompt_tokens + completion_tokens}
+    if behaviour == "safety":
+        return {"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": usage}
+    if behaviour == "refusal":
+        return {"candidates": [{"content": {"role": "model", "parts": [{"text": ""}]},
+                                "finishReason": "PROHIBITED_CONTENT"}], "usageMetadata": usage}
+    return {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
+                        "finishReason": "MAX_TOKENS" if finish == "length" else "STOP"}],
+        "usageMetadata": usage, "modelVersion": "fake",
     }
 
 
@@ -145,6 +215,48 @@ class FakeLLM:
         self.accepted: collections.deque[float] = collections.deque()
         self.rate_limited = 0
         self.lock = threading.Lock()
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, FakeBatch] = {}
+        self.batch_scripts: collections.deque[tuple[list[str], list[str]]] = collections.deque()
+        self.batch_polls = 0
+        self.ids = itertools.count(1)
+        self.create_failures: collections.deque[str] = collections.deque()  # "before" | "after" (answer lost)
+
+    def script_batch(self, states: list[str], extra: list[str] | None = None) -> None:
+        """The next batch created goes through `states`, one per poll (the last stays), and its output gets
+        the hostile lines in `extra` (unknown, malformed, duplicate)."""
+        with self.lock:
+            self.batch_scripts.append((list(states), list(extra or [])))
+
+    def new_batch(self, api: str, lines: list[tuple[str, str, dict[str, Any]]], *, label: str,
+                  input_file_id: str | None = None, problems: list[str] | None = None) -> FakeBatch:
+        with self.lock:
+            states, extra = self.batch_scripts.popleft() if self.batch_scripts else (["running", "completed"], [])
+            prefix = "batch_" if api == "openai" else "batches/"
+            batch = FakeBatch(id=f"{prefix}fake{next(self.ids)}", api=api, label=label, lines=lines,
+                              states=collections.deque(["failed"] if problems else states), extra=extra,
+                              problems=problems or [], input_file_id=input_file_id)
+            self.batches[batch.id] = batch
+            return batch
+
+    def poll(self, batch: FakeBatch) -> str:
+        """The batch's state at this poll; when it first reaches a final state, its answers are made."""
+        with self.lock:
+            self.batch_polls += 1
+            if len(batch.states) > 1:
+                batch.state = batch.states.popleft()
+            else:
+                batch.state = batch.states[0]
+            finished = batch.state in ("completed", "failed", "expired", "cancelled")
+        if finished and batch.results is None:
+            batch.results = []
+            if batch.state == "completed":
+                for key, medicine, body in batch.lines:
+                    behaviour = self.next_behaviour(medicine, time.monotonic())
+                    self.record(Recorded(time.monotonic(), f"{batch.api}-batch", medicine, behaviour, 200,
+                                         body if self.keep_bodies else {}))
+                    batch.results.append((key, medicine, behaviour, body))
+        return batch.state
 
     def script(self, medicine: str, behaviours: list[str]) -> None:
         with self.lock:
@@ -186,6 +298,40 @@ class FakeLLM:
             return {"requests": len(self.arrivals), "rate_limited": self.rate_limited}
 
 
+_OPENAI_BATCH_STATES = {"pending": "validating", "running": "in_progress", "finalizing": "finalizing",
+                        "completed": "completed", "failed": "failed", "expired": "expired", "cancelled": "cancelled"}
+_GEMINI_BATCH_STATES = {"pending": "BATCH_STATE_PENDING", "running": "BATCH_STATE_RUNNING",
+                        "finalizing": "BATCH_STATE_RUNNING", "completed": "BATCH_STATE_SUCCEEDED",
+                        "failed": "BATCH_STATE_FAILED", "expired": "BATCH_STATE_EXPIRED",
+                        "cancelled": "BATCH_STATE_CANCELLED"}
+
+
+@dataclass
+class FakeBatch:
+    id: str
+    api: str  # openai | gemini
+    label: str
+    lines: list[tuple[str, str, dict[str, Any]]]  # key, medicine, request body
+    states: collections.deque[str]
+    extra: list[str]
+    problems: list[str]
+    input_file_id: str | None = None
+    state: str = "pending"
+    results: list[tuple[str, str, str, dict[str, Any]]] | None = None  # key, medicine, behaviour, body
+    created: float = field(default_factory=time.time)
+    files: dict[str, str] | None = None  # output_file_id, error_file_id once made
+
+
+def _medicine_of(api: str, body: dict[str, Any]) -> str:
+    if api == "openai":
+        first_user = next((m.get("content") or "" for m in body.get("messages", []) if m.get("role") == "user"), "")
+    else:
+        contents = body.get("contents") or [{}]
+        first_user = "".join(p.get("text", "") for p in contents[0].get("parts", []))
+    found = _MEDICINE.search(first_user)
+    return found.group(1).strip() if found else "?"
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -194,10 +340,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
         if self.path == "/stats":
             state = self.server.state
             stats = state.stats() | {"max_in_window": state.max_in_window()}
             self._send(200, stats)
+        elif path.startswith(("/v1/batches", "/v1/files/", "/v1beta/batches")):
+            self._batch_get(path)
         else:
             self._send(404, {"error": {"message": "not found"}})
 
@@ -205,11 +354,20 @@ class _Handler(BaseHTTPRequestHandler):
         now = time.monotonic()
         state = self.server.state
         length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length)
+        path = self.path.split("?", 1)[0]
+        if path == "/v1/files":
+            return self._upload(raw)
         try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = json.loads(raw or b"{}")
         except ValueError:
             return self._send(400, {"error": {"message": "body is not JSON"}})
-        path = self.path.split("?", 1)[0]
+        if path == "/v1/batches" or path.endswith(":batchGenerateContent"):
+            failure = state.create_failures.popleft() if state.create_failures else None
+            if failure == "before":
+                return self._send(503, {"error": {"message": "The service is overloaded (scripted)"}})
+            created = self._openai_create if path == "/v1/batches" else self._gemini_create
+            return created(body, lost=failure == "after")
         if path.endswith("/chat/completions"):
             api = "openai"
             first_user = next((m["content"] for m in body.get("messages", []) if m.get("role") == "user"), "")
@@ -260,23 +418,7 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour == "slow":
             time.sleep(state.slow_seconds)
             behaviour = "valid"
-        page_text = json.dumps(valid_page(medicine))
-        text, finish = page_text, "stop"
-        if behaviour == "truncated":
-            text, finish = page_text[: len(page_text) // 2], "length"
-        elif behaviour == "broken_json":
-            text = page_text[: len(page_text) // 2]
-        elif behaviour == "invalid":
-            broken = valid_page(medicine)
-            del broken["side_effects"]
-            broken["faqs"] = "none"
-            text = json.dumps(broken)
-        elif behaviour == "empty":
-            text = ""
-        elif behaviour == "loop":
-            page = valid_page(medicine)
-            page["how_it_works"]["lead"] = " ".join(["It works by blocking the signals that cause pain."] * 40)
-            text = json.dumps(page)
+        text, finish = answer_text(medicine, behaviour)
         if api == "openai":
             return self._openai(body, text, finish, behaviour)
         return self._gemini(body, text, finish, behaviour)
@@ -298,41 +440,191 @@ class _Handler(BaseHTTPRequestHandler):
             problems.append("responseSchema needs responseMimeType application/json")
         return problems
 
-    def _usage(self, body: dict[str, Any], text: str) -> tuple[int, int]:
-        return len(json.dumps(body)) // 4, max(1, len(text) // 4) if text else 0
-
     def _openai(self, body: dict[str, Any], text: str, finish: str, behaviour: str) -> int:
-        message: dict[str, Any] = {"role": "assistant", "content": text}
-        if behaviour == "refusal":
-            message = {"role": "assistant", "content": None, "refusal": "I'm sorry, I can't help with that request."}
-        elif behaviour == "safety":
-            message, finish = {"role": "assistant", "content": ""}, "content_filter"
-        prompt_tokens, completion_tokens = self._usage(body, text)
-        self._send(200, {
-            "id": "chatcmpl-fake", "object": "chat.completion", "model": body.get("model"),
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt_tokens + completion_tokens},
-        })
+        self._send(200, openai_completion(body, text, finish, behaviour))
         return 200
 
     def _gemini(self, body: dict[str, Any], text: str, finish: str, behaviour: str) -> int:
-        prompt_tokens, completion_tokens = self._usage(body, text)
-        usage = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": completion_tokens,
-                 "totalTokenCount": prompt_tokens + completion_tokens}
-        if behaviour == "safety":
-            self._send(200, {"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": usage})
-            return 200
-        if behaviour == "refusal":
-            self._send(200, {"candidates": [{"content": {"role": "model", "parts": [{"text": ""}]},
-                                             "finishReason": "PROHIBITED_CONTENT"}], "usageMetadata": usage})
-            return 200
-        self._send(200, {
-            "candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
-                            "finishReason": "MAX_TOKENS" if finish == "length" else "STOP"}],
-            "usageMetadata": usage, "modelVersion": "fake",
-        })
+        self._send(200, gemini_generation(body, text, finish, behaviour))
         return 200
+
+    # ------------------------------------------------------------------ batch APIs
+
+    def _upload(self, raw: bytes) -> None:
+        state = self.server.state
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + (self.headers.get("content-type") or "").encode() + b"\r\n\r\n" + raw)
+        fields = {}
+        if message.is_multipart():
+            for part in message.iter_parts():
+                fields[part.get_param("name", header="content-disposition")] = part.get_payload(decode=True)
+        if fields.get("purpose") != b"batch" or "file" not in fields:
+            return self._send(400, {"error": {"message": "a multipart form with purpose=batch and a file is needed"}})
+        file_id = f"file-fake{next(state.ids)}"
+        with state.lock:
+            state.files[file_id] = fields["file"]
+        self._send(200, {"id": file_id, "object": "file", "purpose": "batch", "bytes": len(fields["file"])})
+
+    def _openai_create(self, body: dict[str, Any], *, lost: bool = False) -> None:
+        state = self.server.state
+        content = state.files.get(body.get("input_file_id") or "")
+        if content is None:
+            return self._send(404, {"error": {"message": f"No such File object: {body.get('input_file_id')}"}})
+        if body.get("endpoint") != "/v1/chat/completions" or body.get("completion_window") != "24h":
+            return self._send(400, {"error": {"message": "endpoint must be /v1/chat/completions, window 24h"}})
+        lines, problems, seen = [], [], set()
+        for number, line in enumerate(content.decode("utf-8").splitlines(), 1):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                problems.append(f"line {number}: not JSON")
+                continue
+            key = entry.get("custom_id")
+            if key in seen:
+                problems.append(f"line {number}: duplicate custom_id {key}")
+            seen.add(key)
+            if entry.get("method") != "POST" or entry.get("url") != "/v1/chat/completions":
+                problems.append(f"line {number}: method/url must be POST /v1/chat/completions")
+            problems += [f"line {number}: {p}" for p in self._schema_problems("openai", entry.get("body") or {})]
+            lines.append((key, _medicine_of("openai", entry.get("body") or {}), entry.get("body") or {}))
+        label = (body.get("metadata") or {}).get("medpages_label", "")
+        batch = state.new_batch("openai", lines, label=label, input_file_id=body["input_file_id"], problems=problems)
+        if lost:
+            return self._send(502, {"error": {"message": "Bad gateway (scripted: the batch was created)"}})
+        self._send(200, self._openai_batch(batch))
+
+    def _gemini_create(self, body: dict[str, Any], *, lost: bool = False) -> None:
+        state = self.server.state
+        spec = body.get("batch") or {}
+        requests = ((spec.get("input_config") or {}).get("requests") or {}).get("requests")
+        if not spec.get("display_name") or not isinstance(requests, list):
+            return self._send(400, {"error": {"message": "batch.display_name and input_config.requests needed"}})
+        lines, problems = [], []
+        for number, item in enumerate(requests, 1):
+            request = item.get("request") or {}
+            problems += [f"request {number}: {p}" for p in self._schema_problems("gemini", request)]
+            lines.append(((item.get("metadata") or {}).get("key"), _medicine_of("gemini", request), request))
+        if problems:  # Gemini rejects a bad inline batch at once
+            return self._send(400, {"error": {"message": "; ".join(problems[:5])}})
+        batch = state.new_batch("gemini", lines, label=spec["display_name"])
+        if lost:
+            return self._send(502, {"error": {"message": "Bad gateway (scripted: the batch was created)"}})
+        self._send(200, self._gemini_operation(batch))
+
+    def _batch_get(self, path: str) -> None:
+        state = self.server.state
+        if path == "/v1/batches":
+            data = [self._openai_batch(b) for b in reversed(state.batches.values()) if b.api == "openai"]
+            return self._send(200, {"object": "list", "data": data, "has_more": False})
+        if path == "/v1beta/batches":
+            ops = [self._gemini_operation(b) for b in reversed(state.batches.values()) if b.api == "gemini"]
+            return self._send(200, {"operations": ops})
+        if path.startswith("/v1/files/") and path.endswith("/content"):
+            content = state.files.get(path.removeprefix("/v1/files/").removesuffix("/content"))
+            if content is None:
+                return self._send(404, {"error": {"message": "No such File object"}})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+            return
+        batch_id = path.removeprefix("/v1/batches/") if path.startswith("/v1/batches/") else path.removeprefix("/v1beta/")
+        batch = state.batches.get(batch_id)
+        if batch is None:
+            return self._send(404, {"error": {"message": f"No batch {batch_id}"}})
+        state.poll(batch)
+        if batch.api == "openai":
+            return self._send(200, self._openai_batch(batch))
+        self._send(200, self._gemini_operation(batch))
+
+    def _openai_batch(self, batch: FakeBatch) -> dict[str, Any]:
+        state = self.server.state
+        outcome: dict[str, Any] = {"output_file_id": None, "error_file_id": None}
+        completed = failed = 0
+        if batch.results is not None and batch.state == "completed":
+            if batch.files is None:
+                output, errors = [], []
+                for key, medicine, behaviour, body in batch.results:
+                    if behaviour == "missing":
+                        continue
+                    line_id = f"batch_req_{next(state.ids)}"
+                    if behaviour in ("error_line", "error", "rate_limit", "unauthorized"):
+                        errors.append({"id": line_id, "custom_id": key, "response": {
+                            "status_code": 500, "request_id": line_id,
+                            "body": {"error": {"message": "The server had an error processing this request",
+                                               "type": "server_error"}}}, "error": None})
+                        continue
+                    text, finish = answer_text(medicine, behaviour)
+                    output.append({"id": line_id, "custom_id": key, "response": {
+                        "status_code": 200, "request_id": line_id,
+                        "body": openai_completion(body, text, finish, behaviour)}, "error": None})
+                lines = [json.dumps(line) for line in output]
+                if "unknown" in batch.extra:
+                    text, finish = answer_text("Unknown 1mg", "valid")
+                    lines.append(json.dumps({"id": "batch_req_x", "custom_id": "nobody-asked-000000000000",
+                                             "response": {"status_code": 200, "body": openai_completion(
+                                                 {}, text, finish, "valid")}, "error": None}))
+                if "malformed" in batch.extra:
+                    lines.append('{"id": "batch_req_y", "custom_id": ')
+                if "duplicate" in batch.extra and output:
+                    lines.append(json.dumps(output[0]))
+                batch.files = {}
+                if lines:
+                    file_id = f"file-fake{next(state.ids)}"
+                    state.files[file_id] = ("\n".join(lines) + "\n").encode()
+                    batch.files["output_file_id"] = file_id
+                if errors:
+                    file_id = f"file-fake{next(state.ids)}"
+                    state.files[file_id] = "".join(json.dumps(e) + "\n" for e in errors).encode()
+                    batch.files["error_file_id"] = file_id
+            outcome.update(batch.files or {})
+            failed = sum(1 for r in batch.results if r[2] != "missing" and r[2] in ("error_line", "error"))
+            completed = sum(1 for r in batch.results if r[2] != "missing") - failed
+        errors = {"object": "list", "data": [{"code": "invalid_request", "message": p, "line": None}
+                                             for p in batch.problems]} if batch.problems else None
+        return {"id": batch.id, "object": "batch", "endpoint": "/v1/chat/completions", "errors": errors,
+                "input_file_id": batch.input_file_id, "completion_window": "24h",
+                "status": _OPENAI_BATCH_STATES.get(batch.state, batch.state), "created_at": int(batch.created),
+                "request_counts": {"total": len(batch.lines), "completed": completed, "failed": failed},
+                "metadata": {"medpages_label": batch.label}, **outcome}
+
+    def _gemini_operation(self, batch: FakeBatch) -> dict[str, Any]:
+        state_name = _GEMINI_BATCH_STATES.get(batch.state, batch.state)
+        metadata: dict[str, Any] = {
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+            "name": batch.id, "model": "models/fake-model", "displayName": batch.label, "state": state_name,
+            "batchStats": {"requestCount": str(len(batch.lines))}}
+        operation: dict[str, Any] = {"name": batch.id, "metadata": metadata,
+                                     "done": batch.state in ("completed", "failed", "expired", "cancelled")}
+        if batch.state == "failed":
+            operation["error"] = {"code": 13, "message": "the batch failed (scripted)"}
+        if batch.results is not None and batch.state == "completed":
+            items: list[Any] = []
+            for key, medicine, behaviour, body in batch.results:
+                if behaviour == "missing":
+                    continue
+                if behaviour in ("error_line", "error", "rate_limit", "unauthorized"):
+                    items.append({"error": {"code": 13, "message": "Internal error encountered."},
+                                  "metadata": {"key": key}})
+                    continue
+                text, finish = answer_text(medicine, behaviour)
+                items.append({"response": gemini_generation(body, text, finish, behaviour), "metadata": {"key": key}})
+            if "unknown" in batch.extra:
+                text, finish = answer_text("Unknown 1mg", "valid")
+                items.append({"response": gemini_generation({}, text, finish, "valid"),
+                              "metadata": {"key": "nobody-asked-000000000000"}})
+            if "malformed" in batch.extra:
+                items.append("not an object")
+            if "duplicate" in batch.extra and items:
+                items.append(items[0])
+            failed = sum(1 for item in items if isinstance(item, dict) and "error" in item)
+            metadata["batchStats"].update({"successfulRequestCount": str(len(items) - failed),
+                                           "failedRequestCount": str(failed)})
+            operation["response"] = {
+                "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
+                "inlinedResponses": {"inlinedResponses": items}}
+        return operation
 
     def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode("utf-8")

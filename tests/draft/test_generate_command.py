@@ -176,3 +176,21 @@ def test_a_run_killed_with_sigkill_goes_on_where_it_stopped(tmp_path):
                 assert len(store.revisions(medicine.slug)) == 1  # none stored twice, none half-stored
                 if medicine.slug in before:  # finished before the kill: not asked for again
                     assert server.count(medicine.title) == asked_before[medicine.title]
+
+
+def test_generate_batch_submits_once_collects_and_never_pays_twice(project):
+    with FakeLLMServer() as server:
+        env = {"OPENAI_BASE_URL": f"{server.url}/v1", "OPENAI_API_KEY": "test-key"}
+        server.script("Ibuprofen 400mg", ["invalid"])  # a batch has no repair round: failed, with the reason
+        server.script_batch(["running", "running", "completed"])
+        first = medpages("generate", "--batch", "--model", "gpt-4o-mini", "--poll-interval", "0.2",
+                         cwd=project, env=env)
+        assert first.returncode == 1, first.stdout + first.stderr
+        assert "Drafted 2 pages" in first.stdout and "1 failed" in first.stdout
+        assert "ibuprofen-400mg:" in first.stderr and "batch has no repair round" in first.stderr
+        assert len(server.batches) == 1
+        second = medpages("generate", "--model", "gpt-4o-mini", cwd=project, env=env)  # the failed one, interactively
+        assert second.returncode == 0 and "Drafted 1 pages" in second.stdout, second.stdout + second.stderr
+        assert len(server.batches) == 1
+    refused = medpages("generate", "--batch", "--backend", "reference", cwd=project)
+    assert refused.returncode == 1 and "--batch needs" in refused.stderr

@@ -6,6 +6,8 @@ models with a TOML file of the form
     [models."gpt-4o-mini"]
     input = 0.15      # USD per 1M input tokens
     output = 0.60     # USD per 1M output tokens
+    batch_input = 0.075   # optional: through the batch API (default: half the price above)
+    batch_output = 0.30
 
 A model the table does not know has no price (cost `None`, shown as "unknown"), never a guess.
 Local servers (Ollama, llama.cpp) are priced 0 by listing them with zeros.
@@ -23,13 +25,25 @@ from medpages.errors import InputError
 PRICES_AS_OF = "2025-06"
 
 
+BATCH_DISCOUNT = 0.5  # OpenAI Batch API and Gemini batch mode: half the interactive price
+
+
 @dataclass(frozen=True)
 class ModelPrice:
     input_per_million: float
     output_per_million: float
+    batch_input_per_million: float | None = None  # None: the interactive price x BATCH_DISCOUNT
+    batch_output_per_million: float | None = None
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return (input_tokens * self.input_per_million + output_tokens * self.output_per_million) / 1_000_000
+
+    def batch_cost(self, input_tokens: int, output_tokens: int) -> float:
+        per_input = self.batch_input_per_million
+        per_output = self.batch_output_per_million
+        per_input = self.input_per_million * BATCH_DISCOUNT if per_input is None else per_input
+        per_output = self.output_per_million * BATCH_DISCOUNT if per_output is None else per_output
+        return (input_tokens * per_input + output_tokens * per_output) / 1_000_000
 
 
 DEFAULT_PRICES: dict[str, ModelPrice] = {
@@ -61,7 +75,10 @@ class PriceTable:
         prices = {}
         for model, entry in table.items():
             try:
-                prices[model] = ModelPrice(float(entry["input"]), float(entry["output"]))
+                prices[model] = ModelPrice(
+                    float(entry["input"]), float(entry["output"]),
+                    float(entry["batch_input"]) if entry.get("batch_input") is not None else None,
+                    float(entry["batch_output"]) if entry.get("batch_output") is not None else None)
             except (KeyError, TypeError, ValueError) as exc:
                 raise InputError(f"price of {model!r} needs numbers 'input' and 'output' (USD per million tokens)") from exc
         return cls(prices, **kwargs)
@@ -84,3 +101,9 @@ class PriceTable:
     def cost(self, model: str, input_tokens: int, output_tokens: int) -> float | None:
         price = self.price(model)
         return None if price is None else price.cost(input_tokens, output_tokens)
+
+    def batch_cost(self, model: str, input_tokens: int, output_tokens: int) -> float | None:
+        """The cost through a provider's batch API: `batch_input`/`batch_output` when the table has them,
+        else the interactive price x BATCH_DISCOUNT."""
+        price = self.price(model)
+        return None if price is None else price.batch_cost(input_tokens, output_tokens)

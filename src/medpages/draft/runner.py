@@ -54,8 +54,9 @@ from medpages.model import Medicine, Page
 from medpages.sources.facts import LabelFacts
 
 __all__ = [
-    "DraftJob", "DraftResult", "RunEstimate", "RunLimits", "RunProgress", "RunSummary", "draft_all", "estimate_run",
-    "make_job", "repetition_loop", "run_drafts",
+    "AnswerVerdict", "DraftJob", "DraftResult", "RunEstimate", "RunLimits", "RunProgress", "RunSummary", "draft_all",
+    "estimate_run", "first_request", "judge_answer", "make_job", "page_for", "repetition_loop", "run_drafts",
+    "unusable_reason",
 ]
 
 CHARS_PER_TOKEN = 4
@@ -185,6 +186,61 @@ def repetition_loop(text: str, *, times: int = 6, min_chars: int = 20) -> str | 
     return None
 
 
+def first_request(job: DraftJob, max_output_tokens: int, schema: dict | None = None) -> DraftRequest:
+    """The first request for a job: its system and user prompt and the page schema (`openai` dialect)."""
+    return DraftRequest(messages=(Message("system", job.prompt.system), Message("user", job.prompt.user)),
+                        schema=schema if schema is not None else draft_json_schema("openai"), schema_name=SCHEMA_NAME,
+                        max_output_tokens=max_output_tokens)
+
+
+def unusable_reason(response: ProviderResponse, max_output_tokens: int) -> str | None:
+    """Why an answer cannot be used and a repair would not help (refusal, safety block, truncated, empty,
+    repetition loop), or None."""
+    if response.refused:
+        kind = "blocked by the provider's safety filters" if response.finish_reason == "safety" else "the model refused"
+        return f"{kind}: {response.refusal or response.raw_finish_reason or 'no reason given'}"
+    if response.finish_reason == "length":
+        return (f"truncated: the answer was cut off at the output limit "
+                f"({max_output_tokens} tokens), so its JSON is incomplete")
+    if not response.text.strip():
+        return f"the model returned empty content (finish reason: {response.raw_finish_reason or 'none'})"
+    loop = repetition_loop(response.text)
+    if loop:
+        return f"the answer is a repetition loop: {loop}"
+    return None
+
+
+@dataclass(frozen=True)
+class AnswerVerdict:
+    """One answer judged: `drafted` when it is a valid page; else `unusable` (no repair helps) or `problems`
+    (it breaks the schema: a repair round may fix it)."""
+
+    drafted: DraftedPage | None = None
+    unusable: str | None = None
+    problems: str | None = None
+
+
+def judge_answer(response: ProviderResponse, max_output_tokens: int) -> AnswerVerdict:
+    """The checks every answer goes through, interactive or batch: unusable answers first, then the JSON
+    object (structured output, else found in the text) validated against `DraftedPage`."""
+    unusable = unusable_reason(response, max_output_tokens)
+    if unusable:
+        return AnswerVerdict(unusable=unusable)
+    data = response.data if response.data is not None else extract_json_object(response.text)
+    if data is None:
+        return AnswerVerdict(problems="the answer is not a complete JSON object (it may be cut off or malformed)"
+                             if response.text.lstrip().startswith(("{", "```")) else "the answer is not a JSON object")
+    try:
+        return AnswerVerdict(drafted=DraftedPage.model_validate(data))
+    except ValidationError as error:
+        return AnswerVerdict(problems=validation_problems(error))
+
+
+def page_for(job: DraftJob, drafted: DraftedPage, model: str) -> Page:
+    """The page (status draft, model provenance) built from a valid answer."""
+    return page_from_draft(job.medicine, drafted, model=model, prompt_version=job.prompt.version, facts=job.facts)
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return "no answer within the time limit"
@@ -296,27 +352,22 @@ class _Run:
                 else:
                     attempts.input_tokens, attempts.output_tokens = hit.input_tokens, hit.output_tokens
                     return self.result(job, attempts, "drafted", page=self.page(job, drafted), cached=True)
-        messages = [Message("system", job.prompt.system), Message("user", job.prompt.user)]
+        messages = list(first_request(job, self.limits.max_output_tokens, self.schema).messages)
         while True:
             request = DraftRequest(messages=tuple(messages), schema=self.schema, schema_name=SCHEMA_NAME,
                                    max_output_tokens=self.limits.max_output_tokens)
             response = await self.exchange(request, attempts)
-            self.refuse_unusable(response)
-            data = response.data if response.data is not None else extract_json_object(response.text)
-            if data is None:
-                problems = ("the answer is not a complete JSON object (it may be cut off or malformed)"
-                            if response.text.lstrip().startswith(("{", "```")) else "the answer is not a JSON object")
-            else:
-                try:
-                    drafted = DraftedPage.model_validate(data)
-                except ValidationError as error:
-                    problems = validation_problems(error)
-                else:
-                    if self.cache is not None:
-                        self.cache.put(key, provider=self.provider.name, model=self.provider.model,
-                                       prompt_version=job.prompt.version, text=drafted.model_dump_json(),
-                                       input_tokens=attempts.input_tokens, output_tokens=attempts.output_tokens)
-                    return self.result(job, attempts, "drafted", page=self.page(job, drafted))
+            verdict = judge_answer(response, self.limits.max_output_tokens)
+            if verdict.unusable:
+                raise _JobFailed(verdict.unusable)
+            if verdict.drafted is not None:
+                drafted = verdict.drafted
+                if self.cache is not None:
+                    self.cache.put(key, provider=self.provider.name, model=self.provider.model,
+                                   prompt_version=job.prompt.version, text=drafted.model_dump_json(),
+                                   input_tokens=attempts.input_tokens, output_tokens=attempts.output_tokens)
+                return self.result(job, attempts, "drafted", page=self.page(job, drafted))
+            problems = verdict.problems
             if attempts.repaired:
                 raise _JobFailed(f"the answer still does not match the page schema after one repair: {problems}")
             attempts.repaired = True
@@ -324,21 +375,7 @@ class _Run:
                          Message("user", REPAIR_PROMPT.format(problems=problems))]
 
     def page(self, job: DraftJob, drafted: DraftedPage) -> Page:
-        return page_from_draft(job.medicine, drafted, model=self.provider.model, prompt_version=job.prompt.version,
-                               facts=job.facts)
-
-    def refuse_unusable(self, response: ProviderResponse) -> None:
-        if response.refused:
-            kind = "blocked by the provider's safety filters" if response.finish_reason == "safety" else "the model refused"
-            raise _JobFailed(f"{kind}: {response.refusal or response.raw_finish_reason or 'no reason given'}")
-        if response.finish_reason == "length":
-            raise _JobFailed(f"truncated: the answer was cut off at the output limit "
-                             f"({self.limits.max_output_tokens} tokens), so its JSON is incomplete")
-        if not response.text.strip():
-            raise _JobFailed(f"the model returned empty content (finish reason: {response.raw_finish_reason or 'none'})")
-        loop = repetition_loop(response.text)
-        if loop:
-            raise _JobFailed(f"the answer is a repetition loop: {loop}")
+        return page_for(job, drafted, self.provider.model)
 
     # ------------------------------------------------------------------ one request, with retries
 

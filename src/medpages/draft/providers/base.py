@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -70,6 +70,68 @@ class Provider(Protocol):
     def describe(self) -> str:
         """Where requests go, for the CLI: `gpt-4o-mini at https://api.openai.com/v1`."""
         ...
+
+
+# --------------------------------------------------------------------------- batch APIs
+
+BatchState = Literal["pending", "running", "finalizing", "completed", "failed", "expired", "cancelling", "cancelled"]
+BATCH_FINAL_STATES = frozenset({"completed", "failed", "expired", "cancelled"})
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    """A provider batch as last polled: the normalised state (the provider's own in `raw_state`) and its counts."""
+
+    id: str
+    state: BatchState
+    raw_state: str
+    total: int | None = None
+    answered: int = 0  # requests the provider has finished, well or not
+    failed: int = 0  # requests the provider could not answer
+    message: str | None = None  # why the batch as a whole failed, in the provider's words
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)  # the provider's batch object, for `output`
+
+    @property
+    def finished(self) -> bool:
+        return self.state in BATCH_FINAL_STATES
+
+
+@dataclass
+class BatchOutput:
+    """A finished batch's lines mapped to their keys: answers, per-line errors, and lines that could not be
+    used at all (malformed, an unknown key, a key twice), described for the summary."""
+
+    responses: dict[str, ProviderResponse] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    anomalies: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class BatchBackend(Protocol):
+    """A provider's batch API: many first requests submitted at once, answered within hours at a lower price.
+
+    `encode` turns one request into the JSON the batch carries (so the caller can size batches),
+    `submit` sends encoded requests under a `label` and returns the batch id, `find` looks a label up
+    (a batch created just before a crash), `status` polls, `output` reads a finished batch's lines.
+    Like a provider it makes HTTP calls and maps failures through `raise_for_status`; it never waits.
+    """
+
+    name: str
+    model: str
+    max_requests: int  # per batch
+    max_bytes: int  # encoded requests per batch
+
+    def encode(self, key: str, request: DraftRequest) -> dict[str, Any]: ...
+
+    async def submit(self, encoded: Sequence[dict[str, Any]], client: httpx.AsyncClient, *, label: str) -> str: ...
+
+    async def find(self, label: str, client: httpx.AsyncClient) -> str | None: ...
+
+    async def status(self, batch_id: str, client: httpx.AsyncClient) -> BatchStatus: ...
+
+    async def output(self, status: BatchStatus, client: httpx.AsyncClient) -> BatchOutput: ...
+
+    def describe(self) -> str: ...
 
 
 # --------------------------------------------------------------------------- errors

@@ -107,6 +107,13 @@ class GeminiProvider:
         except ValueError as exc:
             raise ProviderUnavailable(f"{self.name} sent an answer that is not JSON: {response.text[:200]}",
                                       status=response.status_code) from exc
+        return self.parse_generation(body, status=response.status_code)
+
+    def parse_generation(self, body: Any, *, status: int = 200) -> ProviderResponse:
+        """A `GenerateContentResponse` body as a `ProviderResponse` (also each inline response of a batch)."""
+        if not isinstance(body, dict):
+            raise ProviderUnavailable(f"{self.name} sent an answer that is not a JSON object: {str(body)[:200]}",
+                                      status=status)
         usage = body.get("usageMetadata") or {}
         tokens = {
             "input_tokens": int(usage.get("promptTokenCount") or 0),
@@ -118,7 +125,7 @@ class GeminiProvider:
         if blocked or not candidates:
             reason = f"the prompt was blocked ({blocked})" if blocked else "no answer was returned"
             return ProviderResponse(text="", finish_reason="safety" if blocked else "other", refused=bool(blocked),
-                                    refusal=reason if blocked else None, status=response.status_code,
+                                    refusal=reason if blocked else None, status=status,
                                     raw_finish_reason=blocked, **tokens)
         candidate = candidates[0]
         parts = (candidate.get("content") or {}).get("parts") or []
@@ -127,10 +134,10 @@ class GeminiProvider:
         if raw_finish in _BLOCKED:
             return ProviderResponse(text=text, finish_reason="safety", refused=True,
                                     refusal=f"the answer was stopped by Gemini's filters ({raw_finish})",
-                                    status=response.status_code, raw_finish_reason=raw_finish, **tokens)
+                                    status=status, raw_finish_reason=raw_finish, **tokens)
         finish = {"STOP": "stop", "MAX_TOKENS": "length", None: "stop"}.get(raw_finish, "other")
         return ProviderResponse(text=text, data=extract_json_object(text) if text else None, finish_reason=finish,
-                                status=response.status_code, raw_finish_reason=raw_finish, **tokens)
+                                status=status, raw_finish_reason=raw_finish, **tokens)
 
 
 def _gcloud_token() -> str:

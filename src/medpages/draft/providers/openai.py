@@ -93,11 +93,20 @@ class OpenAICompatibleProvider:
         raise_for_status(response, self.name)
         try:
             body = response.json()
-            choice = body["choices"][0]
-            message = choice.get("message") or {}
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+        except ValueError as exc:
             raise ProviderUnavailable(f"{self.name} sent an answer without choices: {response.text[:200]}",
                                       status=response.status_code) from exc
+        return self.parse_completion(body, status=response.status_code, raw=response.text)
+
+    def parse_completion(self, body: Any, *, status: int = 200, raw: str | None = None) -> ProviderResponse:
+        """A `chat.completion` body as a `ProviderResponse` (also each line of a Batch API output file)."""
+        try:
+            choice = body["choices"][0]
+            message = choice.get("message") or {}
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            shown = raw if raw is not None else json.dumps(body)[:200]
+            raise ProviderUnavailable(f"{self.name} sent an answer without choices: {shown[:200]}",
+                                      status=status) from exc
         usage = body.get("usage") or {}
         text = message.get("content") or ""
         if isinstance(text, list):  # some servers send content parts
@@ -113,7 +122,7 @@ class OpenAICompatibleProvider:
             finish_reason=finish,
             refused=bool(refusal) or finish == "safety",
             refusal=refusal or ("the provider's content filter stopped the answer" if finish == "safety" else None),
-            status=response.status_code,
+            status=status,
             raw_finish_reason=raw_finish,
         )
 
