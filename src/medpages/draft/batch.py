@@ -438,19 +438,7 @@ def _result(handle: BatchHandle, job: DraftJob, hit, *, cached: bool) -> DraftRe
 
 
 def _deliver(summary: RunSummary, result: DraftResult, on_result: Callable[[DraftResult], None] | None) -> None:
-    if result.status == "drafted":
-        summary.drafted += 1
-    else:
-        summary.failed += 1
-        summary.failures[result.reason or "unknown"] += 1
-    summary.cached += result.cached
-    if not result.cached:
-        summary.input_tokens += result.input_tokens
-        summary.output_tokens += result.output_tokens
-        if result.cost is None:
-            summary.cost_known = False
-        else:
-            summary.cost += result.cost
+    summary.count(result)
     if on_result is not None:
         on_result(result)
 

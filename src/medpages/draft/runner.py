@@ -145,6 +145,23 @@ class RunSummary:
     def done(self) -> int:
         return self.drafted + self.failed
 
+    def count(self, result: DraftResult) -> None:
+        """Add one job's result to the totals (a cached answer costs nothing)."""
+        if result.status == "drafted":
+            self.drafted += 1
+        else:
+            self.failed += 1
+            self.failures[result.reason or "unknown"] += 1
+        self.cached += result.cached
+        self.repaired += result.repaired
+        if not result.cached:
+            self.input_tokens += result.input_tokens
+            self.output_tokens += result.output_tokens
+            if result.cost is None:
+                self.cost_known = False
+            else:
+                self.cost += result.cost
+
 
 @dataclass(frozen=True)
 class RunEstimate:
@@ -306,20 +323,7 @@ class _Run:
 
     def deliver(self, result: DraftResult) -> None:
         summary = self.summary
-        if result.status == "drafted":
-            summary.drafted += 1
-        else:
-            summary.failed += 1
-            summary.failures[result.reason or "unknown"] += 1
-        summary.cached += result.cached
-        summary.repaired += result.repaired
-        if not result.cached:
-            summary.input_tokens += result.input_tokens
-            summary.output_tokens += result.output_tokens
-            if result.cost is None:
-                summary.cost_known = False
-            else:
-                summary.cost += result.cost
+        summary.count(result)
         if self.on_result is not None:
             self.on_result(result)
         if self.on_progress is not None:
