@@ -69,6 +69,31 @@ def test_medicine_page_shows_every_present_section_and_its_provenance(entries, b
     assert '<a href="https://dailymed.nlm.nih.gov/x" rel="nofollow noopener">Ibuprofen label</a>' in html
     assert 'href="https://app.example.org/suggest/ibuprofen-400mg/side_effects"' in html
     assert "Not yet written" not in html
+    # Each written section says who or what wrote it; the fixed texts and the sources do not.
+    for heading in ("Usage", "Side Effects", "Pharmacist tip"):
+        section = re.search(rf">{heading}</h2>(.*?)</section>", html, re.S).group(1)
+        assert '<p class="small written-by">Drafted by AI (test-model)</p>' in section, heading
+    for heading in ("Sources", "Disclaimer", "Note"):
+        assert "written-by" not in re.search(rf">{heading}</h2>(.*?)</section>", html, re.S).group(1), heading
+
+
+@pytest.mark.parametrize(("provenance", "expected"), [
+    (Provenance(kind="reference", by="medpages reference composer from spl:abc"),
+     "Written from the medicine&#39;s official label (see Sources)"),
+    (Provenance(kind="contributor", by="<b>Jane</b>, pharmacist"), "Written by &lt;b&gt;Jane&lt;/b&gt;, pharmacist"),
+    (Provenance(kind="imported", by="a/aspirin.md"), "Imported from an earlier version of this site"),
+    (Provenance(kind="skeleton"), None),
+])
+def test_each_section_names_its_author(build, provenance, expected):
+    med = medicine("Aspirin 75mg")
+    page = Page(title=med.title, front_matter={"title": med.title}, usage=TextSection(lead="Pain."),
+                provenance={"usage": provenance})
+    _, site = build([(med, page)])
+    usage = re.search(r">Usage</h2>(.*?)</section>", (site / "a/aspirin-75mg/index.html").read_text("utf-8"), re.S)
+    if expected is None:
+        assert "written-by" not in usage.group(1)
+    else:
+        assert f'<p class="small written-by">{expected}</p>' in usage.group(1)
 
 
 def test_skeleton_pages_say_what_is_not_yet_written(entries, build):

@@ -24,12 +24,14 @@ AZ = [chr(c) for c in range(ord("a"), ord("z") + 1)]
 
 @cache
 def template_version() -> str:
-    """A digest of every template and static file and of the builder's version."""
+    """A digest of every template and static file, of the code that renders pages, and of the
+    builder's version: a medpages upgrade that changes how a page looks renders every page again."""
     digest = hashlib.sha256(f"{BUILDER_VERSION}/{FULLTEXT_VERSION}".encode())
-    for folder in (TEMPLATE_DIR, STATIC_DIR):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
+    files = [path for folder in (TEMPLATE_DIR, STATIC_DIR) for path in folder.rglob("*")]
+    files += list(HERE.glob("*.py"))
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -35,8 +35,11 @@ def sections_html(sections: list[SectionView], medicine_title: str) -> Markup:
         if section.edit_href and key not in ("disclaimer", "note"):
             edit = (f'\n<p class="edit"><a href="{escape(section.edit_href)}" rel="nofollow">Suggest an edit'
                     f'<span class="visually-hidden"> to {escape(section.title or "the introduction")}</span></a></p>')
+        author = ""
+        if section.written_by and key not in ("disclaimer", "note", "sources"):
+            author = f'\n<p class="small written-by">{escape(section.written_by)}</p>'
         parts.append(f'<section class="section section-{kind}{" absent" if absent else ""}" {label} '
-                     f'id="{key.replace(":", "-")}">\n{heading}{body}{edit}\n</section>\n')
+                     f'id="{key.replace(":", "-")}">\n{heading}{body}{author}{edit}\n</section>\n')
     return Markup("".join(parts))
 
 

@@ -21,6 +21,7 @@ from medpages.model import (
     SEED_SECTIONS,
     Medicine,
     Page,
+    Provenance,
 )
 from medpages.publish.site.markup import plain_text
 
@@ -68,6 +69,23 @@ class SectionView:
     title: str
     value: Any  # the section's model value; None when absent ("not yet written")
     edit_href: str | None
+    written_by: str | None = None  # "Drafted by AI (gpt-4o-mini), not yet reviewed", from its provenance
+
+
+def section_author(provenance: Provenance | None) -> str | None:
+    """Who or what wrote a section, in a reader's words (None for the fixed texts and the catalogue's)."""
+    if provenance is None:
+        return None
+    by = (provenance.by or "").strip()
+    if provenance.kind == "model":
+        return f"Drafted by AI ({by})" if by else "Drafted by AI"
+    if provenance.kind == "reference":
+        return "Written from the medicine's official label (see Sources)"
+    if provenance.kind == "contributor":
+        return f"Written by {by}" if by else "Written by a contributor"
+    if provenance.kind == "imported":
+        return "Imported from an earlier version of this site"
+    return None  # skeleton, fixed
 
 
 def letter_label(letter: str) -> str:
@@ -160,10 +178,12 @@ def section_views(page: Page, medicine: Medicine, config: SiteConfig) -> list[Se
             continue  # extended sections are shown only when present, never invented
         if isinstance(value, list) and not value:
             continue
-        views.append(SectionView(key, SECTION_TITLES[key], value, links(key) if links else None))
+        author = section_author(page.provenance.get(key)) if value is not None else None
+        views.append(SectionView(key, SECTION_TITLES[key], value, links(key) if links else None, author))
     for index, extra in enumerate(page.extra_sections):
         key = f"extra:{index}"
-        views.append(SectionView(key, extra.heading, extra, links(key) if links else None))
+        views.append(SectionView(key, extra.heading, extra, links(key) if links else None,
+                                 section_author(page.provenance.get(key))))
     return views
 
 
