@@ -19,7 +19,11 @@ _AI_SELF = re.compile(
     r"\bas an? (?:ai|artificial intelligence)\b|\b(?:large |ai )?language model\b|\bas an? (?:chatbot|"
     r"virtual assistant|ai assistant|assistant)\b|\bi(?:'m| am) (?:just |only )?an? (?:ai|bot|chatbot|"
     r"assistant)\b|\bmy (?:training data|knowledge cut-?off)\b|\bknowledge cut-?off\b|\bi am not a "
-    r"(?:doctor|medical professional|pharmacist)\b|\bi'm not a (?:doctor|medical professional|pharmacist)\b",
+    r"(?:doctor|medical professional|pharmacist)\b|\bi'm not a (?:doctor|medical professional|pharmacist)\b"
+    # A chat assistant's framing left in the text: "Sure! Here is the information you asked for", "I hope this helps".
+    r"|^(?:sure|certainly|absolutely)!|\bhere (?:is|are) (?:the |some )?(?:information|details|overview|summary)\b"
+    r".{0,30}?\b(?:you|requested|asked)\b|\bi hope (?:this|that) helps\b|\blet me know if\b"
+    r"|\bfeel free to (?:ask|reach out)\b",
     re.IGNORECASE)
 _REFUSAL = re.compile(
     r"\b(?:i|we)\s+(?:cannot|can't|can ?not|am unable to|are unable to|won't|will not|am not able to|"
@@ -73,7 +77,8 @@ def _passage_artefacts(passage: Passage) -> list[Finding]:
                                  f"contains control characters ({', '.join(controls[:5])})"))
     flagged_sentences: set[str] = set()
     for sentence in split_sentences(text) or [text]:
-        for code, pattern, what in (("artefact.ai_self_reference", _AI_SELF, "the writer refers to itself as an AI"),
+        for code, pattern, what in (("artefact.ai_self_reference", _AI_SELF,
+                                     "the writer refers to itself as an AI or talks as a chat assistant"),
                                     ("artefact.refusal", _REFUSAL, "a refusal or apology left by the model"),
                                     ("artefact.placeholder", _PLACEHOLDER, "a placeholder was never filled in")):
             match = pattern.search(sentence)

@@ -10,6 +10,7 @@ uses; `lay_term(term)` looks one up (the composer uses it to write label facts p
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Label term -> plain words. Keys are lower-case as labels write them; values are what a lay
 # page says. Only well-established equivalents: a wrong entry would hide an unsupported claim.
@@ -188,7 +189,19 @@ _IRREGULAR = {"feet": "foot", "teeth": "tooth", "children": "child", "women": "w
 
 
 def stem(word: str) -> str:
-    """A crude stem: `aches`, `aching` -> `ach`; `infections` -> `infection`. Short words stay."""
+    """A crude stem: `aches`, `aching` -> `ach`; `infections` -> `infection`. Short words stay.
+
+    Applied until nothing more comes off, so that a word and its plural meet (`nosebleeds` ->
+    `nosebleed` -> `noseble`, as `nosebleed` itself)."""
+    for _ in range(3):
+        stemmed = _stem_once(word)
+        if stemmed == word:
+            break
+        word = stemmed
+    return word
+
+
+def _stem_once(word: str) -> str:
     word = _IRREGULAR.get(word, word)
     if len(word) <= 4:
         return word
@@ -204,10 +217,16 @@ def stems(text: str) -> list[str]:
     return [stem(word) for word in normalise(text).split()]
 
 
+@lru_cache(maxsize=1)
+def _stemmed_equivalents() -> dict[str, set[str]]:
+    return {" ".join(stems(key)): {key} | phrases for key, phrases in _EQUIVALENTS.items()}
+
+
 def equivalent_phrases(phrase: str) -> set[str]:
     """The phrase and every phrase the lexicon says means the same (normalised), one step each way."""
     key = normalise(phrase)
-    found = set(_EQUIVALENTS.get(key, {key}))
+    # As written, else by its words' stems: "nosebleeds" is the lexicon's "nosebleed".
+    found = set(_EQUIVALENTS.get(key) or _stemmed_equivalents().get(" ".join(stems(key)), {key}))
     # Second step through the lay words, so "sore throat" reaches "pharyngolaryngeal pain".
     for other in list(found):
         found |= _EQUIVALENTS.get(other, set())

@@ -353,7 +353,9 @@ def _list_item(text: str) -> ListItem:
 def _side_effect(text: str) -> SideEffect:
     bold = _bold_start(text)
     if bold:
-        return SideEffect(name=bold[0].rstrip().rstrip(":").rstrip(), explanation=bold[1])
+        name = bold[0].rstrip()
+        # Exactly the one colon the writer puts after a name (`**Fatigue:**`): a name may hold colons.
+        return SideEffect(name=(name[:-1] if name.endswith(":") else name).rstrip(), explanation=bold[1])
     for separator in (": ", " - ", " – ", " — "):
         name, found, explanation = text.partition(separator)
         if found and 0 < len(name.split()) <= 6:
