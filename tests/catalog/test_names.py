@@ -177,3 +177,34 @@ def test_a_combination_written_with_per_is_two_strengths() -> None:
     assert strengths("Paracetamol 500 mg per 125mg") == [("500 mg", 500.0, "mg", None, None),
                                                          ("125mg", 125.0, "mg", None, None)]
     assert strengths("A 500mg w/v/125mg")[0][0] == "500mg w/v"
+
+
+@pytest.mark.parametrize(("title", "ingredients", "strengths", "form"), [
+    ("Paracetamol 500mg Tablets Pack 120", ["Paracetamol"], ["500mg"], "tablet"),
+    ("Paracetamol 500mg Tablets x 100", ["Paracetamol"], ["500mg"], "tablet"),
+    ("Ibuprofen 400mg Tablets 24s", ["Ibuprofen"], ["400mg"], "tablet"),
+    ("Ibuprofen 400mg Tablets 10's", ["Ibuprofen"], ["400mg"], "tablet"),
+    ("Omeprazole 20mg Capsules (Pack of 28)", ["Omeprazole"], ["20mg"], "capsule"),
+    ("Amoxicillin 250mg/5ml Suspension 100ml bottle", ["Amoxicillin"], ["250mg/5ml"], "suspension"),
+    ("Betamethasone 0.1% Cream 30g tube", ["Betamethasone"], ["0.1%"], "cream"),
+    ("Metformin 500mg x30", ["Metformin"], ["500mg"], None),
+])
+def test_a_pack_size_is_neither_an_ingredient_nor_a_strength(title, ingredients, strengths, form):
+    parsed = parse_name(title)
+    assert parsed.ingredients == ingredients
+    assert [strength.text for strength in parsed.strengths] == strengths
+    assert parsed.form == form
+
+
+@pytest.mark.parametrize("title", ["Vitamin B 12", "Box 10", "Vitamin D3 1000 IU"])
+def test_names_with_numbers_that_are_not_pack_sizes_keep_them(title):
+    assert parse_name(title).ingredients[0] in (title, "Vitamin D3")
+
+
+def test_pack_sizes_are_read_only_at_the_end_of_a_long_name():
+    import time
+
+    started = time.perf_counter()
+    for hostile in ("a" + " x 1" * 3000 + "!", "a" + " " * 10_000 + "!", "a" + " pack 1" * 2000 + "z"):
+        parse_name(hostile)
+    assert time.perf_counter() - started < 2  # the pattern on the whole name took seconds each

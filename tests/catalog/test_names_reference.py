@@ -7,6 +7,8 @@ from the words, numbers, units, forms and separators catalogues use, both must a
 
 One change was made to the reference on purpose: `PhEur` written as one word was a qualifier
 only when another qualifier word was in the name; now it always is (names._QUALIFIER_WORDS).
+And a pack size at the end of a name (`Pack 120`, `x 100`, `24s`) is taken off before reading,
+in both (names.without_pack_size).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ def _reference_take_form(text):
 
 
 def reference_parse(title):
+    title = names.without_pack_size(title)  # on purpose, as read_name does: a pack size is no ingredient
     strengths = []
     rest = title
     pieces = []

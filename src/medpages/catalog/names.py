@@ -230,6 +230,34 @@ def parse_name(title: str) -> ParsedName:
     )
 
 
+# A pack size at the end of a listed name (`Pack 120`, `x 100`, `24s`, `10's`, `100ml bottle`,
+# `Box of 30 tablets`): how much is in the box, not an ingredient or a strength. The title keeps it.
+_PACK_SIZE = re.compile(
+    r"(?:[\s,;(-]+(?:"
+    r"(?:pack|box|bottle|strip|blister|tube|vial|sachet|carton|jar|tin|container|bag)s?(?:\s+of)?\s*\d+"
+    r"(?:\s*(?:ml|g|tablets?|capsules?|tabs?|caps?|sachets?|'?s))?"
+    r"|x\s*\d+(?:\s*'?s)?"
+    r"|\d+\s*'s|\d+s"
+    r"|\d+(?:\.\d+)?\s*(?:ml|g|l)\s+(?:bottle|tube|jar|pack|vial|bag)s?"
+    r")\)?)+\s*$",
+    re.IGNORECASE,
+)
+
+
+_PACK_SIZE_CHARACTERS = 48
+
+
+def without_pack_size(title: str) -> str:
+    """The name without a pack size at its end (`Paracetamol 500mg Tablets Pack 120` ->
+    `Paracetamol 500mg Tablets`); the name itself when nothing of a name would be left."""
+    # Only the end is read: a pack size is a few words, and the pattern would be slow on a long name.
+    offset = max(0, len(title) - _PACK_SIZE_CHARACTERS)
+    match = _PACK_SIZE.search(title, offset)
+    if match is None or not _LETTER.search(title[:match.start()]):
+        return title
+    return title[:match.start()]
+
+
 def read_name(title: str) -> NameReading:
     """`parse_name` for bulk use: strengths read once per distinct text, the words between them
     once per distinct piece of text.
@@ -240,6 +268,8 @@ def read_name(title: str) -> NameReading:
     Injection`): that name is read whole.
     """
     strengths: list[Strength] = []
+    if _DIGIT.search(title) or "x" in title.lower():
+        title = without_pack_size(title)
     pieces = [title]
     if _DIGIT.search(title):
         pieces = []
