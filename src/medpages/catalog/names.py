@@ -268,7 +268,7 @@ def read_name(title: str) -> NameReading:
     Injection`): that name is read whole.
     """
     strengths: list[Strength] = []
-    if _DIGIT.search(title) or "x" in title.lower():
+    if _DIGIT.search(title):  # every pack size has a number
         title = without_pack_size(title)
     pieces = [title]
     if _DIGIT.search(title):
