@@ -276,6 +276,11 @@ class ResolvedProduct(NamedTuple):
     links: tuple[Link, ...] = ()
 
 
+def brand_display(name: str) -> str:
+    """A brand as a reader writes it: the dictionary lower-cases brand names (`lipitor` -> `Lipitor`)."""
+    return name[:1].upper() + name[1:] if name.islower() else name
+
+
 @lru_cache(maxsize=65536)
 def resolve_product(ingredient_names: tuple[str, ...]) -> ResolvedProduct:
     """What the dictionary says about one list of ingredient names (memoised)."""

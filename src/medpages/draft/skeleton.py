@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from medpages.catalog.canonical import brand_display
 from medpages.catalog.names import parse_name
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, FrontMatter, Medicine, Page, Provenance, Source
 
@@ -40,10 +41,5 @@ def generic_name_line(medicine: Medicine) -> str:
     if listed and listed.lower() != name.lower():
         details.append(f"also known as {listed}")
     if medicine.brands:
-        details.append("brand names: " + ", ".join(_display(b) for b in medicine.brands[:5]))
+        details.append("brand names: " + ", ".join(brand_display(b) for b in medicine.brands[:5]))
     return f"{name} ({'; '.join(details)})" if details else name
-
-
-def _display(name: str) -> str:
-    """The dictionary lower-cases brand names; a capital first letter reads as a name."""
-    return name[:1].upper() + name[1:] if name.islower() else name

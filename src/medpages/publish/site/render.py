@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from medpages.catalog.canonical import brand_display
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, Medicine, Page
 from medpages.publish.site import views
 from medpages.publish.site.sections import sections_html
@@ -97,7 +98,7 @@ class SiteRenderer:
             (label, _few(values))
             for label, values in (
                 ("Also known as", medicine.synonyms),
-                ("Brand names", medicine.brands),
+                ("Brand names", [brand_display(brand) for brand in medicine.brands]),
                 ("Strength", [s.text for s in medicine.strengths]),
                 ("Form", [medicine.form] if medicine.form else []),
             )

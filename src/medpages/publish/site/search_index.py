@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from medpages.catalog.canonical import brand_display
 from medpages.model import FAQ, ExtraSection, FAQs, Medicine, Page, SideEffect, SideEffects, Source, TextSection
 from medpages.publish.site.markup import plain_text
 
@@ -76,7 +77,7 @@ class NameRecord:
             path=f"{medicine.letter}/{medicine.slug}",
             generic=_unique(g for g in generic if fold(g) != fold(medicine.title)),
             synonyms=_unique(medicine.synonyms),
-            brands=_unique(medicine.brands),
+            brands=_unique(brand_display(brand) for brand in medicine.brands),
         )
 
 

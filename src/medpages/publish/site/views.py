@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from medpages.catalog.canonical import brand_display
 from medpages.model import (
     DISCLAIMER_TEXT,
     NOTE_TEXT,
@@ -207,11 +208,12 @@ def json_ld(page: Page, medicine: Medicine, config: SiteConfig, updated: date | 
     generic = medicine.generic_name or (" + ".join(medicine.ingredients) if medicine.ingredients else None)
     if generic:
         drug["nonProprietaryName"] = generic
-    alternates = [*medicine.synonyms, *medicine.brands]
+    brands = [brand_display(brand) for brand in medicine.brands]
+    alternates = [*medicine.synonyms, *brands]
     if alternates:
         drug["alternateName"] = alternates
-    if medicine.brands:
-        drug["proprietaryName"] = medicine.brands[0]
+    if brands:
+        drug["proprietaryName"] = brands[0]
     if medicine.ingredients:
         drug["activeIngredient"] = ", ".join(medicine.ingredients)
     if medicine.form:
