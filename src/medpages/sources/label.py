@@ -126,3 +126,14 @@ class LabelDocument(_LabelModel):
     @property
     def url(self) -> str:
         return DAILYMED_URL.format(set_id=self.set_id)
+
+
+def parse_hl7_date(value: str | None) -> date | None:
+    """`20140113` (or a longer HL7 timestamp, as both SPL and openFDA write dates) -> date;
+    None when absent or not a date."""
+    if not value or len(value) < 8 or not value[:8].isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return None

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import IO, Any
 
 import ijson  # type: ignore[import-untyped]  # no type information shipped
 
 from medpages.errors import InputError
-from medpages.sources.label import LabelDocument, LabelProduct, LabelSection
+from medpages.sources.label import LabelDocument, LabelProduct, LabelSection, parse_hl7_date
 from medpages.sources.sections import SectionKind, kind_for_openfda_field
 from medpages.sources.text import clean_inline, split_bullets
 
@@ -188,7 +187,7 @@ def label_from_record(record: dict[str, Any], *, origin: str) -> LabelDocument:
         set_id=set_id,
         document_id=_string(record.get("id")),
         version=int(version) if version and version.isdigit() else None,
-        effective_date=_date(_string(record.get("effective_time"))),
+        effective_date=parse_hl7_date(_string(record.get("effective_time"))),
         title="",
         document_type=f"{product_types[0]} LABEL" if product_types else None,
         labeler=_first(openfda.get("manufacturer_name")),
@@ -345,12 +344,3 @@ def _strings(value: Any) -> list[str]:
 def _first(value: Any) -> str | None:
     values = _strings(value)
     return values[0] if values else None
-
-
-def _date(value: str | None) -> date | None:
-    if not value or len(value) < 8 or not value[:8].isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        return None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_xml  # type: ignore[import-untyped]  # no type information shipped
@@ -18,7 +17,7 @@ from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
 
 from medpages.errors import InputError
 from medpages.model import Strength
-from medpages.sources.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection
+from medpages.sources.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection, parse_hl7_date
 from medpages.sources.sections import PRODUCT_DATA_CODE, kind_for_code
 from medpages.sources.text import clean_inline, split_bullets
 
@@ -63,16 +62,6 @@ def read_spl(data: bytes, *, origin: str) -> LabelDocument:
         sections=[section for section in sections if section is not None],
         origin=origin,
     )
-
-
-def parse_hl7_date(value: str | None) -> date | None:
-    """`20140113` (or a longer HL7 timestamp) -> date; None when absent or not a date."""
-    if not value or len(value) < 8 or not value[:8].isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------- XML
