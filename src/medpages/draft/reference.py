@@ -30,7 +30,14 @@ from medpages.model import (
     TextSection,
     Trace,
 )
-from medpages.sources.facts import Fact, LabelFacts
+from medpages.sources.facts import (
+    ANIMAL_STUDY,
+    NOT_WHILE_BREASTFEEDING,
+    PREGNANCY_WORDS,
+    Fact,
+    LabelFacts,
+)
+from medpages.sources.text import sentences
 
 COMPOSER = "medpages reference composer"
 COMPOSER_VERSION = "1"
@@ -38,6 +45,7 @@ COMPOSER_VERSION = "1"
 # a reader's page keeps the first ones and the Sources say where the rest is.
 MAX_ITEMS = 6
 
+# `[see Use in Specific Populations (8.3)]` whole (facts.py's pattern stops at the inner parenthesis).
 _SECTION_REFERENCE = re.compile(r"\s*(?:\[see [^\]]*\]|\((?:see )?\d+(?:\.\d+)*(?:\s*,\s*\d+(?:\.\d+)*)*\))")
 _SPACES = re.compile(r"\s+")
 # Label wording -> plain words, for uses and precautions (side effects use the lexicon).
@@ -215,8 +223,8 @@ def _precautions(writer: _Writer) -> TextSection | None:
     lead = writer.sentence("precautions", "The label warns about:", None)
     items = []
     for warning in warnings:
-        first = _first_sentence(warning.text)
-        if _ANIMAL_STUDY.search(first):
+        first = (sentences(warning.text) or [warning.text])[0]
+        if ANIMAL_STUDY.search(first):
             continue  # a finding in animals is the prescriber's concern; the label is in Sources
         text = writer.sentence("precautions", _end(writer.plain(first)), warning, quote=first)
         title = writer.plain(warning.title)
@@ -275,10 +283,10 @@ def _faqs(writer: _Writer) -> FAQs | None:
     name = writer.name.lower()
     questions = (
         (f"Can I take {name} if I am pregnant?", facts.pregnancy_contraindicated,
-         _mentioning(facts.contraindications, _PREGNANCY) or facts.pregnancy,
+         _mentioning(facts.contraindications, PREGNANCY_WORDS) or facts.pregnancy,
          f"No. Its label says {name} must not be used during pregnancy."),
         (f"Can I breastfeed while taking {name}?", facts.breastfeeding_contraindicated,
-         _mentioning(facts.lactation, _NOT_BREASTFEEDING) or facts.lactation,
+         _mentioning(facts.lactation, NOT_WHILE_BREASTFEEDING) or facts.lactation,
          f"No. Its label says women who take {name} should not breastfeed."),
     )
     items = []
@@ -289,8 +297,6 @@ def _faqs(writer: _Writer) -> FAQs | None:
     return FAQs(items=items) if items else None
 
 
-_PREGNANCY = re.compile(r"\bpregnan", re.IGNORECASE)
-_NOT_BREASTFEEDING = re.compile(r"\bnot\b.{0,40}\b(breast-?\s?feed|nurse)", re.IGNORECASE)
 
 
 def _mentioning(facts: list[Fact], pattern: re.Pattern[str]) -> list[Fact]:
@@ -329,7 +335,6 @@ def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS, *, similar: b
 _QUALIFYING_WORDS = frozenset({"and", "the", "for", "non", "fatal", "risk", "with", "patients", "adult"})
 
 
-_ANIMAL_STUDY = re.compile(r"\b(rats?|rabbits?|mice|dogs?|monkeys?|animals?|mg/kg)\b", re.IGNORECASE)
 _STATES_A_RISK = re.compile(r"\b(may|might|can|could|should|must|do not|not to|cause|harm)\b", re.IGNORECASE)
 
 
@@ -348,11 +353,6 @@ def _is_caption(text: str) -> bool:
         return False
     words = [word for word in re.findall(r"[A-Za-z][\w/-]*", _SECTION_REFERENCE.sub("", text)) if len(word) > 3]
     return len(words) >= 3 and sum(word[0].isupper() for word in words) >= 0.6 * len(words)
-
-
-def _first_sentence(text: str) -> str:
-    match = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
-    return text[:match.start()] if match else text
 
 
 def _end(text: str) -> str:

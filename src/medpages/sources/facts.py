@@ -181,10 +181,10 @@ def extract_facts(document: LabelDocument) -> LabelFacts:
         pregnancy=pregnancy,
         pregnancy_category=category.group(1).upper() if category else None,
         pregnancy_contraindicated=reader.contraindicates(
-            _PREGNANCY_WORDS, pregnancy, _CONTRAINDICATED_IN_PREGNANCY),
+            PREGNANCY_WORDS, pregnancy, _CONTRAINDICATED_IN_PREGNANCY),
         lactation=lactation,
         breastfeeding_contraindicated=reader.contraindicates(
-            _LACTATION_WORDS, lactation, _NOT_WHILE_BREASTFEEDING),
+            _LACTATION_WORDS, lactation, NOT_WHILE_BREASTFEEDING),
         storage=reader.storage(),
         overdose=reader.overdose(),
         missed_dose=reader.missed_dose(),
@@ -266,21 +266,22 @@ _THRESHOLD = re.compile(
 _THRESHOLD_SIGNS = {">=": "≥", "greater than or equal to": "≥", "at least": "≥", "in at least": "≥",
                     "greater than": ">", "more than": ">"}
 _LIST_START = re.compile(r":\s*|\b(?:were|are|was|is|include|included|includes|including)\s+", re.IGNORECASE)
+# Patterns the reference composer uses too (a label's wording, whoever reads it).
 _REFERENCE = re.compile(r"\s*[\[(](?:see\s[^\])]*|\d+(?:\.\d+)*(?:\s*,\s*\d+(?:\.\d+)*)*)[\])]")
 _INCIDENCE = re.compile(r"\s*\((\d+(?:\.\d+)?)\s*%[^)]*\)")
 _SERIOUS_LEAD = re.compile(r"following\s+(?:clinically\s+significant\s+|serious\s+)+adverse\s+reactions?\s+"
                            r"(?:are|is)\s+(?:discussed|described)", re.IGNORECASE)
 _SEE_TERM = re.compile(r"([^\[\]:;]+?)\s*\[see\s[^\]]*\]\.?", re.IGNORECASE)
 _PREGNANCY_CATEGORY = re.compile(r"\bPregnancy Category\s+([ABCDX])\b", re.IGNORECASE)
-_PREGNANCY_WORDS = re.compile(r"\bpregnan", re.IGNORECASE)
+PREGNANCY_WORDS = re.compile(r"\bpregnan", re.IGNORECASE)
 _LACTATION_WORDS = re.compile(r"\b(nursing|breast[- ]?feed|breastfeed|lactat|breast milk)", re.IGNORECASE)
 _CONTRAINDICATED_IN_PREGNANCY = re.compile(
     r"contraindicated\s+(?:for use\s+)?in\s+(?:women\s+who\s+are\s+(?:or\s+may\s+become\s+)?pregnant|pregnan)"
     r"|pregnancy category x\b", re.IGNORECASE)
-_NOT_WHILE_BREASTFEEDING = re.compile(
+NOT_WHILE_BREASTFEEDING = re.compile(
     r"should\s+not\s+breast-?\s?feed|not\s+(?:be\s+)?breast-?\s?fe[de]|contraindicated\s+in\s+nursing"
     r"|discontinue\s+nursing|breast-?\s?feeding\s+is\s+not\s+recommended", re.IGNORECASE)
-_ANIMAL_STUDY = re.compile(r"\b(rats?|rabbits?|mice|dogs?|monkeys?|animal|pups?|mg/kg)\b", re.IGNORECASE)
+ANIMAL_STUDY = re.compile(r"\b(rats?|rabbits?|mice|dogs?|monkeys?|animals?|pups?|mg/kg)\b", re.IGNORECASE)
 _STORAGE = re.compile(r"\b(store|stored|storage|refrigerat\w*|room temperature|freez\w*|"
                       r"protect(?:ed)? from (?:light|moisture|heat))\b|°\s?[CF]\b", re.IGNORECASE)
 _MISSED_DOSE = re.compile(r"\bmiss(?:ed|es)?\s+(?:a\s+|one\s+|your\s+|the\s+|\d+\s+)?doses?\b|\bmissed\s+dose"
@@ -488,7 +489,7 @@ class _LabelReader:
     def _population_facts(self, keys: tuple[str, ...], title: re.Pattern[str]) -> list[Fact]:
         facts: list[Fact] = []
         for section, key in self.sections(*keys):
-            facts += [f for f in _facts_from(self.units(section, key)) if not _ANIMAL_STUDY.search(f.text)]
+            facts += [f for f in _facts_from(self.units(section, key)) if not ANIMAL_STUDY.search(f.text)]
         # Patient counselling often has untitled-code subsections such as `17.3 Pregnancy`.
         for section in self.document.all_sections():
             if section.key in (None, "unclassified") and title.search(section.title):
