@@ -16,7 +16,6 @@ import asyncio
 import hashlib
 import json
 import os
-import signal
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -40,7 +39,15 @@ from medpages.draft.providers.base import (
     ProviderUnavailable,
     RateLimited,
 )
-from medpages.draft.runner import DraftJob, DraftResult, RunSummary, first_request, judge_answer, page_for
+from medpages.draft.runner import (
+    DraftJob,
+    DraftResult,
+    RunSummary,
+    first_request,
+    judge_answer,
+    page_for,
+    run_until_interrupted,
+)
 from medpages.draft.schema import SCHEMA_VERSION, DraftedPage
 from medpages.errors import MedpagesError
 
@@ -501,22 +508,7 @@ async def run_batch(
 def draft_all_batch(jobs: Iterable[DraftJob], provider: Provider | BatchBackend, **options) -> BatchSummary:
     """`run_batch` for synchronous callers. Ctrl-C stops polling (the batches keep running at the provider)
     and returns the summary, `cancelled`; the next call with the same state file goes on."""
-
-    async def main() -> BatchSummary:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        try:
-            loop.add_signal_handler(signal.SIGINT, stop.set)
-            handled = True
-        except (NotImplementedError, RuntimeError, ValueError):
-            handled = False
-        try:
-            return await run_batch(jobs, provider, stop=stop, **options)
-        finally:
-            if handled:
-                loop.remove_signal_handler(signal.SIGINT)
-
-    return asyncio.run(main())
+    return run_until_interrupted(lambda stop: run_batch(jobs, provider, stop=stop, **options))
 
 
 # --------------------------------------------------------------------------- plumbing

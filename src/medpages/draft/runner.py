@@ -20,10 +20,10 @@ import signal
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -64,6 +64,7 @@ REPAIR_PROMPT = (
     "Your answer does not match the required JSON schema. Problems: {problems}\n"
     "Reply again with the complete corrected JSON object only, following the schema exactly."
 )
+_Result = TypeVar("_Result")
 CANCELLED = "cancelled before it finished; a rerun will draft it"
 
 
@@ -501,8 +502,14 @@ async def run_drafts(
 
 def draft_all(jobs: Iterable[DraftJob], provider: Provider, **options) -> RunSummary:
     """`run_drafts` for synchronous callers. Ctrl-C stops the run cleanly and returns its summary (cancelled)."""
+    return run_until_interrupted(lambda stop: run_drafts(jobs, provider, stop=stop, **options))
 
-    async def main() -> RunSummary:
+
+def run_until_interrupted(start: Callable[[asyncio.Event], Awaitable[_Result]]) -> _Result:
+    """Run `start(stop)` in a new event loop, with Ctrl-C setting `stop` instead of raising, so that
+    the run ends cleanly and returns what it has."""
+
+    async def main() -> _Result:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         try:
@@ -511,7 +518,7 @@ def draft_all(jobs: Iterable[DraftJob], provider: Provider, **options) -> RunSum
         except (NotImplementedError, RuntimeError, ValueError):
             handled = False  # not the main thread, or Windows: KeyboardInterrupt cancels the task instead
         try:
-            return await run_drafts(jobs, provider, stop=stop, **options)
+            return await start(stop)
         finally:
             if handled:
                 loop.remove_signal_handler(signal.SIGINT)
