@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -201,7 +201,7 @@ def generate(
                   + (f" [yellow](last look failed: {state.poll_error})[/yellow]" if state.poll_error else ""))
 
     interactive = name != "reference" and not dry_run and not batch
-    with bar if interactive else _nothing():
+    with bar if interactive else nullcontext():
         report = generate_pages(proj, backend=backend, model=model, only=only or (), limit=limit, force=force,
                                 dry_run=dry_run, concurrency=concurrency, rpm=rpm, tpm=tpm, batch=batch,
                                 poll_interval=poll_interval, progress=lambda message: err.print(f"[dim]{message}[/dim]"),
@@ -241,11 +241,6 @@ def generate(
         raise typer.Exit(EXIT_FAILED)
     if report.with_errors:
         raise typer.Exit(EXIT_WARNINGS)
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 @app.command()

@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -275,8 +276,7 @@ def _release_dead_local_claims(store) -> None:
     a rerun goes on where they stopped instead of waiting for their leases to run out."""
     host = socket.gethostname()
     for worker in store.claim_workers():
-        worker_host, _, rest = worker.rpartition(":")[0].rpartition(":")
-        pid = rest
+        worker_host, pid, _run = (worker.rsplit(":", 2) + ["", ""])[:3]
         if worker_host == host and pid.isdigit() and not _process_alive(int(pid)):
             store.release_worker_claims(worker)
 
@@ -295,8 +295,18 @@ def _replaceable(page: Page) -> bool:
     return {provenance.kind for provenance in page.provenance.values()} <= _REPLACEABLE_KINDS
 
 
-def _label_for(store, medicine: Medicine):
-    return store.best_label(medicine.ingredients, with_sections=True) if medicine.ingredients else None
+def label_lookup(store) -> Callable[[Medicine], Any]:
+    """`facts_for(medicine)`: the most recent label for its ingredients, read once per ingredient list.
+
+    Medicines come in slug order, so a medicine's strengths follow each other (atorvastatin 10, 20,
+    40, 80 mg): a small cache saves reading the same label, sections and all, for each of them.
+    """
+
+    @lru_cache(maxsize=32)
+    def best(ingredients: tuple[str, ...]):
+        return store.best_label(ingredients, with_sections=True) if ingredients else None
+
+    return lambda medicine: best(tuple(medicine.ingredients))
 
 
 def _checked(page: Page, medicine: Medicine, facts, report: GenerateReport, settings) -> Page:
@@ -317,11 +327,12 @@ def _compose_from_references(project: Project, todo, report: GenerateReport, pro
 
     store = project.store()
     settings = check_settings(project)
+    facts_for = label_lookup(store)
     for number, (medicine, current) in enumerate(todo, 1):
         if progress and number % 100 == 0:
             progress(f"{number:,} of {len(todo):,}")
         try:
-            facts = _label_for(store, medicine)
+            facts = facts_for(medicine)
             page = _checked(compose_reference_page(medicine, facts), medicine, facts, report, settings)
         except MedpagesError as error:
             report.failed.append(f"{medicine.slug}: {error}")
@@ -367,8 +378,10 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
     prompts = project.root / "prompts"
     prompts_dir = prompts if prompts.is_dir() else None
 
+    facts_for = label_lookup(store)
+
     def job_for(medicine: Medicine):
-        facts = _label_for(store, medicine)
+        facts = facts_for(medicine)
         if facts is None:
             report.without_label.append(medicine.slug)
         return make_job(medicine, facts, prompts_dir=prompts_dir)
@@ -381,14 +394,17 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
 
     # Several processes may draft one catalogue (PostgreSQL): each claims a medicine as the runner
     # takes it, and looks again at its page, which another process may have drafted meanwhile.
-    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # host:pid:run
     _release_dead_local_claims(store)
-    started: list[str] = []
+    reached: set[str] = set()  # medicines the runner took from the generator (claimed or not)
+    started: list[str] = []  # of those, claimed and handed to the runner
+    delivered: set[str] = set()  # results received
 
     lease = BATCH_CLAIM_LEASE_SECONDS if batch else CLAIM_LEASE_SECONDS
 
     def claimed_jobs():
         for medicine, _ in todo:
+            reached.add(medicine.slug)
             if not store.claim_medicine(medicine.slug, worker, lease_seconds=lease):
                 report.skipped.append(f"{medicine.slug}: being drafted by another process")
                 continue
@@ -402,6 +418,7 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
 
     def store_result(result) -> None:
         medicine = result.job.medicine
+        delivered.add(medicine.slug)
         try:
             if result.status != "drafted" or result.page is None:
                 if result.reason == CANCELLED:
@@ -433,14 +450,11 @@ def _draft_with_provider(project: Project, todo, report: GenerateReport, *, mode
             report.summary = draft_all(claimed_jobs(), provider, limits=limits, cache=cache, on_result=store_result,
                                        on_progress=on_run_progress, pricing=pricing, total=len(todo))
     if batch and report.summary.cancelled:  # the batches go on at the provider: keep their claims
-        for slug in started:
-            if not any(line.startswith(f"{slug}:") for line in report.failed) and slug not in report.drafted:
-                report.skipped.append(f"{slug}: waiting for its batch (run again to collect)")
+        report.skipped += [f"{slug}: waiting for its batch (run again to collect)"
+                           for slug in started if slug not in delivered]
         return
-    taken = set(started)
-    report.skipped += [f"{medicine.slug}: not started (the run was stopped)" for medicine, _ in todo
-                       if medicine.slug not in taken and not any(line.startswith(f"{medicine.slug}:")
-                                                                for line in report.skipped)]
+    report.skipped += [f"{medicine.slug}: not started (the run was stopped)"
+                       for medicine, _ in todo if medicine.slug not in reached]
 
 
 def _same_composition(current: Page, page: Page) -> bool:
@@ -480,6 +494,7 @@ def check_pages(project: Project, only: Iterable[str] = (), progress: Progress |
 
     settings = check_settings(project)
     store = project.store()
+    facts_for = label_lookup(store)
     wanted = set(only)
     run = CheckRun()
     seen: set[str] = set()
@@ -487,7 +502,7 @@ def check_pages(project: Project, only: Iterable[str] = (), progress: Progress |
         if page is None or (wanted and medicine.slug not in wanted):
             continue
         seen.add(medicine.slug)
-        facts = store.best_label(medicine.ingredients, with_sections=True) if medicine.ingredients else None
+        facts = facts_for(medicine)
         findings = check_page(page, medicine, facts, settings)
         store.replace_findings(medicine.slug, findings)
         run.results.append((medicine.slug, findings))
