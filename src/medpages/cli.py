@@ -6,7 +6,6 @@ kept as raw text).
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import nullcontext
 from pathlib import Path

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medpages.check.lexicon import LAY_TERMS, equivalent_phrases, normalise, stems
+from medpages.check.lexicon import LAY_TERMS, equivalent_phrases, stems
 from medpages.sources.facts import LabelFacts
 
 # Label sections (and their subsections) where adverse reactions and risks are written.

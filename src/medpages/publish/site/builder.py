@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medpages.errors import InputError
-from medpages.model import FrontMatter, Medicine, Page
+from medpages.model import Medicine, Page
 from medpages.publish.site import search_index, views
 from medpages.publish.site.render import STATIC_DIR, ListedMedicine, SiteRenderer, robots, sitemap, template_version
 from medpages.publish.site.search_index import FullTextIndex, NameRecord
