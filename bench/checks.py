@@ -13,9 +13,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from medpages.check.evaluation import evaluate
-
 SETS = Path(__file__).resolve().parents[1] / "tests" / "check"
+sys.path.insert(0, str(SETS))  # the evaluation harness lives beside its sets, in the tests
+
+from evaluation import evaluate  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -50,7 +50,7 @@ def generate(path: Path, megabytes: int) -> int:
 def measure(path: Path, stage: str) -> dict[str, float]:
     """Run in a fresh process: read `path` through `stage`, report labels, seconds and peak memory."""
     from medpages.sources.facts import extract_facts
-    from medpages.sources.label import LabelDocument
+    from medpages.model.label import LabelDocument
     from medpages.sources.openfda import iter_openfda_labels
 
     started = time.perf_counter()

@@ -6,7 +6,7 @@ The Python API: the content model, the seed format both ways, and a project's st
 from medpages.errors import InputError, MedpagesError
 from medpages.model import Medicine, Page
 from medpages.project import Project
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
 
 __all__ = [

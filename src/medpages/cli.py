@@ -1,4 +1,4 @@
-"""The `medpages` command line: thin wrappers over medpages.pipeline and the seed format.
+"""The `medpages` command line: thin wrappers over the stages (medpages.stages) and the seed format.
 
 Exit status: 0 done, 1 failed, 2 wrong usage, 3 done with warnings (lines rejected, files
 kept as raw text).
@@ -69,7 +69,7 @@ def import_(
     project: ProjectOption = None,
 ) -> None:
     """Import medicine lists and existing pages into the project."""
-    from medpages.pipeline import import_paths
+    from medpages.stages import import_paths
 
     proj = _project(project)
     report = import_paths(proj, paths, progress=lambda message: err.print(f"[dim]{message}[/dim]"))
@@ -100,7 +100,7 @@ def build(
     With neither option, both are built into the project's folders; with --out only the
     site, with --jekyll only the Markdown tree; with both, both.
     """
-    from medpages.pipeline import build_html_site, build_jekyll
+    from medpages.stages import build_html_site, build_jekyll
 
     proj = _project(project)
     both = out_dir is None and jekyll is None
@@ -180,7 +180,7 @@ def generate(
     """Draft pages for the medicines that need one, check each, store each as it arrives."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from medpages.pipeline import choose_backend, generate_pages
+    from medpages.stages import choose_backend, generate_pages
 
     proj = _project(project)
     name, _why = choose_backend(proj, backend)
@@ -254,7 +254,7 @@ def check(
     Findings are stored with the page. Exit status 3 when a page has an error: it cannot be published.
     """
     from medpages.check import report_html, report_json, report_text
-    from medpages.pipeline import check_pages
+    from medpages.stages import check_pages
 
     renderers = {"text": report_text, "json": report_json, "html": report_html}
     if format not in renderers:
@@ -291,7 +291,7 @@ def sources_add(
 
 def _add_sources(proj: Project, paths: list[Path]) -> int:
     """Add label files and print the report; returns the number of warnings."""
-    from medpages.pipeline import add_label_sources
+    from medpages.stages import add_label_sources
 
     report = add_label_sources(proj, paths, progress=lambda message: err.print(f"[dim]{message}[/dim]"))
     for file_report in report.files:
@@ -336,7 +336,7 @@ def sources_download(
 @page_app.command("parse")
 def page_parse(file: Annotated[Path, typer.Argument(help="A page in the seed Markdown format.")]) -> None:
     """Print the page as JSON (the content model)."""
-    from medpages.publish.seed_reader import parse_seed_markdown
+    from medpages.catalog.seed_reader import parse_seed_markdown
 
     text = _read_text(file)
     sys.stdout.write(parse_seed_markdown(text).model_dump_json(indent=2, exclude_none=True) + "\n")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from medpages.model import FrontMatter, Medicine, Page, Strength
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.sources.facts import LabelFacts, extract_facts
 from medpages.sources.spl import read_spl
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medpages.model import Page
-from medpages.sources.facts import LabelFacts
+from medpages.model.facts import LabelFacts
 
 from check_samples import LIPITOR_XML, OTC_XML, eval_page, label_facts
 

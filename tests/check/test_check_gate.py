@@ -7,9 +7,9 @@ import time
 import pytest
 
 from medpages.check import CheckSettings, blocks_publishing, check_page
-from medpages.check.evaluation import KINDS, evaluate
+from evaluation import KINDS, evaluate
 from medpages.model import FAQ, FAQs, SideEffect, SideEffects, TextSection
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 
 from check_samples import ATORVASTATIN, EVAL, SEED_PAGE, codes, empty_page, eval_entry, medicine
 

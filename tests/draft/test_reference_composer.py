@@ -10,7 +10,7 @@ import pytest
 from medpages.catalog import medicine_from_title
 from medpages.draft.reference import compose_reference_page
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
 from medpages.sources.facts import LabelFacts, extract_facts
 from medpages.sources.spl import read_spl

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from medpages.catalog import medicine_from_title
 from medpages.draft.schema import DraftedPage, draft_json_schema, gemini_response_schema, page_from_draft
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
 
 from .fake_llm_server import gemini_schema_problems, openai_strict_problems, valid_page

@@ -10,8 +10,9 @@ import pytest
 from medpages.catalog.slug import folder_for, slugify
 from medpages.errors import InputError
 from medpages.model import Medicine
-from medpages.publish.jekyll import export_jekyll, iter_page_files, path_parts, read_page_file
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.page_files import iter_page_files, path_parts, read_page_file
+from medpages.publish.jekyll import export_jekyll
+from medpages.catalog.seed_reader import parse_seed_markdown
 
 
 def _medicine(title: str) -> Medicine:

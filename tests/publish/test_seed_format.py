@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from medpages.model import NOT_YET_WRITTEN, ExtraSection, FAQ, Page
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
 
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from medpages.model import FAQ, FAQs, FrontMatter, ListItem, Page, SideEffect, SideEffects, TextSection
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
 
 # Words with the characters Markdown cares about, so labels, bullets and colons are exercised.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medpages.sources.facts import LabelFacts, extract_facts
-from medpages.sources.label import LabelDocument
+from medpages.model.label import LabelDocument
 from medpages.store import Store
 
 from label_samples import LIPITOR_XML, OPENFDA_LABELS, OTC_XML, openfda_documents, read_spl_file

@@ -6,7 +6,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from medpages.sources.label import LabelDocument
+from medpages.model.label import LabelDocument
 from medpages.sources.openfda import iter_openfda_labels
 from medpages.sources.spl import read_spl
 

@@ -12,6 +12,7 @@ import pytest
 import medpages.sources.openfda as openfda_module
 from medpages.errors import InputError
 from medpages.sources.ingest import add_sources, unsafe_member_name
+from medpages.sources.ingredients import canonical_ingredients
 from medpages.store import Store
 
 from label_samples import (
@@ -44,9 +45,9 @@ def test_the_spl_folder_is_read_into_the_store(store: Store) -> None:
     assert [(f.read, f.new, f.problems) for f in report.files] == [(1, 1, []), (1, 1, [])]
     assert report.stored == 2 and report.warnings == 0
     assert messages == [f"reading {SPL_DIR / 'lipitor-atorvastatin.xml'}", f"reading {SPL_DIR / 'otc-cough.xml'}"]
-    label = store.best_label(["Atorvastatin"], with_sections=True)
+    label = store.best_label(canonical_ingredients(["Atorvastatin"]), with_sections=True)
     assert label.source.set_id == LIPITOR_SET_ID and label.sections
-    assert store.best_label(["Diphenhydramine", "Phenylephrine"]).source.set_id == OTC_SET_ID
+    assert store.best_label(canonical_ingredients(["Diphenhydramine", "Phenylephrine"])).source.set_id == OTC_SET_ID
     assert store.best_label(["Diphenhydramine"]) is None  # a combination's label is not a single ingredient's
 
 
@@ -75,7 +76,7 @@ def test_versions_combinations_and_bad_records_in_one_file(store: Store) -> None
         "names no active ingredient, so it cannot be matched to a medicine",
     ]
     assert report.problems[0].startswith(f"{OPENFDA_SYNTHETIC} record 5: ")
-    newest = store.best_label(["Examplamine Hydrochloride"])
+    newest = store.best_label(canonical_ingredients(["Examplamine Hydrochloride"]))
     assert newest.source.set_id.endswith("002")  # the most recent label of the ingredient
     assert [label.source.version for label in store.labels_for(["examplamine"])] == [1, 2]
     assert store.best_label(["examplamine", "testocillin"]).source.set_id.endswith("003")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from medpages.sources.facts import LabelFacts, extract_facts
 from medpages.sources.ingredients import canonical_ingredient, strip_salt_words
-from medpages.sources.label import LabelDocument, LabelSection
+from medpages.model.label import LabelDocument, LabelSection
 from medpages.sources.openfda import split_run_in_title
 from medpages.sources.text import sentences, split_bullets
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medpages.errors import InputError
-from medpages.sources.label import LabelDocument
+from medpages.model.label import LabelDocument
 from medpages.sources.facts import extract_facts
 from medpages.sources.openfda import (
     RecordTooLarge,

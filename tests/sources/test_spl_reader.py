@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medpages.errors import InputError
-from medpages.sources.label import LabelDocument
+from medpages.model.label import LabelDocument
 from medpages.sources.spl import read_spl
 
 from label_samples import LIPITOR_SET_ID, OTC_SET_ID

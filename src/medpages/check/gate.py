@@ -11,7 +11,7 @@ from medpages.check.readability import check_readability
 from medpages.check.settings import CheckSettings
 from medpages.check.structure import check_structure
 from medpages.model import Finding, Medicine, Page
-from medpages.sources.facts import LabelFacts
+from medpages.model.facts import LabelFacts
 
 _DEFAULT_SETTINGS = CheckSettings()
 

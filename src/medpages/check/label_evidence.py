@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from medpages.check.lexicon import LAY_TERMS, equivalent_phrases, stems
-from medpages.sources.facts import LabelFacts
+from medpages.model.facts import LabelFacts
 
 # Label sections (and their subsections) where adverse reactions and risks are written.
 _REACTION_SECTIONS = frozenset({

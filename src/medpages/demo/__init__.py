@@ -13,7 +13,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from medpages.pipeline import add_label_sources, build_html_site, build_jekyll, generate_pages, import_paths
+from medpages.stages import add_label_sources, build_html_site, build_jekyll, generate_pages, import_paths
 from medpages.project import Project
 
 

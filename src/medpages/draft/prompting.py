@@ -18,7 +18,7 @@ import jinja2
 
 from medpages.errors import InputError
 from medpages.model import Medicine
-from medpages.sources.facts import LabelFacts
+from medpages.model.facts import LabelFacts
 
 PAGE_TEMPLATE = "page.md.j2"
 SHIPPED_PROMPTS = Path(__file__).parent / "prompts"

@@ -51,7 +51,7 @@ from medpages.draft.schema import (
     validation_problems,
 )
 from medpages.model import Medicine, Page
-from medpages.sources.facts import LabelFacts
+from medpages.model.facts import LabelFacts
 
 __all__ = [
     "AnswerVerdict", "DraftJob", "DraftResult", "RunEstimate", "RunLimits", "RunProgress", "RunSummary", "draft_all",

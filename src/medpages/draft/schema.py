@@ -28,7 +28,7 @@ from medpages.model import (
     Source,
     TextSection,
 )
-from medpages.sources.facts import LabelFacts
+from medpages.model.facts import LabelFacts
 
 # Bumped when DraftedPage changes shape: it is part of every cache key.
 SCHEMA_VERSION = "1"

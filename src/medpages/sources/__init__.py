@@ -20,7 +20,7 @@ from medpages.sources.facts import (
 )
 from medpages.sources.ingest import FileReport, SourcesReport, add_sources
 from medpages.sources.ingredients import canonical_ingredient, canonical_ingredients
-from medpages.sources.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection
+from medpages.model.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection
 from medpages.sources.openfda import iter_openfda_labels
 from medpages.sources.spl import read_spl
 

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING
 
 from medpages.errors import InputError
 from medpages.sources.facts import LabelFacts, extract_facts
-from medpages.sources.label import LabelDocument
+from medpages.model.label import LabelDocument
 from medpages.sources.openfda import UnreadableRecord, iter_openfda_labels
 from medpages.sources.spl import read_spl
 

@@ -16,7 +16,7 @@ from typing import IO, Any
 import ijson  # type: ignore[import-untyped]  # no type information shipped
 
 from medpages.errors import InputError
-from medpages.sources.label import LabelDocument, LabelProduct, LabelSection, parse_hl7_date
+from medpages.model.label import LabelDocument, LabelProduct, LabelSection, parse_hl7_date
 from medpages.sources.sections import SectionKind, kind_for_openfda_field
 from medpages.sources.text import clean_inline, split_bullets
 

@@ -17,7 +17,7 @@ from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
 
 from medpages.errors import InputError
 from medpages.model import Strength
-from medpages.sources.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection, parse_hl7_date
+from medpages.model.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection, parse_hl7_date
 from medpages.sources.sections import PRODUCT_DATA_CODE, kind_for_code
 from medpages.sources.text import clean_inline, split_bullets
 

@@ -26,9 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from medpages.errors import InputError
 from medpages.model import AuthorKind, Finding, Medicine, Page
-from medpages.sources.facts import LabelFacts
-from medpages.sources.ingredients import canonical_ingredients
-from medpages.sources.label import LabelSection
+from medpages.model.facts import LabelFacts
+from medpages.model.label import LabelSection
 from medpages.store.database import (
     StoreError,
     create_store_engine,
@@ -440,11 +439,12 @@ class Store:
     def labels_for(self, ingredients: Iterable[str], *, with_sections: bool = False) -> list[LabelFacts]:
         """The labels for exactly these ingredients, most recent first (effective date, then version).
 
-        Names are canonicalised as labels' are (`Paracetamol` finds `acetaminophen` labels). A
-        combination's labels need all of its ingredients, and a label for a combination is not
-        one for any of its ingredients alone. Sections are read only `with_sections`.
+        The names are canonical, as labels' are stored (`medpages.sources.canonical_ingredients`
+        gives them: `Paracetamol` becomes `acetaminophen`); only case and spacing are evened out
+        here. A combination's labels need all of its ingredients, and a label for a combination
+        is not one for any of its ingredients alone. Sections are read only `with_sections`.
         """
-        names = canonical_ingredients(ingredients)
+        names = sorted({" ".join(name.split()).lower() for name in ingredients} - {""})
         if not names:
             return []
         matching = (

@@ -22,7 +22,7 @@ from medpages.model import (
     Source,
     TextSection,
 )
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 
 WRITTEN_AT = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from medpages.check.gate import check_page
 from medpages.check.settings import CheckSettings
 from medpages.model import Medicine, Strength
-from medpages.publish.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.sources.facts import LabelFacts, extract_facts
-from medpages.sources.label import LabelDocument
+from medpages.model.label import LabelDocument
 from medpages.sources.openfda import iter_openfda_labels
 from medpages.sources.spl import read_spl
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medpages.model import Strength
+from medpages.model.page import Strength
 
 SourceKind = Literal["spl", "openfda"]
 SOURCE_KINDS: tuple[str, ...] = ("spl", "openfda")

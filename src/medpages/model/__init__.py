@@ -1,0 +1,52 @@
+"""The content model: the typed objects every stage passes on.
+
+`page`: a medicine (`Medicine`) and its page (`Page`): sections, provenance, findings.
+`label`: a drug label as read from SPL or openFDA (`LabelDocument`, `LabelSection`).
+`facts`: what medpages takes from a label (`LabelFacts`).
+Markdown and HTML are renderings of these objects; nothing here knows about files, networks or
+databases.
+"""
+
+from medpages.model.facts import LabelFacts, LabelSource
+from medpages.model.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection
+from medpages.model.page import (
+    DISCLAIMER_TEXT,
+    FAQ,
+    NOT_YET_WRITTEN,
+    NOTE_TEXT,
+    SAFETY_TOPICS,
+    SECTION_ORDER,
+    SECTION_TITLES,
+    SEED_SECTIONS,
+    AuthorKind,
+    ExtraSection,
+    FAQs,
+    Finding,
+    FrontMatter,
+    Identifiers,
+    Link,
+    ListItem,
+    Medicine,
+    OriginalText,
+    Page,
+    PageStatus,
+    Provenance,
+    SafetyAdvice,
+    SafetyTopic,
+    Severity,
+    SideEffect,
+    SideEffects,
+    Source,
+    Strength,
+    TextSection,
+    Trace,
+    fingerprint_value,
+)
+
+__all__ = [
+    "DISCLAIMER_TEXT", "FAQ", "NOTE_TEXT", "NOT_YET_WRITTEN", "SAFETY_TOPICS", "SECTION_ORDER", "SECTION_TITLES",
+    "SEED_SECTIONS", "AuthorKind", "ExtraSection", "FAQs", "Finding", "FrontMatter", "Identifiers", "LabelDocument",
+    "LabelFacts", "LabelIngredient", "LabelProduct", "LabelSection", "LabelSource", "Link", "ListItem", "Medicine",
+    "OriginalText", "Page", "PageStatus", "Provenance", "SafetyAdvice", "SafetyTopic", "Severity", "SideEffect",
+    "SideEffects", "Source", "Strength", "TextSection", "Trace", "fingerprint_value",
+]

@@ -1,0 +1,26 @@
+"""The stages of a project's run, one module each, in the order the data flows.
+
+`importing` (lists and existing pages in) → `references` (label files in) → `generating`
+(drafts, checked as they arrive) → `checking` (the quality gate over every page) → `building`
+(the HTML site and the Jekyll tree out). Each takes a `Project` and returns a report of what it
+did; the CLI and the demo call them, and so can a Python user.
+"""
+
+from medpages.stages.building import build_html_site, build_jekyll
+from medpages.stages.checking import CheckRun, check_pages
+from medpages.stages.generating import GenerateReport, choose_backend, generate_pages
+from medpages.stages.importing import ImportReport, import_paths
+from medpages.stages.references import add_label_sources
+
+__all__ = [
+    "CheckRun",
+    "GenerateReport",
+    "ImportReport",
+    "add_label_sources",
+    "build_html_site",
+    "build_jekyll",
+    "check_pages",
+    "choose_backend",
+    "generate_pages",
+    "import_paths",
+]

@@ -1,0 +1,70 @@
+"""Check: every stored page through the quality gate, against its medicine's most recent label."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from medpages.errors import InputError
+from medpages.model import Finding, Medicine, Page
+from medpages.project import Project
+from medpages.stages.references import label_lookup
+
+
+@dataclass
+class CheckRun:
+    results: list[tuple[str, list]] = field(default_factory=list)  # (slug, findings) per page
+    blocked: list[str] = field(default_factory=list)  # slugs of pages with an error finding
+    missing: list[str] = field(default_factory=list)  # --only slugs that are not in the catalogue
+
+
+def check_pages(project: Project, only: Iterable[str] = (), progress: Callable[[str], None] | None = None) -> CheckRun:
+    """Check every stored page against its medicine's most recent label; store the findings.
+
+    The checks change no page and no status: `generate` sets a new draft's status from its
+    checks, and publishing (the review app) refuses a page whose findings have an error.
+    """
+    from medpages.check import blocks_publishing, check_page
+
+    settings = check_settings(project)
+    store = project.store()
+    facts_for = label_lookup(store)
+    wanted = set(only)
+    run = CheckRun()
+    seen: set[str] = set()
+    for medicine, page in store.iter_pages():
+        if page is None or (wanted and medicine.slug not in wanted):
+            continue
+        seen.add(medicine.slug)
+        findings = check_page(page, medicine, facts_for(medicine), settings)
+        store.replace_findings(medicine.slug, findings)
+        run.results.append((medicine.slug, findings))
+        if blocks_publishing(findings):
+            run.blocked.append(medicine.slug)
+        if progress and len(run.results) % 200 == 0:
+            progress(f"{len(run.results):,} pages checked")
+    run.missing = sorted(wanted - seen)
+    return run
+
+
+def checked(page: Page, medicine: Medicine, facts, settings) -> tuple[Page, list[Finding]]:
+    """A new draft with its findings and status (`checked` when no finding is an error), and its errors."""
+    from medpages.check import blocks_publishing, check_page
+
+    page.findings = check_page(page, medicine, facts, settings)
+    page.status = "draft" if blocks_publishing(page.findings) else "checked"
+    return page, [finding for finding in page.findings if finding.severity == "error"]
+
+
+def check_settings(project: Project):
+    """`CheckSettings` from medpages.toml's [checks] table (thresholds)."""
+    from pydantic import ValidationError
+
+    from medpages.check import CheckSettings
+
+    table = project.config.get("checks", {})
+    try:
+        return CheckSettings(**table) if isinstance(table, dict) else CheckSettings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise InputError(f"[checks]: {problems}", source=str(project.root / "medpages.toml")) from None

@@ -1,0 +1,129 @@
+"""Import: catalogue lists (txt, csv, json), single page files and Jekyll trees of pages.
+
+Lists become catalogue entries, streamed to the store in batches; pages come in as drafts with
+provenance `imported`, each file either read into a page or kept byte for byte as raw text
+with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medpages.catalog import import_catalog, medicine_from_title
+from medpages.catalog.page_files import PageFile, iter_page_files, looks_like_page, path_parts, read_page_file
+from medpages.errors import InputError
+from medpages.model import Medicine, Page, Provenance
+from medpages.project import Project
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ImportReport:
+    medicines: int = 0  # catalogue entries added or updated
+    pages_saved: int = 0  # pages stored as a new revision
+    pages_unchanged: int = 0
+    raw_kept: list[str] = field(default_factory=list)  # files kept as raw text, with the reason
+    failures: list[str] = field(default_factory=list)  # files that could not be read at all
+    rejected: list[str] = field(default_factory=list)  # catalogue lines rejected, with line and reason
+    notices: list[str] = field(default_factory=list)  # merged duplicates, slug collisions, ...
+
+    @property
+    def warnings(self) -> int:
+        return len(self.raw_kept) + len(self.rejected) + len(self.notices)
+
+
+def import_paths(project: Project, paths: Iterable[Path], progress: Progress | None = None) -> ImportReport:
+    """Import catalogue lists (txt, csv, json), single page files and Jekyll trees of pages."""
+    report = ImportReport()
+    lists, page_files = _sort_inputs(paths)
+    store = project.store()
+    if lists:
+        if progress:
+            progress(f"reading {len(lists)} list(s)")
+        _import_lists(store, lists, report)
+    if page_files:
+        _import_pages(store, page_files, report, progress)
+    return report
+
+
+def _sort_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, Path | None]]]:
+    """Lists apart from pages; a page is (file, the tree it is in, or None for a single file)."""
+    lists: list[Path] = []
+    page_files: list[tuple[Path, Path | None]] = []
+    for path in paths:
+        if path.is_dir():
+            files = list(iter_page_files(path))
+            if not files:
+                raise InputError("no page files (.md, .markdown, .txt) in this folder", source=str(path))
+            page_files += [(f, path) for f in files]
+        elif path.is_file():
+            (page_files.append((path, None)) if looks_like_page(path) else lists.append(path))
+        else:
+            raise InputError("no such file or folder", source=str(path))
+    return lists, page_files
+
+
+def _import_lists(store, lists: list[Path], report: ImportReport) -> None:
+    # Medicines go to the store in batches as they are made: memory does not grow with the list.
+    catalog = import_catalog(lists, sink=store.upsert_medicines)
+    report.medicines += catalog.report.imported
+    for names in catalog.additions:  # names a later duplicate listed for a medicine already stored
+        stored = store.get_medicine(names.slug)
+        if stored is not None:
+            store.upsert_medicine(names.added_to(stored))
+    report.failures += [str(p) for p in catalog.problems]
+    if catalog.report.imported == 0 and not catalog.problems:
+        report.failures.append("no medicine could be imported from " + ", ".join(map(str, lists)))
+    report.rejected += [str(r) for r in catalog.report.rejected]
+    if catalog.report.rejected_count > len(catalog.report.rejected):
+        report.rejected.append(f"... and {catalog.report.rejected_count - len(catalog.report.rejected):,} more")
+    report.notices += [str(n) for n in catalog.notices]
+
+
+def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportReport, progress: Progress | None) -> None:
+    seen: dict[str, str] = {}  # page path -> the file that claimed it first
+    for number, (path, root) in enumerate(files, 1):
+        if progress and number % 500 == 0:
+            progress(f"pages: {number:,} of {len(files):,}")
+        read = read_page_file(path, root)
+        if read.page is None:
+            store.keep_raw(str(path), read.text or "", read.error or "unreadable")
+            report.raw_kept.append(f"{read.relative}: {read.error}")
+            continue
+        medicine = _medicine_for(read)
+        if medicine.path in seen:
+            store.keep_raw(str(path), read.text or "", f"same page path as {seen[medicine.path]}")
+            report.raw_kept.append(f"{read.relative}: same path {medicine.path} as {seen[medicine.path]}; kept as raw text")
+            continue
+        seen[medicine.path] = read.relative
+        store.upsert_medicine(medicine)
+        before = len(store.revisions(medicine.slug))
+        number = store.save_page(medicine.slug, _as_imported(read.page, read.relative),
+                                 author=f"import:{read.relative}", kind="imported", message=f"imported from {path}")
+        if number == before:
+            report.pages_unchanged += 1
+        else:
+            report.pages_saved += 1
+
+
+def _medicine_for(read: PageFile) -> Medicine:
+    """The catalogue entry for an imported page: a tree's own `<letter>/<slug>.md` path wins."""
+    medicine = medicine_from_title(read.page.title)
+    parts = path_parts(read.relative)
+    if parts:
+        letter, slug = parts
+        medicine = medicine.model_copy(update={"letter": letter, "slug": slug})
+    return medicine
+
+
+def _as_imported(page: Page, relative: str) -> Page:
+    """Provenance `imported` for every section the file had; status draft."""
+    page = page.model_copy(deep=True)
+    provenance = Provenance(kind="imported", by=relative)
+    for key in page.present_sections():
+        page.provenance.setdefault(key, provenance)
+    page.status = "draft"
+    return page
