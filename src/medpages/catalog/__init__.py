@@ -1,7 +1,8 @@
-"""The catalogue: lists of medicine names, their parsing, canonical names and slugs.
+"""What comes in: lists of medicine names (their parsing, canonical names and slugs) and existing pages.
 
-`import_catalog(paths)` is the entry point; it reads generics.txt, CSV and JSON lists and
-returns the medicines with a report whose status maps to the CLI's exit code.
+`import_catalog(paths)` reads generics.txt, CSV and JSON lists and returns the medicines with a
+report of every rejected line. Existing pages are read by `seed_reader.parse_seed_markdown`
+(seed Markdown -> `Page`) and `page_files` (a Jekyll tree walked, each file read or kept raw).
 """
 
 from medpages.catalog.canonical import CanonicalDrug, canonical_fields, load_dictionary, resolve_name
