@@ -33,7 +33,7 @@ from medpages.publish.site import build_site
 from medpages.publish.site.search_index import FULLTEXT_DIR, NAMES_DIR, shard_key, words
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seed" / "000_5abc8e4ecc893f8a.txt"
+SEED = ROOT / "tests" / "fixtures" / "seed" / "000_5abc8e4ecc893f8a.txt"
 LAYOUT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><main>{content}</main></body></html>

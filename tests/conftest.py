@@ -1,4 +1,4 @@
-"""Shared test fixtures: the real inputs in ../shared, by path from the project root."""
+"""Shared test fixtures: the real inputs kept in tests/fixtures, by path from the test tree."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from fixture_files import SEED_PAGE
+
 # CI runs the property tests on a fixed sequence of examples, so that a submission passes or
 # fails on its own merits; anywhere else they explore new examples on every run.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEED_PAGE = SHARED / "seed" / "000_5abc8e4ecc893f8a.txt"
 
 
 @pytest.fixture

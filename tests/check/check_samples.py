@@ -6,16 +6,12 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from fixture_files import LIPITOR_XML, OTC_XML, SEED_PAGE, SPL_DIR
 from medpages.model import FrontMatter, Medicine, Page, Strength
 from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.sources.facts import LabelFacts, extract_facts
 from medpages.sources.spl import read_spl
 
-ROOT = Path(__file__).resolve().parents[2]
-SPL_DIR = ROOT.parent / "shared" / "fixtures" / "spl"
-LIPITOR_XML = SPL_DIR / "lipitor-atorvastatin.xml"
-OTC_XML = SPL_DIR / "otc-cough.xml"
-SEED_PAGE = ROOT.parent / "shared" / "seed" / "000_5abc8e4ecc893f8a.txt"
 EVAL = Path(__file__).resolve().parent / "eval"
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+from fixture_files import SPL_DIR
 
 EXIT_WARNINGS = 3
 
@@ -160,7 +161,7 @@ def test_build_out_writes_only_the_site_and_is_incremental(tmp_path, seed_path):
 
 
 def test_sources_add_reads_the_real_labels_and_reports_a_rerun(tmp_path):
-    spl = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+    spl = SPL_DIR
     medpages("init", "proj", cwd=tmp_path)
     first = medpages("sources", "add", str(spl), cwd=tmp_path / "proj").stdout.decode()
     assert "Stored 2 labels (2 new" in first
@@ -183,7 +184,7 @@ def test_sources_and_serve_say_what_is_wrong(tmp_path):
 
 
 def test_generate_composes_from_the_label_then_changes_nothing_on_a_rerun(tmp_path, seed_path):
-    spl = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+    spl = SPL_DIR
     medpages("init", "proj", cwd=tmp_path)
     project = tmp_path / "proj"
     (project / "generics.txt").write_text("Atorvastatin 20mg\nParacetamol 500mg\n")

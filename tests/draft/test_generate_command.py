@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixture_files import SPL_DIR
 
 from .fake_llm_server import FakeLLMServer
 
-SPL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+SPL = SPL_DIR
 _PROVIDER_VARIABLES = ("OPENAI_", "GEMINI_", "GOOGLE_", "OLLAMA_", "MEDPAGES_DRAFT_")
 
 

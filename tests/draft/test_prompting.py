@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from fixture_files import SPL_DIR
 
 from medpages.catalog import medicine_from_title
 from medpages.draft.prompting import load_template, render_page_prompt
@@ -12,7 +11,7 @@ from medpages.errors import InputError
 from medpages.sources.facts import extract_facts
 from medpages.sources.spl import read_spl
 
-SPL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+SPL = SPL_DIR
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from fixture_files import SPL_DIR
 
 from medpages.catalog import medicine_from_title
 from medpages.draft.reference import compose_reference_page
@@ -15,7 +15,7 @@ from medpages.publish.seed_writer import render_seed_markdown
 from medpages.sources.facts import LabelFacts, extract_facts
 from medpages.sources.spl import read_spl
 
-SPL = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "spl"
+SPL = SPL_DIR
 
 
 @pytest.fixture(scope="module")

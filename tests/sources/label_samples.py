@@ -1,4 +1,4 @@
-"""Label fixtures for the sources tests: the two real SPL documents in ../shared, small openFDA-shaped files of ours."""
+"""Label fixtures for the sources tests: the two real SPL documents in tests/fixtures/spl, small openFDA-shaped files of ours."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ import io
 import zipfile
 from pathlib import Path
 
+from fixture_files import LIPITOR_XML, OTC_XML, SPL_DIR
 from medpages.model.label import LabelDocument
 from medpages.sources.openfda import iter_openfda_labels
 from medpages.sources.spl import read_spl
 
-ROOT = Path(__file__).resolve().parents[2]
-SPL_DIR = ROOT.parent / "shared" / "fixtures" / "spl"
-LIPITOR_XML = SPL_DIR / "lipitor-atorvastatin.xml"
-OTC_XML = SPL_DIR / "otc-cough.xml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OPENFDA_LABELS = FIXTURES / "openfda-labels.json"  # the two SPL fixtures as openFDA publishes labels
 OPENFDA_SYNTHETIC = FIXTURES / "openfda-synthetic.json"  # made-up medicines: versions, combinations, bad records

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixture_files import SEED_PAGE
 from site_samples import sample_entries
 
 from medpages.publish.site import build_site
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not instal
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory, request):
-    seed_text = (ROOT.parent / "shared" / "seed" / "000_5abc8e4ecc893f8a.txt").read_text("utf-8")
+    seed_text = SEED_PAGE.read_text("utf-8")
     folder = tmp_path_factory.mktemp("browser-site")
     build_site(sample_entries(seed_text), folder / "site", state_dir=folder / "state",
                base_url="https://medicines.example.org", edit_url="https://app.example.org/suggest")
