@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from medpages.errors import InputError, MedpagesError
 from medpages.project import Project
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -27,12 +30,30 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click's plain help, not typer's rich panels: those import rich.markdown, markdown-it and
+    # pygments, about 60 ms of the 150 ms `medpages --help` may take.
+    rich_markup_mode=None,
 )
-page_app = typer.Typer(help="One page: Markdown -> JSON model, JSON model -> Markdown.", no_args_is_help=True)
+page_app = typer.Typer(help="One page: Markdown -> JSON model, JSON model -> Markdown.", no_args_is_help=True,
+                       rich_markup_mode=None)
 app.add_typer(page_app, name="page")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+@cache
+def out() -> Console:
+    """Standard output; rich loads on the first print, not for `--help`."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+@cache
+def err() -> Console:
+    """Standard error, for progress, warnings and errors."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
 
 ProjectOption = Annotated[
     Optional[Path],
@@ -47,20 +68,20 @@ def _project(folder: Path | None) -> Project:
 def _list_problems(title: str, lines: list[str], limit: int = 20) -> None:
     if not lines:
         return
-    err.print(f"[yellow]{title} ({len(lines):,}):[/yellow]")
+    err().print(f"[yellow]{title} ({len(lines):,}):[/yellow]")
     for line in lines[:limit]:
-        err.print(f"  {line}", markup=False)
+        err().print(f"  {line}", markup=False)
     if len(lines) > limit:
-        err.print(f"  … and {len(lines) - limit:,} more")
+        err().print(f"  … and {len(lines) - limit:,} more")
 
 
 @app.command()
 def init(folder: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(".")) -> None:
     """Create a project: medpages.toml and an embedded SQLite database."""
     project = Project.init(folder)
-    out.print(f"Created a medpages project in {project.root}")
-    out.print(f"  settings: {project.root / 'medpages.toml'}")
-    out.print("  next: medpages import generics.txt")
+    out().print(f"Created a medpages project in {project.root}")
+    out().print(f"  settings: {project.root / 'medpages.toml'}")
+    out().print("  next: medpages import generics.txt")
 
 
 @app.command("import")
@@ -72,18 +93,18 @@ def import_(
     from medpages.stages import import_paths
 
     proj = _project(project)
-    report = import_paths(proj, paths, progress=lambda message: err.print(f"[dim]{message}[/dim]"))
-    out.print(f"Imported {report.medicines:,} catalogue entries; "
+    report = import_paths(proj, paths, progress=lambda message: err().print(f"[dim]{message}[/dim]"))
+    out().print(f"Imported {report.medicines:,} catalogue entries; "
               f"{report.pages_saved:,} pages saved, {report.pages_unchanged:,} unchanged.")
     _list_problems("Files that could not be read", report.failures)
     _list_problems("Rejected lines", report.rejected)
     _list_problems("Files kept as raw text", report.raw_kept)
     _list_problems("Notices", report.notices)
     if report.failures:
-        err.print("Failed: see above; everything else was imported.")
+        err().print("Failed: see above; everything else was imported.")
         raise typer.Exit(EXIT_FAILED)
     if report.warnings:
-        err.print(f"Done with {report.warnings:,} warnings.")
+        err().print(f"Done with {report.warnings:,} warnings.")
         raise typer.Exit(EXIT_WARNINGS)
 
 
@@ -111,14 +132,14 @@ def build(
 
 
 def _print_site(report) -> None:
-    out.print(f"HTML site: {report.out_dir}  ({report.medicines:,} medicine pages; "
+    out().print(f"HTML site: {report.out_dir}  ({report.medicines:,} medicine pages; "
               f"{len(report.rendered):,} rendered, {len(report.written):,} files written, "
               f"{report.unchanged:,} unchanged, {len(report.deleted):,} removed; {report.seconds:.2f} s)")
     _list_problems("Site warnings", report.warnings)
 
 
 def _print_export(report) -> None:
-    out.print(f"Jekyll tree: {report.out_dir}  ({len(report.written):,} written, "
+    out().print(f"Jekyll tree: {report.out_dir}  ({len(report.written):,} written, "
               f"{report.unchanged:,} unchanged, {len(report.deleted):,} removed)")
     _list_problems("Files this build wrote before and someone edited since: left in place", report.kept_edited)
 
@@ -140,7 +161,7 @@ def serve(
     proj = _project(project)
     if not (proj.site_dir / "index.html").is_file():
         raise InputError("no site built here yet: run `medpages build` first", source=str(proj.site_dir))
-    serve_site(proj.site_dir, port=port, say=out.print)
+    serve_site(proj.site_dir, port=port, say=out().print)
 
 
 @app.command()
@@ -153,9 +174,9 @@ def demo(
     """A sample project built offline with no API key: catalogue, the seed page, skeletons, site, served."""
     from medpages.demo import run_demo, serve_demo
 
-    project = run_demo(folder, say=out.print)
+    project = run_demo(folder, say=out().print)
     if serve_site:
-        serve_demo(project, port=port, say=out.print)
+        serve_demo(project, port=port, say=out().print)
 
 
 @app.command()
@@ -185,7 +206,7 @@ def generate(
     proj = _project(project)
     name, _why = choose_backend(proj, backend)
     bar = Progress(TextColumn("drafting"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=err, transient=True)
+                   TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=err(), transient=True)
     task = bar.add_task("drafting", total=None, status="")
 
     def show(state) -> None:
@@ -195,7 +216,7 @@ def generate(
 
     def show_batch(state) -> None:
         states = ", ".join(f"{batch_id} {status}" for batch_id, status in state.states.items())
-        err.print(f"[dim]{states}: {state.answered:,} of {state.total:,} answered ({state.provider_failed:,} failed) "
+        err().print(f"[dim]{states}: {state.answered:,} of {state.total:,} answered ({state.provider_failed:,} failed) "
                   f"· stored {state.drafted:,} · {state.elapsed / 60:.0f} min[/dim]"
                   + (f" [yellow](last look failed: {state.poll_error})[/yellow]" if state.poll_error else ""))
 
@@ -203,35 +224,35 @@ def generate(
     with bar if interactive else nullcontext():
         report = generate_pages(proj, backend=backend, model=model, only=only or (), limit=limit, force=force,
                                 dry_run=dry_run, concurrency=concurrency, rpm=rpm, tpm=tpm, batch=batch,
-                                poll_interval=poll_interval, progress=lambda message: err.print(f"[dim]{message}[/dim]"),
+                                poll_interval=poll_interval, progress=lambda message: err().print(f"[dim]{message}[/dim]"),
                                 on_run_progress=show_batch if batch else show)
-    out.print(f"Backend: {report.backend} ({report.why})" + (f": {report.target}" if report.target else ""))
+    out().print(f"Backend: {report.backend} ({report.why})" + (f": {report.target}" if report.target else ""))
     verb = "Would draft" if report.dry_run else "Drafted"
-    out.print(f"{verb} {len(report.drafted):,} pages; {len(report.unchanged):,} unchanged, "
+    out().print(f"{verb} {len(report.drafted):,} pages; {len(report.unchanged):,} unchanged, "
               f"{len(report.skipped):,} skipped, {len(report.failed):,} failed.")
     if report.estimate is not None:
         estimate = report.estimate
         cost = f"${estimate.cost:.4f}" if estimate.cost is not None else "unknown (no price for this model)"
         minutes = f", about {estimate.minutes:.0f} min at these limits" if estimate.minutes else ""
-        out.print(f"Estimate: {estimate.input_tokens:,} input + {estimate.output_tokens:,} output tokens, "
+        out().print(f"Estimate: {estimate.input_tokens:,} input + {estimate.output_tokens:,} output tokens, "
                   f"cost {cost}{minutes}.")
     if report.summary is not None:
         summary = report.summary
         cost = f"${summary.cost:.4f}" + ("" if summary.cost_known else " (some models have no price)")
-        out.print(f"Tokens: {summary.input_tokens:,} in, {summary.output_tokens:,} out; cost {cost}; "
+        out().print(f"Tokens: {summary.input_tokens:,} in, {summary.output_tokens:,} out; cost {cost}; "
                   f"{summary.requests:,} requests, {summary.cached:,} from the cache, {summary.rate_limited:,} "
                   f"rate-limited, {summary.retries:,} retried, {summary.elapsed:.1f} s.")
         if summary.cancelled and batch:
-            err.print(f"Stopped waiting; the batches go on at the provider. {summary.stopped_reason or ''}")
+            err().print(f"Stopped waiting; the batches go on at the provider. {summary.stopped_reason or ''}")
         elif summary.cancelled:
-            err.print("Stopped: every page finished before the stop is stored; run again to go on.")
+            err().print("Stopped: every page finished before the stop is stored; run again to go on.")
         if summary.stopped_reason and not summary.cancelled:
-            err.print(f"The provider refused the run: {summary.stopped_reason}")
+            err().print(f"The provider refused the run: {summary.stopped_reason}")
         for anomaly in getattr(summary, "anomalies", [])[:20]:
-            err.print(f"batch output: {anomaly}", markup=False)
+            err().print(f"batch output: {anomaly}", markup=False)
     if report.without_label:
         what = "their pages stay skeletons" if report.backend == "reference" else "drafted without label facts"
-        out.print(f"{len(report.without_label):,} have no reference label yet ({what}; "
+        out().print(f"{len(report.without_label):,} have no reference label yet ({what}; "
                   "`medpages sources add` brings labels).")
     _list_problems("Skipped", report.skipped)
     _list_problems("Held back by the checks (errors)", report.with_errors)
@@ -259,23 +280,23 @@ def check(
     renderers = {"text": report_text, "json": report_json, "html": report_html}
     if format not in renderers:
         raise InputError(f"--format {format!r}: use text, json or html")
-    run = check_pages(_project(project), only=only or (), progress=lambda message: err.print(f"[dim]{message}[/dim]"))
+    run = check_pages(_project(project), only=only or (), progress=lambda message: err().print(f"[dim]{message}[/dim]"))
     if run.missing:
         raise InputError(f"no page for {', '.join(run.missing)}: not in the catalogue or not drafted yet")
     report = renderers[format](run.results)
     if out_file is not None:
         out_file.write_text(report, encoding="utf-8")
-        out.print(f"Report: {out_file}")
+        out().print(f"Report: {out_file}")
     else:
         sys.stdout.write(report if report.endswith("\n") else report + "\n")
     if run.blocked:
-        err.print(f"{len(run.blocked):,} pages have errors and cannot be published: {', '.join(run.blocked[:10])}"
+        err().print(f"{len(run.blocked):,} pages have errors and cannot be published: {', '.join(run.blocked[:10])}"
                   + (" …" if len(run.blocked) > 10 else ""))
         raise typer.Exit(EXIT_WARNINGS)
 
 
 sources_app = typer.Typer(help="Reference label data: DailyMed SPL XML and openFDA drug-label JSON.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(sources_app, name="sources")
 
 
@@ -293,14 +314,14 @@ def _add_sources(proj: Project, paths: list[Path]) -> int:
     """Add label files and print the report; returns the number of warnings."""
     from medpages.stages import add_label_sources
 
-    report = add_label_sources(proj, paths, progress=lambda message: err.print(f"[dim]{message}[/dim]"))
+    report = add_label_sources(proj, paths, progress=lambda message: err().print(f"[dim]{message}[/dim]"))
     for file_report in report.files:
-        out.print(file_report.summary(), markup=False)
-    out.print(f"Stored {report.stored:,} labels ({report.total('new'):,} new, {report.total('replaced'):,} replaced, "
+        out().print(file_report.summary(), markup=False)
+    out().print(f"Stored {report.stored:,} labels ({report.total('new'):,} new, {report.total('replaced'):,} replaced, "
               f"{report.total('unchanged'):,} unchanged, {report.total('older'):,} older versions kept out).")
     _list_problems("Problems", report.problems)
     if report.warnings:
-        err.print(f"Done with {report.warnings:,} warnings.")
+        err().print(f"Done with {report.warnings:,} warnings.")
     return report.warnings
 
 
@@ -321,8 +342,8 @@ def sources_download(
     proj = _project(project)
     folder = dest or proj.root / "sources" / "openfda"
     report = download_openfda(folder, base_url=base_url or DEFAULT_BASE_URL,
-                              progress=lambda message: err.print(f"[dim]{message}[/dim]"))
-    out.print(f"Downloaded into {folder}: " + ", ".join(
+                              progress=lambda message: err().print(f"[dim]{message}[/dim]"))
+    out().print(f"Downloaded into {folder}: " + ", ".join(
         f"{report.count(status):,} {status}" for status in sorted({f.status for f in report.files})))
     _list_problems("Index entries skipped", report.problems)
     _list_problems("Files that failed (run again to resume)", [f"{f.name}: {f.message}" for f in report.failed])
@@ -374,10 +395,10 @@ def main() -> None:
     try:
         app()
     except MedpagesError as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False)
+        err().print(f"[red]error:[/red] {error}", highlight=False)
         sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err().print("interrupted")
         sys.exit(130)
 
 
