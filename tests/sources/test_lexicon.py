@@ -1,8 +1,8 @@
-"""The lay lexicon: its public table, lookups both ways, spelling and stems."""
+"""The lay lexicon (`medpages.sources.lexicon`): its public table, lookups both ways, spelling and stems."""
 
 from __future__ import annotations
 
-from medpages.check.lexicon import LAY_TERMS, equivalent_phrases, lay_term, normalise, stem
+from medpages.sources.lexicon import LAY_TERMS, equivalent_phrases, lay_term, normalise, stem
 
 
 def test_lay_term_looks_up_label_terms():

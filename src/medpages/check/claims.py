@@ -13,10 +13,10 @@ import re
 from functools import lru_cache
 
 from medpages.check.label_evidence import LabelEvidence
-from medpages.check.lexicon import LAY_TERMS, equivalent_phrases, normalise, stem, stems
 from medpages.check.page_text import Passage, page_passages, plain, quote, split_sentences
 from medpages.check.settings import CheckSettings
 from medpages.model import Finding, Medicine, Page
+from medpages.sources.lexicon import LAY_TERMS, equivalent_phrases, normalise, stem, stems
 
 # Words that qualify a side effect without changing what it is.
 _MODIFIERS = re.compile(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from medpages.check.label_evidence import LabelEvidence
-from medpages.check.lexicon import stems
 from medpages.check.page_text import page_passages, quote, split_sentences
 from medpages.model import Finding, Page
+from medpages.sources.lexicon import stems
 
 _PREGNANCY = r"(?:pregnan\w*|expecting\s+(?:a\s+baby|mothers?|women)|unborn\s+(?:baby|child)|(?:the\s+)?(?:fetus|foetus))"
 _BREASTFEEDING = r"(?:breast-?\s?feed\w*|breast-?\s?fed|nursing(?:\s+mothers?|\s+(?:a|your)\s+baby)?|breast\s*milk|lactat\w*)"

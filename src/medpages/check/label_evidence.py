@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medpages.check.lexicon import LAY_TERMS, equivalent_phrases, stems
 from medpages.model.facts import LabelFacts
+from medpages.sources.lexicon import LAY_TERMS, equivalent_phrases, stems
 
 # Label sections (and their subsections) where adverse reactions and risks are written.
 _REACTION_SECTIONS = frozenset({

@@ -7,9 +7,9 @@ and stay in `page.findings`; the codes here describe the model and start with `s
 
 from __future__ import annotations
 
-from medpages.check.lexicon import normalise
 from medpages.check.page_text import is_blank, quote, section_title
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, SEED_SECTIONS, Finding, Medicine, Page
+from medpages.sources.lexicon import normalise
 
 SEED_LAYOUT = "minimal-medicine"
 

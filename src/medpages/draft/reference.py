@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from medpages.check.lexicon import lay_term
 from medpages.draft.skeleton import generic_name_line, skeleton_page
 from medpages.model import (
     FAQ,
@@ -37,6 +36,7 @@ from medpages.sources.facts import (
     Fact,
     LabelFacts,
 )
+from medpages.sources.lexicon import lay_term
 from medpages.sources.text import sentences
 
 COMPOSER = "medpages reference composer"

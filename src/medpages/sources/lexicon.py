@@ -1,4 +1,4 @@
-"""Label terms in plain words, and the word normalisation the claim checks match with.
+"""Label terms in plain words, and the word normalisation label and page text are matched with.
 
 `LAY_TERMS` maps a term as labels write it (lower-case) to the plain words a patient page
 uses; `lay_term(term)` looks one up (the composer uses it to write label facts plainly).
