@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from medpages.check import CheckSettings, blocks_publishing, check_page
@@ -43,7 +41,10 @@ def test_every_section_none(lipitor_facts):
     assert codes(findings) == {"structure.missing_section"}
 
 
-def test_hostile_sections_are_checked_quickly(lipitor_facts):
+def test_hostile_sections_give_one_short_finding_per_problem(lipitor_facts):
+    # 150 copies of the same bad sentences, 10,000-character names and questions: a check that
+    # reported each occurrence, or quoted the text whole, would bury the publisher (and take its
+    # time doing it). Each problem is reported once per section, in a message of bounded length.
     long_text = ("Take it with water. <script>alert(1)</script> \x00\x1b It is safe in pregnancy. " * 150)[:10_000]
     page = empty_page().model_copy(update={
         "usage": TextSection(lead=long_text, items=[]),
@@ -52,19 +53,35 @@ def test_hostile_sections_are_checked_quickly(lipitor_facts):
         "faqs": FAQs(items=[FAQ(question="?" * 10_000, answer="")]),
         "important_note": TextSection(lead="We " * 3000),
     })
-    started = time.perf_counter()
     findings = check_page(page, ATORVASTATIN, lipitor_facts)
-    assert time.perf_counter() - started < 5
     found = codes(findings)
     assert {"artefact.control_character", "contradiction.pregnancy", "artefact.repetition_loop",
             "structure.unanswered_question", "claim.unsupported_side_effect"} <= found
+    where = [(f.code, f.section) for f in findings]
+    assert len(where) == len(set(where))  # once per code and section, not once per copy
     assert all(len(f.message) < 1000 for f in findings)
 
 
-@pytest.mark.parametrize("control", ["\x00", "\x08", "\x7f", "\u200b"])
-def test_control_characters_do_not_crash(clean_atorvastatin, control):
-    page = clean_atorvastatin.model_copy(update={"storage": TextSection(lead=f"Keep it dry.{control}")})
-    check_page(page, ATORVASTATIN)
+@pytest.mark.parametrize("control", ["\x00", "\x08", "\x1b", "\x7f"])
+def test_a_control_character_is_reported_and_changes_nothing_else(clean_atorvastatin, control):
+    def storage(lead: str):
+        return check_page(clean_atorvastatin.model_copy(update={"storage": TextSection(lead=lead)}), ATORVASTATIN)
+
+    without = storage("Keep it dry.")
+    found = storage(f"Keep it dry.{control}")
+    reported = [f for f in found if f.code == "artefact.control_character"]
+    assert [(f.section, f"U+{ord(control):04X}" in f.message) for f in reported] == [("storage", True)]
+    assert [f for f in found if f not in reported] == without
+
+
+def test_a_zero_width_space_changes_no_other_finding(clean_atorvastatin):
+    # Not a control character (Unicode category Cf, not Cc): whether it is an artefact is the
+    # artefact check's call; no other check may trip over it.
+    def storage(lead: str):
+        return check_page(clean_atorvastatin.model_copy(update={"storage": TextSection(lead=lead)}), ATORVASTATIN)
+
+    found = storage("Keep it\u200b dry.")
+    assert [f for f in found if not (f.code.startswith("artefact.") and f.section == "storage")] == storage("Keep it dry.")
 
 
 def test_evaluation_set_precision_and_recall_per_kind():

@@ -8,7 +8,6 @@ Time scales are small: limits per second, Retry-After of 1 s, timeouts under a s
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
@@ -84,9 +83,7 @@ def test_every_job_ends_in_its_scripted_state(server, api):
     for title, (behaviours, _, _) in SCRIPT.items():
         server.script(title, behaviours)
     provider = _openai(server) if api == "openai" else _gemini(server)
-    started = time.monotonic()
     summary, by_title, results = _run(_jobs(SCRIPT), provider, limits=RunLimits(concurrency=6, **FAST))
-    assert time.monotonic() - started < 10
 
     assert len(results) == len(SCRIPT)  # none dropped, none twice
     for title, (_, status, attempts) in SCRIPT.items():
@@ -111,7 +108,8 @@ def test_every_job_ends_in_its_scripted_state(server, api):
     assert summary.rate_limited == 2
     assert by_title["Repaired 1mg"].repaired and by_title["Cutoff 1mg"].repaired
 
-    # Retry-After is honoured: 1 s, or an HTTP date 1-2 s ahead (dates have whole seconds)
+    # Retry-After is honoured: 1 s, or an HTTP date 1-2 s ahead (dates have whole seconds). A lower
+    # bound on real time, as in the pace test below: a slow machine waits longer, never shorter.
     for title in ("Ratelimited 1mg", "Ratedate 1mg"):
         first, second = [r.at for r in server.requests if r.medicine == title]
         assert second - first >= 0.9
@@ -185,12 +183,13 @@ def test_cancelling_keeps_what_is_done_and_reports_what_was_in_flight(server):
                                                     requests_per_minute=None), stop=stop)
         return summary
 
-    started = time.monotonic()
     summary = asyncio.run(main())
-    assert time.monotonic() - started < 1.0  # it stopped at once
     assert summary.cancelled
     assert results[0].status == "drafted" and results[0].job.medicine.title == "Stopped0 5mg"
+    # It stopped at once: had it waited for the three in flight, each would have been drafted (the
+    # server answers after 1.2 s, well within their 5 s timeout); they were cancelled instead.
     assert {r.reason for r in results[1:]} == {"cancelled before it finished; a rerun will draft it"}
+    assert all(r.status == "failed" and r.page is None for r in results[1:])
     assert len(results) == 4  # the finished one and the three in flight; the rest were never started
 
 
