@@ -86,6 +86,7 @@ def _postgres_schema_url():
     server_url = os.environ.get("MEDPAGES_TEST_POSTGRES_URL")
     if not server_url:
         pytest.skip("set MEDPAGES_TEST_POSTGRES_URL to run the scale-out test on PostgreSQL")
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
     schema = f"medpages_scale_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url)
     with admin.begin() as connection:

@@ -27,6 +27,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     server_url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not server_url:
         pytest.skip(f"set {POSTGRES_URL_VARIABLE} to run the store tests on PostgreSQL")
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
     schema = f"medpages_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url)
     with admin.begin() as connection:

@@ -6,12 +6,13 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-import html5lib
 import pytest
 from site_samples import full_page, medicine, page_paths, seed_entry, skeleton
 
 from medpages.model import ExtraSection, Link, ListItem, Page, Provenance, Source, TextSection
 from medpages.publish.site import build_site
+
+html5lib = pytest.importorskip("html5lib", reason="html5lib is not installed (pip install -e '.[test]')")
 
 MEDICINE_PAGES = [
     "0-9/5-fluorouracil-500mg/index.html",
@@ -23,7 +24,6 @@ MEDICINE_PAGES = [
 ]
 OTHER_PAGES = ["0-9/index.html", "404.html", "a/index.html", "about/index.html", "i/index.html", "index.html",
                "m/index.html", "p/index.html", "search/index.html"]
-
 
 def parse_strict(html: bytes):
     parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import html5lib
 import pytest
 from site_samples import sample_entries, skeleton
 
 from medpages.publish.jekyll import export_jekyll
+
+html5lib = pytest.importorskip("html5lib", reason="html5lib is not installed (pip install -e '.[test]')")
 
 JEKYLL = shutil.which("jekyll")
 pytestmark = pytest.mark.skipif(JEKYLL is None, reason="jekyll is not installed (Debian: apt-get install jekyll)")
@@ -18,7 +19,6 @@ LAYOUT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ page.title }}</title></head>
 <body><main>{{ content }}</main></body></html>
 """
-
 
 def test_exported_tree_builds_in_real_jekyll(tmp_path, seed_text):
     entries = [(medicine, page or skeleton(medicine)) for medicine, page in sample_entries(seed_text)]
