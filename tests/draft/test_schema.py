@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from medpages.catalog import medicine_from_title
 from medpages.draft.schema import DraftedPage, draft_json_schema, gemini_response_schema, page_from_draft
-from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT
+from medpages.draft.prompting import SHIPPED_PROMPTS
+from medpages.model import DISCLAIMER_TEXT, DRAFTED_SECTIONS, NOTE_TEXT, SAFETY_TOPICS
 from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
 
@@ -69,3 +70,18 @@ def test_a_drafted_page_is_a_draft_with_the_fixed_texts_and_model_provenance():
 def test_pages_missing_what_a_reader_needs_do_not_validate(change):
     with pytest.raises(ValidationError):
         DraftedPage.model_validate(valid_page("Paracetamol 500mg") | change)
+
+
+def test_the_schema_is_the_page_models_drafted_sections_in_their_order():
+    schema = draft_json_schema("openai")
+    assert list(schema["properties"]) == list(DRAFTED_SECTIONS)
+    for key, need in DRAFTED_SECTIONS.items():
+        assert ("anyOf" in schema["properties"][key]) == (need == "optional"), key
+    topic = schema["properties"]["safety_advice"]["anyOf"][0]["items"]["properties"]["topic"]
+    assert tuple(topic["enum"]) == SAFETY_TOPICS
+
+
+def test_the_shipped_prompt_names_every_drafted_section_and_safety_topic():
+    prompt = (SHIPPED_PROMPTS / "page.md.j2").read_text(encoding="utf-8")
+    assert [key for key in DRAFTED_SECTIONS if key not in prompt] == []
+    assert [topic for topic in SAFETY_TOPICS if topic not in prompt] == []

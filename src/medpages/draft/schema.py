@@ -1,19 +1,25 @@
 """What a language model must return for a page (`DraftedPage`), its JSON schema, and the page made from it.
 
-The schema covers only the sections a model may write. The Disclaimer, the Note, provenance and
-review status are fixed by medpages in `page_from_draft`: a drafted page is always a `draft`.
+`DraftedPage` is derived from the page model: one field per section in `DRAFTED_SECTIONS`
+(`medpages.model.page`), shaped by the `Page` field's type (text section, side effects, FAQs,
+safety advice, the generic name). The schema covers only the sections a model may write. The
+Disclaimer, the Note, provenance and review status are fixed by medpages in `page_from_draft`:
+a drafted page is always a `draft`.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from medpages.model import (
     DISCLAIMER_TEXT,
+    DRAFTED_SECTIONS,
     FAQ,
     NOTE_TEXT,
     FAQs,
@@ -23,6 +29,7 @@ from medpages.model import (
     Page,
     Provenance,
     SafetyAdvice,
+    SafetyTopic,
     SideEffect,
     SideEffects,
     Source,
@@ -96,49 +103,114 @@ class DraftFAQs(_Draft):
 
 
 class DraftSafetyAdvice(_Draft):
-    topic: Literal["alcohol", "pregnancy", "breastfeeding", "driving", "kidney", "liver"]
+    topic: SafetyTopic
     verdict: str = Field(description="A short verdict, e.g. 'Consult your doctor' or 'Do not use'.")
     advice: str = Field(description="One plain sentence.")
 
 
-class DraftedPage(_Draft):
+def _named(name: str) -> str:
+    if not name:
+        raise ValueError("must not be empty")
+    return name
+
+
+def _section_written(section: DraftSection) -> DraftSection:
+    if not section.lead and not section.items:
+        raise ValueError("write a lead sentence or at least one bullet")
+    return section
+
+
+# --------------------------------------------------------------------------- the page's sections, as drafted
+
+
+@dataclass(frozen=True)
+class _DraftShape:
+    """How a kind of page section is drafted: its type when required, and the page value made from it."""
+
+    required: Any
+    to_page: Callable[[Any], Any]  # the drafted value (or None) -> the page's value (None when empty)
+
+
+def _text_section(section: DraftSection | None) -> TextSection | None:
+    if section is None or (not section.lead and not section.items and not section.closing):
+        return None
+    items = [ListItem(label=_label(item.label), text=item.text) for item in section.items if item.text or item.label]
+    return TextSection(lead=section.lead, items=items, closing=section.closing)
+
+
+def _label(label: str | None) -> str | None:
+    """The seed writes a bullet's bold label with its colon (`**Fatigue:**`)."""
+    if not label:
+        return None
+    label = label.strip().strip("*").strip()
+    return label if label.endswith(":") else f"{label}:"
+
+
+def _side_effects(section: DraftSideEffects | None) -> SideEffects | None:
+    if section is None:
+        return None
+    items = [SideEffect(name=item.name.strip().strip("*").rstrip(":").strip(), explanation=item.explanation)
+             for item in section.items if item.name]
+    return SideEffects(lead=section.lead, items=items, closing=section.closing)
+
+
+def _faqs(section: DraftFAQs | None) -> FAQs | None:
+    if section is None:
+        return None
+    return FAQs(lead=section.lead, items=[FAQ(question=faq.question, answer=faq.answer) for faq in section.items])
+
+
+def _safety_advice(advice: list[DraftSafetyAdvice] | None) -> list[SafetyAdvice] | None:
+    if not advice:
+        return None
+    by_topic: dict[str, SafetyAdvice] = {}
+    for item in advice:
+        if item.verdict and item.topic not in by_topic:
+            by_topic[item.topic] = SafetyAdvice(topic=item.topic, verdict=item.verdict, advice=item.advice)
+    return list(by_topic.values()) or None
+
+
+# Keyed by the `Page` field's type (None aside). A required text section or name must be
+# written; side effects and FAQs insist on at least one item themselves.
+_SHAPES: dict[Any, _DraftShape] = {
+    str: _DraftShape(Annotated[str, AfterValidator(_named)], lambda name: name or None),
+    TextSection: _DraftShape(Annotated[DraftSection, AfterValidator(_section_written)], _text_section),
+    SideEffects: _DraftShape(DraftSideEffects, _side_effects),
+    FAQs: _DraftShape(DraftFAQs, _faqs),
+    list[SafetyAdvice]: _DraftShape(list[DraftSafetyAdvice], _safety_advice),
+}
+
+
+def _shape(key: str) -> _DraftShape:
+    annotation = Page.model_fields[key].annotation
+    kind = next(arg for arg in get_args(annotation) or (annotation,) if arg is not type(None))
+    try:
+        return _SHAPES[kind]
+    except KeyError:
+        raise TypeError(f"Page.{key} is a {kind!r}: no draft shape for it in medpages.draft.schema._SHAPES") from None
+
+
+def _drafted_sections() -> type[_Draft]:
+    """A model with one field per drafted section, in `DRAFTED_SECTIONS` order, described as the `Page` field is."""
+    fields: dict[str, Any] = {}
+    for key, need in DRAFTED_SECTIONS.items():
+        shape, description = _shape(key), Page.model_fields[key].description
+        if need == "required":
+            fields[key] = (shape.required, Field(description=description))
+        else:
+            fields[key] = (_optional(shape.required) | None, Field(default=None, description=description))
+    return create_model("DraftedSections", __base__=_Draft, __module__=__name__, **fields)
+
+
+def _optional(annotation: Any) -> Any:
+    """An optional section has the required one's shape without its must-be-written check."""
+    if getattr(annotation, "__metadata__", None):
+        return get_args(annotation)[0]
+    return annotation
+
+
+class DraftedPage(_drafted_sections()):  # type: ignore[misc]
     """The sections a model writes. Required ones must be non-empty; optional ones may be null."""
-
-    generic_name: str = Field(description="The generic (non-brand) name of the medicine.")
-    usage: DraftSection
-    side_effects: DraftSideEffects
-    important_note: DraftSection
-    how_it_works: DraftSection
-    faqs: DraftFAQs
-    dosage: DraftSection | None = None
-    precautions: DraftSection | None = None
-    safety_advice: list[DraftSafetyAdvice] | None = None
-    missed_dose: DraftSection | None = None
-    overdose: DraftSection | None = None
-    storage: DraftSection | None = None
-    interactions: DraftSection | None = None
-    serious_side_effects: DraftSection | None = None
-
-    @field_validator("generic_name")
-    @classmethod
-    def _named(cls, name: str) -> str:
-        if not name:
-            raise ValueError("must not be empty")
-        return name
-
-    @field_validator("usage", "important_note", "how_it_works")
-    @classmethod
-    def _section_written(cls, section: DraftSection) -> DraftSection:
-        if not section.lead and not section.items:
-            raise ValueError("write a lead sentence or at least one bullet")
-        return section
-
-
-REQUIRED_SECTIONS: tuple[str, ...] = ("generic_name", "usage", "side_effects", "important_note", "how_it_works", "faqs")
-OPTIONAL_SECTIONS: tuple[str, ...] = (
-    "dosage", "precautions", "safety_advice", "missed_dose", "overdose", "storage", "interactions",
-    "serious_side_effects",
-)
 
 
 def validation_problems(error: ValidationError, *, limit: int = 12) -> str:
@@ -266,19 +338,8 @@ def page_from_draft(
     now = at or datetime.now(timezone.utc)
     page = Page(title=medicine.title, front_matter=FrontMatter(title=medicine.title))
     by_model = Provenance(kind="model", by=model, prompt_version=prompt_version, at=now)
-    sections: dict[str, Any] = {
-        "generic_name": drafted.generic_name,
-        "usage": _text_section(drafted.usage),
-        "side_effects": _side_effects(drafted.side_effects),
-        "important_note": _text_section(drafted.important_note),
-        "how_it_works": _text_section(drafted.how_it_works),
-        "faqs": FAQs(lead=drafted.faqs.lead,
-                     items=[FAQ(question=faq.question, answer=faq.answer) for faq in drafted.faqs.items]),
-        "safety_advice": _safety_advice(drafted.safety_advice),
-    }
-    for key in ("dosage", "precautions", "missed_dose", "overdose", "storage", "interactions", "serious_side_effects"):
-        sections[key] = _text_section(getattr(drafted, key))
-    for key, value in sections.items():
+    for key in DRAFTED_SECTIONS:
+        value = _shape(key).to_page(getattr(drafted, key))
         if value:
             setattr(page, key, value)
             page.provenance[key] = by_model
@@ -294,34 +355,3 @@ def page_from_draft(
     page.provenance["disclaimer"] = page.provenance["note"] = Provenance(kind="fixed", at=now)
     page.status = "draft"
     return page
-
-
-def _text_section(section: DraftSection | None) -> TextSection | None:
-    if section is None or (not section.lead and not section.items and not section.closing):
-        return None
-    items = [ListItem(label=_label(item.label), text=item.text) for item in section.items if item.text or item.label]
-    return TextSection(lead=section.lead, items=items, closing=section.closing)
-
-
-def _label(label: str | None) -> str | None:
-    """The seed writes a bullet's bold label with its colon (`**Fatigue:**`)."""
-    if not label:
-        return None
-    label = label.strip().strip("*").strip()
-    return label if label.endswith(":") else f"{label}:"
-
-
-def _side_effects(section: DraftSideEffects) -> SideEffects:
-    items = [SideEffect(name=item.name.strip().strip("*").rstrip(":").strip(), explanation=item.explanation)
-             for item in section.items if item.name]
-    return SideEffects(lead=section.lead, items=items, closing=section.closing)
-
-
-def _safety_advice(advice: list[DraftSafetyAdvice] | None) -> list[SafetyAdvice] | None:
-    if not advice:
-        return None
-    by_topic: dict[str, SafetyAdvice] = {}
-    for item in advice:
-        if item.verdict and item.topic not in by_topic:
-            by_topic[item.topic] = SafetyAdvice(topic=item.topic, verdict=item.verdict, advice=item.advice)
-    return list(by_topic.values()) or None

@@ -11,14 +11,17 @@ from medpages.model.facts import LabelFacts, LabelSource
 from medpages.model.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection
 from medpages.model.page import (
     DISCLAIMER_TEXT,
+    DRAFTED_SECTIONS,
     FAQ,
     NOT_YET_WRITTEN,
     NOTE_TEXT,
+    SAFETY_TOPIC_TITLES,
     SAFETY_TOPICS,
     SECTION_ORDER,
     SECTION_TITLES,
     SEED_SECTIONS,
     AuthorKind,
+    DraftNeed,
     ExtraSection,
     FAQs,
     Finding,
@@ -44,8 +47,8 @@ from medpages.model.page import (
 )
 
 __all__ = [
-    "DISCLAIMER_TEXT", "FAQ", "NOTE_TEXT", "NOT_YET_WRITTEN", "SAFETY_TOPICS", "SECTION_ORDER", "SECTION_TITLES",
-    "SEED_SECTIONS", "AuthorKind", "ExtraSection", "FAQs", "Finding", "FrontMatter", "Identifiers", "LabelDocument",
+    "DISCLAIMER_TEXT", "DRAFTED_SECTIONS", "FAQ", "NOTE_TEXT", "NOT_YET_WRITTEN", "SAFETY_TOPICS", "SAFETY_TOPIC_TITLES",
+    "SECTION_ORDER", "SECTION_TITLES", "SEED_SECTIONS", "AuthorKind", "DraftNeed", "ExtraSection", "FAQs", "Finding", "FrontMatter", "Identifiers", "LabelDocument",
     "LabelFacts", "LabelIngredient", "LabelProduct", "LabelSection", "LabelSource", "Link", "ListItem", "Medicine",
     "OriginalText", "Page", "PageStatus", "Provenance", "SafetyAdvice", "SafetyTopic", "Severity", "SideEffect",
     "SideEffects", "Source", "Strength", "TextSection", "Trace", "fingerprint_value",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -126,8 +126,15 @@ class FAQs(_Model):
     closing: str = ""
 
 
+# The topics Safety Advice may cover: declared here once; the seed reader, the drafting schema
+# and the site take them from here.
 SafetyTopic = Literal["alcohol", "pregnancy", "breastfeeding", "driving", "kidney", "liver"]
-SAFETY_TOPICS: tuple[str, ...] = ("alcohol", "pregnancy", "breastfeeding", "driving", "kidney", "liver")
+SAFETY_TOPICS: tuple[str, ...] = get_args(SafetyTopic)
+# How the site names each topic (tests/model check that every topic has one).
+SAFETY_TOPIC_TITLES: dict[SafetyTopic, str] = {
+    "alcohol": "Alcohol", "pregnancy": "Pregnancy", "breastfeeding": "Breastfeeding",
+    "driving": "Driving", "kidney": "Kidney disease", "liver": "Liver disease",
+}
 
 
 class SafetyAdvice(_Model):
@@ -204,16 +211,8 @@ class OriginalText(_Model):
     fingerprints: dict[str, str] = Field(default_factory=dict)
 
 
-# Section keys in the seed layout's order; the renderer writes them in this order.
-SEED_SECTIONS: tuple[str, ...] = (
-    "generic_name", "usage", "side_effects", "important_note", "how_it_works", "faqs",
-    "disclaimer", "note",
-)
-SECTION_ORDER: tuple[str, ...] = (
-    "generic_name", "usage", "dosage", "side_effects", "serious_side_effects", "important_note",
-    "precautions", "how_it_works", "safety_advice", "interactions", "missed_dose", "overdose",
-    "storage", "faqs", "sources", "disclaimer", "note",
-)
+# The sections of a page, in the order a page shows them, with their headings. Each is a field of
+# `Page` below (tests/model check the two agree); everything else is derived from these lists.
 SECTION_TITLES: dict[str, str] = {
     "generic_name": "Generic Name",
     "usage": "Usage",
@@ -233,6 +232,23 @@ SECTION_TITLES: dict[str, str] = {
     "disclaimer": "Disclaimer",
     "note": "Note",
 }
+SECTION_ORDER: tuple[str, ...] = tuple(SECTION_TITLES)
+# The sections of the seed layout (PRODUCT.md §2), which every rendered page shows.
+SEED_SECTIONS: tuple[str, ...] = (
+    "generic_name", "usage", "side_effects", "important_note", "how_it_works", "faqs",
+    "disclaimer", "note",
+)
+# What a language model drafts, in the order its answer schema lists them: `required` sections
+# must be written, `optional` ones may be null. Disclaimer, Note and Sources are medpages' own.
+# The drafting schema (`medpages.draft.schema.DraftedPage`) is built from this and the fields'
+# types; the keys are part of that schema, so changing them changes `SCHEMA_VERSION`.
+DraftNeed = Literal["required", "optional"]
+DRAFTED_SECTIONS: dict[str, DraftNeed] = {
+    "generic_name": "required", "usage": "required", "side_effects": "required", "important_note": "required",
+    "how_it_works": "required", "faqs": "required",
+    "dosage": "optional", "precautions": "optional", "safety_advice": "optional", "missed_dose": "optional",
+    "overdose": "optional", "storage": "optional", "interactions": "optional", "serious_side_effects": "optional",
+}
 
 
 class Page(_Model):
@@ -240,7 +256,7 @@ class Page(_Model):
 
     title: str
     front_matter: FrontMatter
-    generic_name: str | None = None
+    generic_name: str | None = Field(default=None, description="The generic (non-brand) name of the medicine.")
     usage: TextSection | None = None
     dosage: TextSection | None = None
     side_effects: SideEffects | None = None

@@ -11,14 +11,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from medpages.model import ExtraSection, FAQs, SafetyAdvice, SideEffects, Source, TextSection
+from medpages.model import SAFETY_TOPIC_TITLES, ExtraSection, FAQs, SafetyAdvice, SideEffects, Source, TextSection
 from medpages.publish.site.markup import block_html, inline_html, safe_url
 from medpages.publish.site.views import SectionView
-
-SAFETY_LABELS = {
-    "alcohol": "Alcohol", "pregnancy": "Pregnancy", "breastfeeding": "Breastfeeding",
-    "driving": "Driving", "kidney": "Kidney disease", "liver": "Liver disease",
-}
 
 
 def sections_html(sections: list[SectionView], medicine_title: str) -> Markup:
@@ -89,7 +84,7 @@ def _framed(lead: str, middle: str, closing: str) -> Markup:
 
 def _safety_table(rows: list[SafetyAdvice], medicine_title: str) -> str:
     body = "".join(
-        f'<tr><th scope="row">{escape(SAFETY_LABELS.get(r.topic, r.topic))}</th>'
+        f'<tr><th scope="row">{escape(SAFETY_TOPIC_TITLES.get(r.topic, r.topic))}</th>'
         f'<td class="verdict">{inline_html(r.verdict)}</td><td>{inline_html(r.advice)}</td></tr>\n'
         for r in rows
     )
