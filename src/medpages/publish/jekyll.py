@@ -1,19 +1,18 @@
 """The Jekyll Markdown tree written out: `<letter>/<slug>.md` for every page, in the seed format.
 
-Writing is atomic per file (temporary file + rename), touches only files whose bytes change,
-and deletes only files that an earlier export wrote and nobody has edited since.
+Writing is atomic per file (`medpages.atomic.write_atomic`), touches only files whose bytes
+change, and deletes only files that an earlier export wrote and nobody has edited since.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medpages.atomic import write_atomic
 from medpages.errors import InputError
 from medpages.model import Medicine, Page
 from medpages.publish.seed_writer import render_seed_markdown
@@ -30,19 +29,6 @@ class ExportReport:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and a rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: Path) -> ExportReport:
@@ -70,7 +56,7 @@ def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manif
                 continue
         except FileNotFoundError:
             pass
-        write_atomic(target, data)
+        write_atomic(target, data, durable=False)  # the store has every page: a rebuild restores them
         report.written.append(relative)
     for relative, digest in sorted(previous.items()):
         if relative in owned:

@@ -5,7 +5,9 @@ the hash of its inputs (the medicine, the page, the site's settings and the temp
 version), for every other file the hash of its bytes. A rebuild renders a medicine page only
 when its hash changed or its file is gone, writes other files only when their bytes changed,
 and deletes the files it wrote before that are no longer part of the site (never anything
-else). Medicine pages are rendered in worker processes when there are many.
+else). Medicine pages are rendered in worker processes when there are many. Every file is
+written whole (`write_atomic`) but not fsynced: the site is remade from the store, and an
+fsync per page would cost more than rendering it.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medpages.atomic import write_atomic
 from medpages.errors import InputError
 from medpages.model import Medicine, Page
 from medpages.publish.site import search_index, views
 from medpages.publish.site.render import STATIC_DIR, ListedMedicine, SiteRenderer, robots, sitemap, template_version
 from medpages.publish.site.search_index import FullTextIndex, NameRecord
-from medpages.publish.site.workers import PageJob, do_all, write_new_or_replace
+from medpages.publish.site.workers import PageJob, do_all
 
 MANIFEST_NAME = "site-manifest.json"
 FULLTEXT_STATE_NAME = "site-fulltext.json"
@@ -123,8 +126,10 @@ class _Build:
     def _save_state(self) -> None:
         manifest = {"version": MANIFEST_VERSION, "out_dir": str(self.out_dir), "files": self.files,
                     "groups": self.groups}
-        write_file(self.state_dir / FULLTEXT_STATE_NAME, json.dumps(self.fulltext.to_json()).encode("utf-8"))
-        write_file(self.state_dir / MANIFEST_NAME, json.dumps(manifest).encode("utf-8"))
+        # Lost in a power cut, these only mean a full build next time (see _load_state).
+        write_atomic(self.state_dir / FULLTEXT_STATE_NAME, json.dumps(self.fulltext.to_json()).encode("utf-8"),
+                     durable=False)
+        write_atomic(self.state_dir / MANIFEST_NAME, json.dumps(manifest).encode("utf-8"), durable=False)
 
     # ------------------------------------------------------------------ the build
 
@@ -259,7 +264,7 @@ class _Build:
             if self.old_files.get(relative) == digest and os.path.isfile(self.out_dir / relative):
                 self.report.unchanged += 1
                 continue
-            write_file(self.out_dir / relative, data)
+            write_atomic(self.out_dir / relative, data, durable=False)
             self.report.written.append(relative)
 
     def _write_group(self, name: str, digest: str, make: Callable[[], dict[str, bytes]]) -> None:
@@ -303,8 +308,3 @@ def _parents_within(path: Path, root: Path) -> Iterator[Path]:
     while folder != root and folder.is_relative_to(root):
         yield folder
         folder = folder.parent
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write a file whole (see `write_new_or_replace`)."""
-    write_new_or_replace(str(path.parent), path.name, data)

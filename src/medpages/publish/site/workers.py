@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from medpages.atomic import write_atomic
 from medpages.model import FrontMatter, Medicine, Page
 from medpages.publish.site import search_index, views
 from medpages.publish.site.render import SiteRenderer
@@ -85,9 +86,7 @@ def do_share(job: PageJob, start: int, stop: int) -> ShareResult:
         old_hash = old_files.get(f"{path}/index.html")
         rendered = old_hash != page_hash or not os.path.isfile(f"{folder}/index.html")
         if rendered:
-            if old_hash is None:
-                make_folder(folder)
-            write_new_or_replace(folder, "index.html", job.renderer.medicine(medicine, page))
+            write_atomic(f"{folder}/index.html", job.renderer.medicine(medicine, page), durable=False)
         if job.full_index:
             search_index.add_postings(postings, index, search_index.page_terms(medicine, page))
         elif job.indexed.get(path) != content_hash:
@@ -147,39 +146,3 @@ def do_all(job: PageJob, workers: int) -> list[ShareResult]:
     if failure:
         raise WorkerError(f"rendering pages failed in a worker process:\n{failure}")
     return results
-
-
-def make_folder(folder: str) -> None:
-    try:
-        os.mkdir(folder)
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-
-
-def write_new_or_replace(folder: str, name: str, data: bytes) -> None:
-    """Write `folder/name` whole: a new file directly, an existing one through a temporary file
-    and a rename, so that a reader never sees half a page."""
-    path = f"{folder}/{name}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    try:
-        fd = os.open(path, flags, 0o644)
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-        fd = os.open(path, flags, 0o644)
-    except FileExistsError:
-        temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-        return
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    except BaseException:
-        os.close(fd)
-        os.unlink(path)  # never leave half a new file behind
-        raise
-    os.close(fd)
