@@ -1,24 +1,27 @@
 """A medpages project: a folder with `medpages.toml`, found from the current folder upwards like git.
 
-Settings come from `medpages.toml`, overridden by `MEDPAGES_*` environment variables.
+Its settings (`project.settings`, medpages.settings) come from `medpages.toml`, overridden by
+`MEDPAGES_<SECTION>_<KEY>` environment variables, and are validated when the project is loaded.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medpages.errors import InputError, ProjectNotFound
+
+if TYPE_CHECKING:
+    from medpages.settings import Settings
 
 CONFIG_NAME = "medpages.toml"
 STATE_DIR = ".medpages"  # medpages' own bookkeeping inside a project (export manifests)
 
 DEFAULT_CONFIG = """\
 # medpages project settings. Environment variables MEDPAGES_<SECTION>_<KEY> override them
-# (MEDPAGES_DATABASE_URL, for instance).
+# (MEDPAGES_DATABASE_URL, for instance). Every key: docs/configuration.md.
 
 [database]
 # SQLite in this folder by default; a PostgreSQL URL also works:
@@ -44,7 +47,7 @@ name = "Medicine information"
 @dataclass
 class Project:
     root: Path
-    config: dict[str, Any] = field(default_factory=dict)
+    settings: Settings
     _store: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -72,25 +75,21 @@ class Project:
 
     @classmethod
     def load(cls, root: Path) -> Project:
-        path = root / CONFIG_NAME
+        """The project in `root`, its settings read and validated (an `InputError` names a bad one)."""
+        from medpages.settings import load_settings  # pydantic loads with a project, not for `--help`
+
+        path = root.resolve() / CONFIG_NAME
         try:
-            config = tomllib.loads(path.read_text(encoding="utf-8"))
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise InputError(f"not valid TOML: {error}", source=str(path)) from None
         except OSError as error:
             raise ProjectNotFound(f"cannot read {path}: {error.strerror}") from None
-        return cls(root=root.resolve(), config=config)
-
-    def setting(self, section: str, key: str, default: Any = None) -> Any:
-        env = os.environ.get(f"MEDPAGES_{section}_{key}".upper())
-        if env is not None:
-            return env
-        value = self.config.get(section, {})
-        return value.get(key, default) if isinstance(value, dict) else default
+        return cls(root=root.resolve(), settings=load_settings(table, path))
 
     @property
     def database_url(self) -> str:
-        url = str(self.setting("database", "url", "sqlite:///medpages.sqlite3"))
+        url = self.settings.database.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
             # A relative SQLite path is relative to the project, not to the current folder.
@@ -99,11 +98,11 @@ class Project:
 
     @property
     def jekyll_dir(self) -> Path:
-        return self.root / str(self.setting("jekyll", "dir", "jekyll"))
+        return self.root / self.settings.jekyll.dir
 
     @property
     def site_dir(self) -> Path:
-        return self.root / str(self.setting("site", "dir", "site"))
+        return self.root / self.settings.site.dir
 
     @property
     def state_dir(self) -> Path:

@@ -27,9 +27,9 @@ def build_html_site(project: Project, out_dir: Path | None = None):
         project.store().iter_pages(),
         out,
         state_dir=project.state_dir / "sites" / _key(out),
-        base_url=str(project.setting("site", "base_url", "") or ""),
-        edit_url=str(project.setting("site", "edit_url", "") or "") or None,
-        site_name=str(project.setting("site", "name", "") or "Medicine information"),
+        base_url=project.settings.site.base_url,
+        edit_url=project.settings.site.edit_url or None,
+        site_name=project.settings.site.name,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from medpages.errors import InputError
 from medpages.model import Finding, Medicine, Page
 from medpages.project import Project
 from medpages.stages.references import label_lookup
@@ -57,14 +56,5 @@ def checked(page: Page, medicine: Medicine, facts, settings) -> tuple[Page, list
 
 
 def check_settings(project: Project):
-    """`CheckSettings` from medpages.toml's [checks] table (thresholds)."""
-    from pydantic import ValidationError
-
-    from medpages.check import CheckSettings
-
-    table = project.config.get("checks", {})
-    try:
-        return CheckSettings(**table) if isinstance(table, dict) else CheckSettings()
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise InputError(f"[checks]: {problems}", source=str(project.root / "medpages.toml")) from None
+    """The checks' thresholds (`CheckSettings`): medpages.toml's [checks], under MEDPAGES_CHECKS_* overrides."""
+    return project.settings.checks

@@ -51,8 +51,8 @@ def choose_backend(project: Project, backend: str | None) -> tuple[str, str]:
 
     if backend:
         chosen, why = backend, "--backend"
-    elif project.setting("draft", "backend"):
-        chosen, why = str(project.setting("draft", "backend")), "medpages.toml [draft] backend (or MEDPAGES_DRAFT_BACKEND)"
+    elif project.settings.draft.backend:
+        chosen, why = project.settings.draft.backend, project.settings.origin("draft", "backend")
     else:
         choice = choose_provider()
         chosen, why = (choice.name, choice.reason) if choice.name else (
@@ -197,17 +197,14 @@ class _ProviderRun:
 
         self.project, self.report, self.force = project, report, force
         self.store = project.store()
-        table = project.config.get("draft", {})
-        table = table if isinstance(table, dict) else {}
-        self.provider = get_provider(report.backend, model or table.get("model"), settings=table.get(report.backend, {}))
+        draft = project.settings.draft
+        self.provider = get_provider(report.backend, model or draft.model,
+                                     settings=draft.provider_settings(report.backend))
         report.target = self.provider.describe()
-        self.limits = RunLimits(
-            concurrency=concurrency or int(table.get("concurrency", RunLimits.concurrency)),
-            requests_per_minute=rpm or table.get("rpm", RunLimits.requests_per_minute),
-            tokens_per_minute=tpm or table.get("tpm", RunLimits.tokens_per_minute),
-        )
-        prices = table.get("prices", {})
-        self.pricing = PriceTable.from_mapping(prices) if isinstance(prices, dict) else PriceTable()
+        self.limits = RunLimits(concurrency=concurrency or draft.concurrency, requests_per_minute=rpm or draft.rpm,
+                                tokens_per_minute=tpm or draft.tpm)
+        self.pricing = PriceTable.from_mapping(
+            {name: price.model_dump(exclude_none=True) for name, price in draft.prices.items()})
         self.settings = check_settings(project)
         prompts = project.root / "prompts"
         self.prompts_dir = prompts if prompts.is_dir() else None
