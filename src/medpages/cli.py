@@ -62,7 +62,18 @@ ProjectOption = Annotated[
 
 
 def _project(folder: Path | None) -> Project:
-    return Project.find(folder)
+    """The project, its settings validated: a bad one stops the command here, before any work."""
+    try:
+        return Project.find(folder)
+    except MedpagesError as error:
+        _print_error(error)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _print_error(error: MedpagesError) -> None:
+    from rich.markup import escape  # a message's `[checks]` is text, not rich markup
+
+    err().print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
 
 
 def _list_problems(title: str, lines: list[str], limit: int = 20) -> None:
@@ -395,7 +406,7 @@ def main() -> None:
     try:
         app()
     except MedpagesError as error:
-        err().print(f"[red]error:[/red] {error}", highlight=False)
+        _print_error(error)
         sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         err().print("interrupted")
