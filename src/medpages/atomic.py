@@ -1,5 +1,6 @@
 """Writing a file whole: a reader sees the old bytes or the new ones, never half, and a failed
-write leaves no temporary file behind. Every file medpages writes goes through `write_atomic`.
+write leaves no temporary file behind. Every file medpages writes goes through `write_atomic`
+(or, for a file that was written in pieces under another name, `rename_durably`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,18 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
         raise
     if durable:
         _sync_folder(folder)
+
+
+def rename_durably(finished: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Give a file written elsewhere in the same folder (a download's `.part`) its final name:
+    its bytes reach the disk first, then the rename, as in `write_atomic`."""
+    handle = os.open(finished, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+    os.replace(finished, path)
+    _sync_folder(os.path.dirname(os.fspath(path)) or ".")
 
 
 def _create_temporary(folder: str, name: str) -> tuple[str, int]:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -169,6 +170,22 @@ def test_a_dropped_connection_resumes_with_a_range_request(fake_openfda: FakeOpe
     etag = fake_openfda.etag(FIRST)
     assert file_requests(fake_openfda, FIRST) == [(None, None), ("bytes=1000-", etag), ("bytes=4000-", etag)]
     assert (tmp_path / FIRST).read_bytes() == fake_openfda.files[FIRST]
+
+
+def test_tries_wait_twice_as_long_each_time_and_say_why(fake_openfda: FakeOpenFDA, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda seconds: waits.append(seconds) if threading.current_thread()
+                        is threading.main_thread() else real_sleep(seconds))
+    fake_openfda.drops[FIRST] = [1000, 3000]
+    messages: list[str] = []
+    download_openfda(tmp_path, base_url=fake_openfda.base_url, retries=3, backoff_seconds=0.5,
+                     progress=messages.append)
+    assert waits == [0.5, 1.0]
+    resuming = [m for m in messages if "resuming" in m]
+    assert [m.rsplit("(", 1)[1] for m in resuming] == ["attempt 2 of 4)", "attempt 3 of 4)"]
+    assert "the connection broke at byte 1,000" in resuming[0]
 
 
 def test_a_failed_download_resumes_on_the_next_run(fake_openfda: FakeOpenFDA, tmp_path: Path) -> None:

@@ -14,9 +14,7 @@ when openFDA publishes a new export.
 from __future__ import annotations
 
 import json
-import os
 import re
-import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -26,7 +24,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from tenacity import Retrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential
 
+from medpages.atomic import rename_durably, write_atomic
 from medpages.errors import MedpagesError
 
 Progress = Callable[[str], None]
@@ -177,41 +177,58 @@ def _download_partition(
     part = dest / f"{partition.name}.part"
     state_path = dest / f".{partition.name}.part.json"
     resumed = part.exists() and part.stat().st_size > 0
-    last_error = ""
-    for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(backoff_seconds * 2 ** (attempt - 1))
-            resumed = True
-            if progress:
-                progress(f"{partition.name}: resuming after {last_error} (attempt {attempt + 1} of {retries + 1})")
-        try:
-            _fetch(client, partition, part, state_path)
-        except _Incomplete as error:
-            last_error = str(error)
-            continue
-        except httpx.HTTPStatusError as error:
-            last_error = f"the server answered {error.response.status_code}"
-            if error.response.status_code < 500 and error.response.status_code not in (408, 429):
-                break
-            continue
-        except httpx.HTTPError as error:
-            last_error = _describe(error)
-            continue
-        problem = verify_download(part, partition)
-        if problem:
-            # The data is complete but wrong: start over rather than resume.
-            part.unlink(missing_ok=True)
-            state_path.unlink(missing_ok=True)
-            last_error = problem
-            continue
-        size = part.stat().st_size
-        os.replace(part, final)
+
+    def announce(state: RetryCallState) -> None:
+        if progress:
+            progress(f"{partition.name}: resuming after {state.outcome.exception()} "  # type: ignore[union-attr]
+                     f"(attempt {state.attempt_number + 1} of {retries + 1})")
+
+    # Each try resumes from what the `.part` holds; waits of backoff_seconds, then twice as long each time.
+    retrying = Retrying(stop=stop_after_attempt(retries + 1), wait=wait_exponential(multiplier=backoff_seconds),
+                        retry=retry_if_exception(lambda error: isinstance(error, _TryFailed) and error.retry),
+                        before_sleep=announce, reraise=True)
+    try:
+        for attempt in retrying:
+            with attempt:
+                resumed = resumed or attempt.retry_state.attempt_number > 1
+                _fetch_verified(client, partition, part, state_path)
+    except _TryFailed as failure:
+        size = part.stat().st_size if part.exists() else 0
+        return DownloadedFile(partition.name, final, "failed", size,
+                              f"{failure}; run the download again to resume from byte {size:,}")
+    size = part.stat().st_size
+    rename_durably(part, final)
+    state_path.unlink(missing_ok=True)
+    manifest.record(partition, export_date, size)
+    return DownloadedFile(partition.name, final, "resumed" if resumed else "downloaded", size)
+
+
+class _TryFailed(Exception):
+    """One try at a partition failed, and why; `retry` says whether another try may succeed."""
+
+    def __init__(self, reason: str, *, retry: bool = True):
+        super().__init__(reason)
+        self.retry = retry
+
+
+def _fetch_verified(client: httpx.Client, partition: Partition, part: Path, state_path: Path) -> None:
+    """Fetch the rest of the partition into `part` and check it; raises _TryFailed."""
+    try:
+        _fetch(client, partition, part, state_path)
+    except _Incomplete as error:
+        raise _TryFailed(str(error)) from None
+    except httpx.HTTPStatusError as error:
+        status = error.response.status_code
+        # A 404 or 403 stays so; a timeout, 429 or server error may pass.
+        raise _TryFailed(f"the server answered {status}", retry=status >= 500 or status in (408, 429)) from None
+    except httpx.HTTPError as error:
+        raise _TryFailed(_describe(error)) from None
+    problem = verify_download(part, partition)
+    if problem:
+        # The data is complete but wrong: start over rather than resume.
+        part.unlink(missing_ok=True)
         state_path.unlink(missing_ok=True)
-        manifest.record(partition, export_date, size)
-        return DownloadedFile(partition.name, final, "resumed" if resumed else "downloaded", size)
-    size = part.stat().st_size if part.exists() else 0
-    return DownloadedFile(partition.name, final, "failed", size,
-                          f"{last_error}; run the download again to resume from byte {size:,}")
+        raise _TryFailed(problem)
 
 
 class _Incomplete(Exception):
@@ -316,9 +333,7 @@ class _Manifest:
 
     def record(self, partition: Partition, export_date: str | None, size: int) -> None:
         self.files[partition.name] = {"url": partition.url, "export_date": export_date, "bytes": size}
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps({"files": self.files}, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomic(self.path, json.dumps({"files": self.files}, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def _read_state(path: Path, url: str) -> dict[str, Any] | None:
@@ -330,7 +345,7 @@ def _read_state(path: Path, url: str) -> dict[str, Any] | None:
 
 
 def _write_state(path: Path, state: dict[str, Any]) -> None:
-    path.write_text(json.dumps(state), encoding="utf-8")
+    write_atomic(path, json.dumps(state).encode("utf-8"))
 
 
 def _dig(value: Any, *keys: str) -> Any:
