@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -25,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
+from medpages.atomic import write_atomic
 from medpages.draft.cache import ResponseCache, cache_key
 from medpages.draft.limits import RunLimits
 from medpages.draft.pricing import PriceTable
@@ -61,6 +62,9 @@ STATE_VERSION = 1
 RERUN = "a rerun submits it again"
 SUBMIT_ATTEMPTS = 3
 SUBMIT_BACKOFF = 2.0  # seconds, doubled for each further try
+# Failures that may pass on another try (the provider busy or rate limiting, the network): retried
+# when creating a batch, and left for the next poll when polling or reading answers.
+_TRANSIENT = (ProviderUnavailable, RateLimited, httpx.TransportError, TimeoutError)
 NO_REPAIR = "(a batch has no repair round; a run without --batch redrafts it)"
 
 
@@ -172,10 +176,8 @@ class BatchHandle:
         state = {"format": STATE_FORMAT, "version": STATE_VERSION, "provider": self.backend.name,
                  "model": self.backend.model, "target": self.backend.describe(),
                  "batches": [batch.as_json() for batch in self.batches]}
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.state_path.with_name(self.state_path.name + ".tmp")
-        temporary.write_text(json.dumps(state, indent=1), encoding="utf-8")
-        os.replace(temporary, self.state_path)  # atomic: a crash leaves the old state or the new, never half
+        # A crash leaves the old state or the new, never half: which batches were paid for is in here.
+        write_atomic(self.state_path, json.dumps(state, indent=1).encode("utf-8"))
 
 
 def _load_state(path: Path, backend: BatchBackend) -> list[SubmittedBatch]:
@@ -262,19 +264,25 @@ async def submit_batch(jobs: Iterable[DraftJob], provider: Provider | BatchBacke
 async def _create(backend: BatchBackend, encoded: list[dict], http: httpx.AsyncClient, label: str,
                   attempts: int = SUBMIT_ATTEMPTS) -> str:
     """Create one batch; after a 5xx, 429 or network failure look for it by label (the answer may have been
-    lost after the batch was made) before trying again."""
-    for attempt in range(1, attempts + 1):
-        try:
+    lost after the batch was made) before trying again. The last failure is raised as it is."""
+    retrying = AsyncRetrying(stop=stop_after_attempt(attempts), wait=_submit_wait,
+                             retry=retry_if_exception_type(_TRANSIENT), reraise=True)
+    async for attempt in retrying:
+        with attempt:
+            if attempt.retry_state.attempt_number > 1:
+                found = await backend.find(label, http)
+                if found is not None:
+                    return found
             return await backend.submit(encoded, http, label=label)
-        except (ProviderUnavailable, RateLimited, httpx.TransportError, TimeoutError) as exc:
-            if attempt == attempts:
-                raise
-            retry_after = exc.retry_after if isinstance(exc, RateLimited) and exc.retry_after else None
-            await asyncio.sleep(retry_after or SUBMIT_BACKOFF * 2 ** (attempt - 1))
-            found = await backend.find(label, http)
-            if found is not None:
-                return found
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
+def _submit_wait(state: RetryCallState) -> float:
+    """The wait the provider asked for (Retry-After), else SUBMIT_BACKOFF doubled for each further try."""
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, RateLimited) and error.retry_after:
+        return error.retry_after
+    return SUBMIT_BACKOFF * 2 ** (state.attempt_number - 1)
 
 
 def _chunks(backend: BatchBackend, todo: list[tuple[str, DraftJob]], limits: RunLimits):
@@ -319,7 +327,7 @@ async def poll_batch(handle: BatchHandle, *, client: httpx.AsyncClient | None = 
                 continue
             try:
                 status = await handle.backend.status(batch.id, http)
-            except (ProviderUnavailable, RateLimited, httpx.TransportError, TimeoutError) as exc:
+            except _TRANSIENT as exc:
                 handle.poll_error = f"{batch.id}: {exc or type(exc).__name__}"
                 continue
             except ProviderRejected as exc:
@@ -376,7 +384,7 @@ async def collect_batch(handle: BatchHandle, on_result: Callable[[DraftResult], 
             if status.state != "failed":
                 try:
                     output = await handle.backend.output(status, http)
-                except (ProviderUnavailable, RateLimited, httpx.TransportError, TimeoutError) as exc:
+                except _TRANSIENT as exc:
                     handle.poll_error = f"{batch.id}: reading its answers failed ({exc}); tried again"
                     continue
             summary.anomalies += [f"{batch.id}: {anomaly}" for anomaly in output.anomalies]
