@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medpages.errors import InputError, MedpagesError
 from medpages.model import Medicine, Page
 from medpages.project import Project
 from medpages.stages.checking import check_settings, checked
 from medpages.stages.references import label_lookup
+
+if TYPE_CHECKING:
+    import httpx
 
 REFERENCE = "reference"
 # Pages a new draft may replace: nobody's work would be lost (the catalogue's skeleton, the
@@ -79,6 +82,7 @@ def generate_pages(
     poll_interval: float = 60.0,
     progress: Progress | None = None,
     on_run_progress: Callable[[Any], None] | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> GenerateReport:
     """Draft a page for every medicine that needs one, check it, and store it.
 
@@ -91,6 +95,8 @@ def generate_pages(
     that is stopped (even killed) loses nothing and a rerun goes on with the rest. With
     `batch`, an AI backend's batch API is used instead (about half the price, answers within
     24 hours): a rerun collects the batches already submitted instead of paying for them twice.
+    `client` is the httpx client an AI backend talks through, instead of one of its own:
+    the tests pass one whose transport is httpx.MockTransport.
     """
     name, why = choose_backend(project, backend)
     if batch and name == REFERENCE:
@@ -102,7 +108,7 @@ def generate_pages(
         _compose_from_references(project, todo, report, progress)
     else:
         run = _ProviderRun(project, report, model=model, concurrency=concurrency, rpm=rpm, tpm=tpm, force=force)
-        run.draft(todo, batch=batch, poll_interval=poll_interval, on_progress=on_run_progress)
+        run.draft(todo, batch=batch, poll_interval=poll_interval, on_progress=on_run_progress, client=client)
     return report
 
 
@@ -215,7 +221,7 @@ class _ProviderRun:
         self.delivered: set[str] = set()  # results received
 
     def draft(self, todo: list[tuple[Medicine, Page | None]], *, batch: bool, poll_interval: float,
-              on_progress: Callable[[Any], None] | None) -> None:
+              on_progress: Callable[[Any], None] | None, client: httpx.AsyncClient | None = None) -> None:
         from medpages.draft.cache import ResponseCache
         from medpages.draft.runner import draft_all, estimate_run
         from medpages.store.claims import BATCH_CLAIM_LEASE_SECONDS, CLAIM_LEASE_SECONDS, release_dead_local_claims
@@ -237,11 +243,11 @@ class _ProviderRun:
                 report.summary = draft_all_batch(
                     self._claimed_jobs(todo, lease), self.provider, state_path=state_dir / "draft-batch.json",
                     poll_interval=poll_interval, on_result=self._store_result, on_progress=on_progress,
-                    pricing=self.pricing, limits=self.limits, cache=cache)
+                    pricing=self.pricing, limits=self.limits, cache=cache, client=client)
             else:
                 report.summary = draft_all(self._claimed_jobs(todo, lease), self.provider, limits=self.limits,
                                            cache=cache, on_result=self._store_result, on_progress=on_progress,
-                                           pricing=self.pricing, total=len(todo))
+                                           pricing=self.pricing, total=len(todo), client=client)
         if batch and report.summary.cancelled:  # the batches go on at the provider: keep their claims
             report.skipped += [f"{slug}: waiting for its batch (run again to collect)"
                                for slug in self.started if slug not in self.delivered]
