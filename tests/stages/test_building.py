@@ -1,0 +1,54 @@
+"""Build: the HTML site and the Jekyll tree out of a project, through `medpages build` in process."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from medpages.project import Project
+from medpages.stages import build_html_site, build_jekyll
+
+
+@pytest.fixture
+def imported(project_dir, medpages_cli, seed_path):
+    shutil.copy(seed_path, project_dir / "seed.md")
+    (project_dir / "generics.txt").write_text("Paracetamol 500mg\nIbuprofen 400mg\n", encoding="utf-8")
+    assert medpages_cli("import", "generics.txt", "seed.md", cwd=project_dir).exit_code == 0
+    return project_dir
+
+
+def test_build_out_writes_only_the_site_and_is_incremental(tmp_path, imported, medpages_cli):
+    first = medpages_cli("build", "--out", tmp_path / "public", cwd=imported)
+    assert first.exit_code == 0, first.output
+    assert "3 medicine pages; 3 rendered" in first.stdout and "Jekyll tree" not in first.stdout
+    assert (tmp_path / "public" / "i" / "ibuprofen-400mg" / "index.html").is_file()
+    assert not (imported / "jekyll").exists()
+    second = medpages_cli("build", "--out", tmp_path / "public", cwd=imported)
+    assert "0 rendered" in second.stdout
+
+
+def test_build_writes_both_into_the_project_and_the_seed_page_unchanged(imported, medpages_cli, seed_path):
+    result = medpages_cli("build", cwd=imported)
+    assert result.exit_code == 0, result.output
+    assert "HTML site:" in result.stdout and "Jekyll tree:" in result.stdout
+    assert (imported / "site" / "index.html").is_file()
+    # Only stored pages are written to the tree (the two listed medicines have none yet).
+    assert sorted(p.relative_to(imported / "jekyll").as_posix() for p in (imported / "jekyll").rglob("*.md")) == [
+        "a/ado-trastuzumab-emtansine-160mg.md"]
+    assert (imported / "jekyll" / "a" / "ado-trastuzumab-emtansine-160mg.md").read_bytes() == seed_path.read_bytes()
+
+
+def test_the_stages_report_what_they_wrote_and_each_output_folder_keeps_its_own_record(tmp_path, imported):
+    project = Project.find(imported)
+    site = build_html_site(project, tmp_path / "one")
+    assert site.medicines == 3 and len(site.rendered) == 3
+    assert len(build_html_site(project, tmp_path / "two").rendered) == 3  # not "unchanged": another folder
+    assert build_html_site(project, tmp_path / "one").rendered == []
+    tree = build_jekyll(project, tmp_path / "md")
+    assert len(tree.written) == 1 and build_jekyll(project, tmp_path / "md").written == []
+
+
+def test_serve_before_a_build_says_to_build(project_dir, medpages_cli):
+    result = medpages_cli("serve", cwd=project_dir)
+    assert result.exit_code == 1 and "medpages build" in result.errors

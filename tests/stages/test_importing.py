@@ -1,0 +1,79 @@
+"""Import: medicine lists and existing pages into a project, through `medpages import` in process."""
+
+from __future__ import annotations
+
+import shutil
+
+from medpages.project import Project
+from medpages.stages import import_paths
+
+EXIT_WARNINGS = 3
+
+
+def test_a_list_and_a_page_are_imported_and_counted(project_dir, medpages_cli, seed_path):
+    shutil.copy(seed_path, project_dir / "seed.md")
+    (project_dir / "generics.txt").write_text("Paracetamol 500mg\nIbuprofen 400mg\n", encoding="utf-8")
+    result = medpages_cli("import", "generics.txt", "seed.md", cwd=project_dir)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 catalogue entries; 1 pages saved, 0 unchanged." in result.stdout  # the list's two; the page brings its own
+    again = medpages_cli("import", "generics.txt", "seed.md", cwd=project_dir)
+    assert "0 pages saved, 1 unchanged." in again.stdout
+    with Project.find(project_dir).store() as store:
+        assert [medicine.slug for medicine, _ in store.iter_pages()] == [
+            "ado-trastuzumab-emtansine-160mg", "ibuprofen-400mg", "paracetamol-500mg"]
+
+
+def test_hostile_list_imports_the_good_lines_and_names_every_bad_one(project_dir, medpages_cli):
+    lines = [
+        b"Paracetamol 500mg",
+        b"",
+        b"!!!",
+        b"x" * 10_000,
+        b"Ibuprofen\x07 400mg",
+        b"../../etc/passwd",
+        b"PARACETAMOL   500MG",
+        b"\xd9\x85\xd9\x8a\xd8\xaa\xd9\x81\xd9\x88\xd8\xb1\xd9\x85\xd9\x8a\xd9\x86 500mg",  # Arabic, right to left
+        b"Amoxicillin \xff\xfe 250mg",
+        b"Amoxicillin, Clavulanic Acid 625mg",
+    ]
+    (project_dir / "generics.txt").write_bytes(b"\n".join(lines))
+    result = medpages_cli("import", "generics.txt", cwd=project_dir)
+    assert result.exit_code == EXIT_WARNINGS, result.output
+    for number in (3, 4, 5, 9):
+        assert f":{number}:" in result.stderr or f"line {number}" in result.stderr, (number, result.stderr)
+    assert medpages_cli("build", "--jekyll", "jekyll", cwd=project_dir).exit_code == 0
+    assert sorted((project_dir / "jekyll").rglob("*.md")) == []  # no pages yet: the catalogue alone writes nothing
+    assert not (project_dir.parent / "etc").exists()
+
+
+def test_imported_tree_exports_back_with_no_diff(tmp_path, project_dir, medpages_cli, seed_path):
+    tree = tmp_path / "site"
+    (tree / "a").mkdir(parents=True)
+    (tree / "m").mkdir()
+    shutil.copy(seed_path, tree / "a" / "ado-trastuzumab-emtansine-160mg.md")
+    (tree / "m" / "metformin-500mg.md").write_bytes(
+        b"\xef\xbb\xbf---\r\nlayout: minimal-medicine\r\ntitle: Metformin 500mg\r\n---\r\n\r\n# Metformin 500mg\r\n\r\n"
+        b"## Usage\r\n\r\n- Type 2 diabetes\r\n\r\n## Side Effects\r\n\r\n1. Nausea\r\n")
+    (tree / "m" / "broken.md").write_bytes(b"---\ntitle: x\n---\n\xff\xfe")
+    (tree / "index.md").write_text("---\nlayout: home\n---\nWelcome")
+    before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    result = medpages_cli("import", tree, cwd=project_dir)
+    assert result.exit_code == EXIT_WARNINGS
+    assert "m/broken.md" in result.stderr and "UTF-8" in result.stderr
+    assert medpages_cli("build", "--jekyll", tree, cwd=project_dir).exit_code == 0
+    assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before
+
+
+def test_the_stage_reports_what_it_did_without_the_cli(project_dir):
+    (project_dir / "generics.csv").write_text("name\nAtorvastatin 20mg\nAtorvastatin 20mg\n!!!\n", encoding="utf-8")
+    report = import_paths(Project.find(project_dir), [project_dir / "generics.csv"])
+    assert (report.medicines, report.pages_saved, report.failures) == (1, 0, [])
+    assert [line.split("generics.csv")[1] for line in report.rejected] == [
+        ":4: no letters or digits, only punctuation or symbols ('!!!')"]
+    assert len(report.notices) == 1 and "already listed" in report.notices[0] and "merged" in report.notices[0]
+
+
+def test_import_outside_a_project_says_to_run_init(tmp_path, medpages_cli):
+    (tmp_path / "generics.txt").write_text("Paracetamol 500mg\n", encoding="utf-8")
+    result = medpages_cli("import", "generics.txt", cwd=tmp_path)
+    assert result.exit_code == 1 and "medpages init" in result.errors
