@@ -1,7 +1,12 @@
 """Readability for a lay reader: the Flesch-Kincaid grade of each section, and long sentences.
 
 grade = 0.39 × (words / sentences) + 11.8 × (syllables / words) − 15.59, with syllables
-counted by a vowel-group heuristic (good to about one syllable in ten on English words).
+counted by a vowel-group heuristic. Against the CMU Pronouncing Dictionary it is exact for 95%
+of the words in the check sets and the seed page, and the seed page's grades are within 0.3 of
+the dictionary's. Not textstat: 0.7.3 counts by pyphen's hyphenation points, exact for 92%
+("medicine" one syllable, "cholesterol" two), which puts the seed page's grades 0.5 to 2.8
+too low, and it imports pkg_resources, gone from setuptools 82; later releases fetch NLTK data
+at run time, which fails offline.
 Sections shorter than `CheckSettings.readability_min_words` are not graded.
 """
 
