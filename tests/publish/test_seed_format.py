@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 from medpages.model import NOT_YET_WRITTEN, ExtraSection, FAQ, Page
-from medpages.catalog.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown, parse_seed_markdown_with_findings
 from medpages.publish.seed_writer import render_seed_markdown
 
 
 def test_seed_round_trips_byte_for_byte(seed_text):
-    page = parse_seed_markdown(seed_text)
+    page, findings = parse_seed_markdown_with_findings(seed_text)
     assert render_seed_markdown(page) == seed_text
-    assert page.findings == []
+    assert findings == []
 
 
 def test_seed_round_trips_through_json(seed_text):
@@ -65,8 +65,9 @@ def test_new_page_is_written_in_seed_layout(seed_text):
 
 
 def test_missing_sections_become_findings_and_render_as_not_yet_written():
-    page = parse_seed_markdown("---\ntitle: Aspirin 75mg\n---\n\n# Aspirin 75mg\n\n**Generic Name:** Aspirin")
-    missing = {f.section for f in page.findings if f.code == "missing-section"}
+    page, findings = parse_seed_markdown_with_findings(
+        "---\ntitle: Aspirin 75mg\n---\n\n# Aspirin 75mg\n\n**Generic Name:** Aspirin")
+    missing = {f.section for f in findings if f.code == "parse.missing_section"}
     assert missing == {"usage", "side_effects", "important_note", "how_it_works", "faqs", "disclaimer", "note"}
     assert render_seed_markdown(page).startswith("---\ntitle: Aspirin 75mg\n---")  # unchanged: as it was
     page.generic_name = "Aspirin (acetylsalicylic acid)"
@@ -179,18 +180,18 @@ def test_bold_sentence_is_not_a_section():
 
 def test_invalid_front_matter_is_kept_and_reported():
     text = "---\ntitle: [unclosed\n---\n\n# Aspirin\n\n**Generic Name:** Aspirin"
-    page = parse_seed_markdown(text)
-    assert any(f.code == "front-matter-invalid" and f.severity == "error" for f in page.findings)
+    page, findings = parse_seed_markdown_with_findings(text)
+    assert any(f.code == "parse.front_matter_invalid" and f.severity == "error" for f in findings)
     assert page.title == "Aspirin"
     assert page.front_matter.extra["unparsed_front_matter"] == "title: [unclosed"
     assert render_seed_markdown(page) == text
 
 
 def test_duplicate_section_is_kept_as_extra():
-    page = parse_seed_markdown("# X\n\n**Usage:** one\n\n**Usage:** two")
+    page, findings = parse_seed_markdown_with_findings("# X\n\n**Usage:** one\n\n**Usage:** two")
     assert page.usage.lead == "one"
     assert page.extra_sections == [ExtraSection(heading="Usage", body="two")]
-    assert any(f.code == "duplicate-section" for f in page.findings)
+    assert any(f.code == "parse.duplicate_section" for f in findings)
 
 
 def test_parse_output_is_json_serialisable(seed_text):

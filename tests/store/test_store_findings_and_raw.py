@@ -13,8 +13,8 @@ from medpages.store import Store, StoreError
 from store_samples import make_medicine, make_page
 
 FINDINGS = [
-    Finding(code="missing-section", severity="error", message="no Side Effects section", section="side_effects"),
-    Finding(code="ai-artefact", severity="warning", message="starts with “As an AI”", section="usage", line=12),
+    Finding(code="structure.missing_section", severity="error", message="no Side Effects section", section="side_effects"),
+    Finding(code="artefact.ai_self_reference", severity="warning", message="starts with “As an AI”", section="usage", line=12),
 ]
 
 
@@ -23,7 +23,7 @@ def test_findings_replace_the_previous_ones_and_point_at_the_checked_revision(
 ) -> None:
     medicine = make_medicine()
     store.upsert_medicine(medicine)
-    store.replace_findings(medicine.slug, [Finding(code="catalogue", severity="info", message="no page yet")])
+    store.replace_findings(medicine.slug, [Finding(code="parse.title_missing", severity="info", message="no page yet")])
     store.save_page(medicine.slug, make_page(medicine), author="model:m", kind="model")
     store.save_page(medicine.slug, make_page(medicine, usage="Better."), author="model:m", kind="model")
     store.replace_findings(medicine.slug, FINDINGS)

@@ -44,14 +44,14 @@ def test_hostile_text_round_trips_exactly(store: Store, text: str) -> None:
     store.upsert_medicine(medicine)
     page = hostile_page(medicine, text)
     assert store.save_page(medicine.slug, page, author=f"contributor:{text}", kind="contributor", message=text) == 1
-    store.replace_findings(medicine.slug, [Finding(code=text, severity="info", message=text, section=text)])
+    store.replace_findings(medicine.slug, [Finding(code="readability.grade", severity="info", message=text, section=text)])
 
     assert store.get_medicine(medicine.slug) == medicine
     assert store.get_page(medicine.slug) == page
     assert list(store.iter_pages()) == [(medicine, page)]
     assert store.revisions(medicine.slug)[0].author == f"contributor:{text}"
     assert store.revisions(medicine.slug)[0].message == text
-    assert store.findings(medicine.slug) == [Finding(code=text, severity="info", message=text, section=text)]
+    assert store.findings(medicine.slug) == [Finding(code="readability.grade", severity="info", message=text, section=text)]
     assert store.save_page(medicine.slug, store.get_page(medicine.slug), author="x:y", kind="fixed") == 1
 
 
@@ -69,7 +69,7 @@ def test_text_no_database_can_store_is_refused_naming_the_field(store: Store, ba
     with pytest.raises(InputError, match=rf"revision message .*{what}"):
         store.save_page(medicine.slug, make_page(medicine), author="model:m", kind="model", message=bad)
     with pytest.raises(InputError, match=rf"finding 1 message: .*{what}"):
-        store.replace_findings(medicine.slug, [Finding(code="x", severity="info", message=bad)])
+        store.replace_findings(medicine.slug, [Finding(code="readability.grade", severity="info", message=bad)])
     assert store.counts() == {"medicines": 1, "pages": 0, "revisions": 0, "findings": 0, "raw_documents": 0}
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from medpages.catalog.seed_reader import parse_seed_markdown
+from medpages.catalog.seed_reader import parse_seed_markdown_with_findings
 from medpages.errors import InputError
-from medpages.model import Page
+from medpages.model import Finding, Page
 
 PAGE_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_PAGE_BYTES = 2_000_000  # a medicine page is a few KB; anything this large is not one
@@ -23,11 +23,12 @@ _SKIPPED_DIRS = {".git", "node_modules", ".jekyll-cache", ".sass-cache", "vendor
 
 @dataclass
 class PageFile:
-    """A page read from a file: its Page, or the raw text and why it could not be read."""
+    """A page read from a file: its Page (and what the reader noticed), or the raw text and why it could not be read."""
 
     path: Path
     relative: str
     page: Page | None = None
+    findings: list[Finding] = field(default_factory=list)
     text: str | None = None
     error: str | None = None
 
@@ -70,11 +71,11 @@ def read_page_file(path: Path, root: Path | None = None) -> PageFile:
     if "\x00" in text:
         result.error = "contains NUL bytes: not a text page; kept as raw text"
         return result
-    page = parse_seed_markdown(text)
+    page, findings = parse_seed_markdown_with_findings(text)
     if not page.title:
         result.error = "no title in front matter or heading; kept as raw text"
         return result
-    result.page = page
+    result.page, result.findings = page, findings
     return result
 
 

@@ -104,7 +104,12 @@ class _RawSection:
 
 
 def parse_seed_markdown(text: str) -> Page:
-    """Parse one page; raises nothing for odd input, records findings instead."""
+    """Parse one page; raises nothing for odd input (see `parse_seed_markdown_with_findings`)."""
+    return parse_seed_markdown_with_findings(text)[0]
+
+
+def parse_seed_markdown_with_findings(text: str) -> tuple[Page, list[Finding]]:
+    """Parse one page, and say what did not fit (`parse.*` findings) instead of raising."""
     original = text
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -117,30 +122,30 @@ def parse_seed_markdown(text: str) -> Page:
     if front is None:
         front = FrontMatter(title=title or "", layout=None, nav_exclude=None)
         if not front_matter_raw:
-            findings.append(Finding(code="front-matter-missing", severity="warning",
+            findings.append(Finding(code="parse.front_matter_missing", severity="warning",
                                     message="the page has no front matter"))
     if not title:
         title = front.title
         if title:
-            findings.append(Finding(code="title-heading-missing", severity="warning",
+            findings.append(Finding(code="parse.title_heading_missing", severity="warning",
                                     message="the page has no '# title' heading"))
     elif front.title and front.title != title:
-        findings.append(Finding(code="title-mismatch", severity="warning",
+        findings.append(Finding(code="parse.title_mismatch", severity="warning",
                                 message=f"front matter title {front.title!r} differs from heading {title!r}"))
     if not title:
-        findings.append(Finding(code="title-missing", severity="error", message="the page has no title"))
+        findings.append(Finding(code="parse.title_missing", severity="error", message="the page has no title"))
 
     page = Page(title=title or "", front_matter=front)
     raw_sections: dict[str, str] = {}
     extras: list[ExtraSection] = []
     if preamble.strip():
         extras.append(ExtraSection(heading="", body=preamble.strip("\n")))
-        findings.append(Finding(code="text-before-sections", severity="warning",
+        findings.append(Finding(code="parse.text_before_sections", severity="warning",
                                 message="text between the title and the first section kept as is"))
     for section in sections:
         key = section.key
         if key and getattr(page, key) is not None:
-            findings.append(Finding(code="duplicate-section", severity="warning", section=key,
+            findings.append(Finding(code="parse.duplicate_section", severity="warning", section=key,
                                     line=section.start_line,
                                     message=f"a second {section.heading!r} section, kept as an extra section"))
             key = ""
@@ -152,7 +157,7 @@ def parse_seed_markdown(text: str) -> Page:
             raw_sections[key] = section.raw_text(lines)
             continue
         if not key:
-            findings.append(Finding(code="unknown-section", severity="info", line=section.start_line,
+            findings.append(Finding(code="parse.unknown_section", severity="info", line=section.start_line,
                                     message=f"section {section.heading!r} is not part of the model; kept verbatim"))
         extras.append(ExtraSection(heading=section.heading, body=section.body()))
         raw_sections[f"extra:{len(extras) - 1}"] = section.raw_text(lines)
@@ -161,16 +166,15 @@ def parse_seed_markdown(text: str) -> Page:
     for key in SEED_SECTIONS:
         if getattr(page, key) is None:
             severity = "error" if key in ("disclaimer", "note") else "warning"
-            findings.append(Finding(code="missing-section", severity=severity, section=key,
+            findings.append(Finding(code="parse.missing_section", severity=severity, section=key,
                                     message=f"the {SECTION_TITLES[key]} section is missing or not yet written"))
-    page.findings = findings
     page.original = OriginalText(
         text=original,
         fingerprint=page.content_fingerprint(),
         sections=raw_sections,
         fingerprints={k: fingerprint_value(page.section_value(k)) for k in raw_sections},
     )
-    return page
+    return page, findings
 
 
 def _read_front_matter(text: str, findings: list[Finding]) -> tuple[str, FrontMatter | None, int]:
@@ -183,12 +187,12 @@ def _read_front_matter(text: str, findings: list[Finding]) -> tuple[str, FrontMa
     try:
         data = yaml.safe_load(raw) if raw.strip() else {}
     except yaml.YAMLError as error:
-        findings.append(Finding(code="front-matter-invalid", severity="error", line=1,
+        findings.append(Finding(code="parse.front_matter_invalid", severity="error", line=1,
                                 message=f"front matter is not valid YAML ({_one_line(error)}); kept as text"))
         return raw, FrontMatter(title="", layout=None, nav_exclude=None,
                                 extra={"unparsed_front_matter": raw}), body_start
     if not isinstance(data, dict):
-        findings.append(Finding(code="front-matter-invalid", severity="error", line=1,
+        findings.append(Finding(code="parse.front_matter_invalid", severity="error", line=1,
                                 message="front matter is not a mapping of keys to values; kept as text"))
         return raw, FrontMatter(title="", layout=None, nav_exclude=None,
                                 extra={"unparsed_front_matter": raw}), body_start
@@ -301,7 +305,7 @@ def _section_value(key: str, section: _RawSection, findings: list[Finding]) -> o
     if key == "safety_advice":
         rows = _safety_rows(body)
         if rows is None:
-            findings.append(Finding(code="section-unreadable", severity="warning", section=key,
+            findings.append(Finding(code="parse.section_unreadable", severity="warning", section=key,
                                     line=section.start_line,
                                     message="safety advice is not a table of topic, verdict, advice; kept verbatim"))
         return rows

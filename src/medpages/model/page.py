@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # The fixed texts of the seed page (PRODUCT.md §2). Every rendered page carries both.
 DISCLAIMER_TEXT = (
@@ -182,9 +182,14 @@ class Trace(_Model):
 
 
 class Finding(_Model):
-    """Something a parser or check noticed about a page."""
+    """Something a parser or check noticed about a page.
 
-    code: str
+    Findings are not part of the page: the store keeps them beside the revision they describe
+    (`Store.replace_findings`, `Store.findings`). A code is `<kind>.<name>` (`parse.title_mismatch`,
+    `readability.grade`); docs/checks.md lists every one.
+    """
+
+    code: str = Field(pattern=r"^[a-z]+\.[a-z][a-z0-9_]*$")
     severity: Severity
     message: str
     section: str | None = None
@@ -277,10 +282,17 @@ class Page(_Model):
 
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     status: PageStatus = "draft"
-    findings: list[Finding] = Field(default_factory=list)
     reviewed_on: date | None = None
     traces: list[Trace] = Field(default_factory=list)
     original: OriginalText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_findings(cls, data: Any) -> Any:
+        """Page JSON stored before findings moved to the store's findings table carries them: ignored."""
+        if isinstance(data, dict) and "findings" in data:
+            data = {key: value for key, value in data.items() if key != "findings"}
+        return data
 
     def section_value(self, key: str) -> Any:
         if key.startswith("extra:"):

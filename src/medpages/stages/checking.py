@@ -21,7 +21,10 @@ def check_pages(project: Project, only: Iterable[str] = (), progress: Callable[[
     """Check every stored page against its medicine's most recent label; store the findings.
 
     The checks change no page and no status: `generate` sets a new draft's status from its
-    checks, and publishing (the review app) refuses a page whose findings have an error.
+    checks, and publishing (the review app) refuses a page whose findings have an error. The
+    store's findings table is the one place findings live: this replaces a page's check
+    findings there and keeps what the seed reader noticed when the page was imported
+    (`parse.*`, stored by `import` with that revision, which a check does not change).
     """
     from medpages.check import blocks_publishing, check_page
 
@@ -36,7 +39,8 @@ def check_pages(project: Project, only: Iterable[str] = (), progress: Callable[[
             continue
         seen.add(medicine.slug)
         findings = check_page(page, medicine, facts_for(medicine), settings)
-        store.replace_findings(medicine.slug, findings)
+        parsed = [finding for finding in store.findings(medicine.slug) if finding.code.startswith("parse.")]
+        store.replace_findings(medicine.slug, parsed + findings)
         run.results.append((medicine.slug, findings))
         if blocks_publishing(findings):
             run.blocked.append(medicine.slug)
@@ -47,12 +51,15 @@ def check_pages(project: Project, only: Iterable[str] = (), progress: Callable[[
 
 
 def checked(page: Page, medicine: Medicine, facts, settings) -> tuple[Page, list[Finding]]:
-    """A new draft with its findings and status (`checked` when no finding is an error), and its errors."""
+    """A new draft with its status (`checked` when no finding is an error), and its findings.
+
+    The findings are not part of the page: the caller stores them beside it (`Store.replace_findings`).
+    """
     from medpages.check import blocks_publishing, check_page
 
-    page.findings = check_page(page, medicine, facts, settings)
-    page.status = "draft" if blocks_publishing(page.findings) else "checked"
-    return page, [finding for finding in page.findings if finding.severity == "error"]
+    findings = check_page(page, medicine, facts, settings)
+    page.status = "draft" if blocks_publishing(findings) else "checked"
+    return page, findings
 
 
 def check_settings(project: Project):

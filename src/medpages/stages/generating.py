@@ -137,7 +137,8 @@ def replaceable(page: Page) -> bool:
     return {provenance.kind for provenance in page.provenance.values()} <= _REPLACEABLE_KINDS
 
 
-def _note_errors(report: GenerateReport, medicine: Medicine, errors: list) -> None:
+def _note_errors(report: GenerateReport, medicine: Medicine, findings: list) -> None:
+    errors = [finding for finding in findings if finding.severity == "error"]
     if errors:
         report.with_errors.append(f"{medicine.slug}: {errors[0].message}")
 
@@ -159,15 +160,15 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
             progress(f"{number:,} of {len(todo):,}")
         try:
             facts = facts_for(medicine)
-            page, errors = checked(compose_reference_page(medicine, facts), medicine, facts, settings)
+            page, findings = checked(compose_reference_page(medicine, facts), medicine, facts, settings)
         except MedpagesError as error:
             report.failed.append(f"{medicine.slug}: {error}")
             continue
         if facts is None:
             report.without_label.append(medicine.slug)
         else:
-            _note_errors(report, medicine, errors)  # a skeleton is unfinished by design
-        if current is not None and _same_composition(current, page):
+            _note_errors(report, medicine, findings)  # a skeleton is unfinished by design
+        if current is not None and _same_composition(current, page) and store.findings(medicine.slug) == findings:
             report.unchanged.append(medicine.slug)
             continue
         if not report.dry_run:
@@ -177,14 +178,14 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
             else:
                 store.save_page(medicine.slug, page, author=COMPOSER, kind="reference",
                                 message=f"composed from label {facts.source.set_id}")
-            store.replace_findings(medicine.slug, page.findings)
+            store.replace_findings(medicine.slug, findings)
         report.drafted.append(medicine.slug)
 
 
 def _same_composition(current: Page, page: Page) -> bool:
-    """The same sections, traces, status and findings (the provenance times aside)."""
+    """The same sections, traces and status (the provenance times aside); findings are the store's."""
     return (current.content_fingerprint() == page.content_fingerprint() and current.traces == page.traces
-            and current.status == page.status and current.findings == page.findings)
+            and current.status == page.status)
 
 
 # --------------------------------------------------------------------------- an AI provider
@@ -291,12 +292,12 @@ class _ProviderRun:
                 else:
                     self.report.failed.append(f"{medicine.slug}: {result.reason or 'no page'}")
                 return
-            page, errors = checked(result.page, medicine, result.job.facts, self.settings)
-            _note_errors(self.report, medicine, errors)
+            page, findings = checked(result.page, medicine, result.job.facts, self.settings)
+            _note_errors(self.report, medicine, findings)
             self.store.save_page(medicine.slug, page, author=f"model:{result.provider}:{result.model}", kind="model",
                                  message=f"drafted by {result.model} (prompt {result.prompt_version}; "
                                          f"{result.input_tokens}+{result.output_tokens} tokens)")
-            self.store.replace_findings(medicine.slug, page.findings)
+            self.store.replace_findings(medicine.slug, findings)
             self.report.drafted.append(medicine.slug)
         except MedpagesError as error:
             self.report.failed.append(f"{medicine.slug}: {error}")

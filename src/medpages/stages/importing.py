@@ -107,6 +107,7 @@ def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportRe
             report.pages_unchanged += 1
         else:
             report.pages_saved += 1
+            store.replace_findings(medicine.slug, read.findings)  # the new revision's, from the reader
 
 
 def _medicine_for(read: PageFile) -> Medicine:

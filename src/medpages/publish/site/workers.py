@@ -25,8 +25,8 @@ from medpages.publish.site.render import SiteRenderer
 
 # Fork worker processes only for at least this many pages (below it, forking costs more).
 PARALLEL_FROM = 300
-# Fields of a Page that never show on the site (the parsed source text, check findings).
-NOT_RENDERED = {"original", "findings"}
+# Fields of a Page that never show on the site (the parsed source text).
+NOT_RENDERED = {"original"}
 
 
 @dataclass
