@@ -4,7 +4,8 @@
 `medpages.sources.download.download_openfda` fetches openFDA's bulk files (imported on its
 own, so that reading labels does not load the HTTP client). `read_spl` and
 `iter_openfda_labels` read one format each into a `LabelDocument`; `extract_facts` turns a
-document into the facts pages are written and checked from.
+document into the facts pages are written and checked from. The label and fact types belong to
+the content model (`medpages.model.label`, `medpages.model.facts`) and are re-exported here.
 """
 
 from medpages.sources.facts import (
