@@ -1,6 +1,7 @@
 """Writing a file whole: a reader sees the old bytes or the new ones, never half, and a failed
-write leaves no temporary file behind. Every file medpages writes goes through `write_atomic`
-(or, for a file that was written in pieces under another name, `rename_durably`).
+write leaves no temporary file behind. The pages, manifests, state files, downloads and reports
+medpages writes go through `write_atomic` (or, for a file written in pieces under another
+name, `rename_durably`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from medpages.atomic import write_atomic
 from medpages.errors import InputError, MedpagesError
 from medpages.project import Project
 
@@ -296,7 +297,7 @@ def check(
         raise InputError(f"no page for {', '.join(run.missing)}: not in the catalogue or not drafted yet")
     report = renderers[format](run.results)
     if out_file is not None:
-        out_file.write_text(report, encoding="utf-8")
+        write_atomic(out_file, report.encode("utf-8"))
         out().print(f"Report: {out_file}")
     else:
         sys.stdout.write(report if report.endswith("\n") else report + "\n")
