@@ -20,8 +20,8 @@ def check_page(page: Page, medicine: Medicine, facts: LabelFacts | None = None,
                settings: CheckSettings = _DEFAULT_SETTINGS) -> list[Finding]:
     """The findings of every check on `page`; claim, dose and contradiction checks need `facts`.
 
-    Pure: nothing is changed or stored. The seed reader's findings (in `page.findings`) are not
-    repeated here; a caller that stores findings stores both.
+    Pure: nothing is changed or stored. The seed reader's findings (`parse.*`, which `import`
+    stores) are not repeated here; the caller stores these beside them (`Store.replace_findings`).
     """
     findings = check_structure(page, medicine)
     findings += check_artefacts(page)

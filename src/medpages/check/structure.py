@@ -1,8 +1,8 @@
 """Structure: the seed sections present and written, the Disclaimer and Note exact, the layout kept.
 
 Works on the model, so it checks pages from any source (parsed, drafted, composed). The seed
-reader's own findings (`missing-section`, `duplicate-section`, ...) describe the Markdown text
-and stay in `page.findings`; the codes here describe the model and start with `structure.`.
+reader's own findings (`parse.missing_section`, `parse.duplicate_section`, ...) describe the
+Markdown text; the codes here describe the model and start with `structure.`.
 """
 
 from __future__ import annotations
@@ -62,11 +62,12 @@ def check_structure(page: Page, medicine: Medicine) -> list[Finding]:
                 code="structure.missing_section", severity="error" if fixed else "warning", section=key,
                 message=f"the {section_title(key)} section is missing or not yet written"
                         + (" (every published page must carry it)" if fixed else "")))
-    for key, expected in (("disclaimer", DISCLAIMER_TEXT), ("note", NOTE_TEXT)):
+    for key, expected, code in (("disclaimer", DISCLAIMER_TEXT, "structure.disclaimer_altered"),
+                                ("note", NOTE_TEXT, "structure.note_altered")):
         actual = getattr(page, key)
         if not is_blank(actual) and actual != expected:
             findings.append(Finding(
-                code=f"structure.{key}_altered", severity="error", section=key,
+                code=code, severity="error", section=key,
                 message=f"the {section_title(key)} is not the fixed text: it {_differs(actual, expected)}"))
 
     findings += _generic_name(page, medicine)

@@ -1,6 +1,7 @@
 """The content model: the typed objects every stage passes on.
 
-`page`: a medicine (`Medicine`) and its page (`Page`): sections, provenance, findings.
+`page`: a medicine (`Medicine`) and its page (`Page`): sections, provenance; the one list of sections;
+`Finding`, what a reader or check noticed (kept beside the page by the store, not in it).
 `label`: a drug label as read from SPL or openFDA (`LabelDocument`, `LabelSection`).
 `facts`: what medpages takes from a label (`LabelFacts`).
 Markdown and HTML are renderings of these objects; nothing here knows about files, networks or

@@ -333,7 +333,11 @@ class Store:
     # ------------------------------------------------------------------ findings
 
     def replace_findings(self, slug: str, findings: Iterable[Finding]) -> None:
-        """Make `findings` the medicine's findings, tied to its current revision; the old ones go."""
+        """Make `findings` the medicine's findings, tied to its current revision; the old ones go.
+
+        The findings table is the one place findings live (a `Page` carries none): `import`
+        stores the seed reader's, `generate` and `check` the checks' (see docs/checks.md).
+        """
         findings = list(findings)
         for index, finding in enumerate(findings):
             require_storable(finding.model_dump(mode="json"), what=f"{slug}: finding {index + 1}")
@@ -356,6 +360,7 @@ class Store:
                 )
 
     def findings(self, slug: str) -> list[Finding]:
+        """The medicine's findings, in the order they were stored (see `replace_findings`)."""
         statement = (
             select(FindingRecord.code, FindingRecord.severity, FindingRecord.message, FindingRecord.section,
                    FindingRecord.line)
