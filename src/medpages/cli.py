@@ -368,11 +368,14 @@ def sources_download(
 
 @page_app.command("parse")
 def page_parse(file: Annotated[Path, typer.Argument(help="A page in the seed Markdown format.")]) -> None:
-    """Print the page as JSON (the content model)."""
-    from medpages.catalog.seed_reader import parse_seed_markdown
+    """Print the page as JSON (the content model); what the reader noticed goes to stderr."""
+    from medpages.catalog.seed_reader import parse_seed_markdown_with_findings
 
     text = _read_text(file)
-    sys.stdout.write(parse_seed_markdown(text).model_dump_json(indent=2, exclude_none=True) + "\n")
+    page, findings = parse_seed_markdown_with_findings(text)
+    sys.stdout.write(page.model_dump_json(indent=2, exclude_none=True) + "\n")
+    _list_problems("What the reader noticed", [
+        f"{finding.code} ({finding.severity}): {finding.message}" for finding in findings])
 
 
 @page_app.command("render")

@@ -16,6 +16,15 @@ def test_page_parse_and_render_round_trip(tmp_path, seed_path, medpages_cli):
     assert rendered.stdout_bytes == seed_path.read_bytes()
 
 
+def test_page_parse_prints_what_the_reader_noticed_on_stderr_not_in_the_page(tmp_path, medpages_cli):
+    (tmp_path / "page.md").write_text("# Aspirin 75mg\n\n**Usage:** Treats pain.", encoding="utf-8")
+    parsed = medpages_cli("page", "parse", "page.md", cwd=tmp_path)
+    assert parsed.exit_code == 0, parsed.output
+    assert "findings" not in json.loads(parsed.stdout)
+    assert "parse.front_matter_missing (warning)" in parsed.stderr
+    assert "parse.missing_section (error): the Disclaimer section is missing" in parsed.stderr
+
+
 def test_page_render_rejects_bad_json_with_a_clear_message(tmp_path, medpages_cli):
     (tmp_path / "bad.json").write_text('{"title": 5}')
     result = medpages_cli("page", "render", "bad.json", cwd=tmp_path)
