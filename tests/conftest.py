@@ -1,4 +1,4 @@
-"""Shared test fixtures: the real inputs kept in tests/fixtures, by path from the test tree."""
+"""Shared test fixtures: the seed page (kept in tests/fixtures: fixture_files.py) and `medpages` run in process."""
 
 from __future__ import annotations
 
