@@ -6,8 +6,8 @@ version), for every other file the hash of its bytes. A rebuild renders a medici
 when its hash changed or its file is gone, writes other files only when their bytes changed,
 and deletes the files it wrote before that are no longer part of the site (never anything
 else). Medicine pages are rendered in worker processes when there are many. Every file is
-written whole (`write_atomic`) but not fsynced: the site is remade from the store, and an
-fsync per page would cost more than rendering it.
+written with `write_atomic`, not fsynced and new files in place: the site is remade from the
+store, and an fsync, temporary and rename per page would cost more than rendering it.
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ class _Build:
             if self.old_files.get(relative) == digest and os.path.isfile(self.out_dir / relative):
                 self.report.unchanged += 1
                 continue
-            write_atomic(self.out_dir / relative, data, durable=False)
+            write_atomic(self.out_dir / relative, data, durable=False, new_in_place=True)
             self.report.written.append(relative)
 
     def _write_group(self, name: str, digest: str, make: Callable[[], dict[str, bytes]]) -> None:
