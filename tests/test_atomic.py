@@ -112,23 +112,23 @@ def test_a_failed_first_write_leaves_nothing(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
-def test_new_in_place_writes_a_new_file_under_its_own_name_and_replaces_an_old_one_whole(tmp_path, umask_022):
+def test_a_rebuildable_page_is_written_whole_without_fsync(tmp_path, umask_022):
     target = tmp_path / "a" / "index.html"
-    write_atomic(target, b"first", durable=False, new_in_place=True)
+    write_atomic(target, b"first", durable=False)
     assert target.read_bytes() == b"first" and mode(target) == 0o644
     reader = target.open("rb")  # a reader holding the old page keeps reading the old page
-    write_atomic(target, b"second", durable=False, new_in_place=True)
+    write_atomic(target, b"second", durable=False)
     assert reader.read() == b"first"
     reader.close()
     assert target.read_bytes() == b"second"
     assert os.listdir(target.parent) == ["index.html"]
 
 
-def test_new_in_place_removes_a_new_file_whose_write_failed(tmp_path, monkeypatch):
+def test_an_interrupted_first_write_leaves_no_file_and_no_temporary(tmp_path, monkeypatch):
     def interrupted(handle, data):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        write_atomic(tmp_path / "index.html", b"page", durable=False, new_in_place=True)
+        write_atomic(tmp_path / "index.html", b"page", durable=False)
     assert os.listdir(tmp_path) == []

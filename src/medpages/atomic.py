@@ -14,8 +14,7 @@ _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | g
 _MODE = 0o666
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True,
-                 new_in_place: bool = False) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename.
 
     The folder is made when missing. On any failure (a full disk, Ctrl-C) the temporary file
@@ -23,18 +22,13 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
     the rename reach the disk before this returns (fsync of the file, then of the folder), so a
     power cut cannot leave an empty file where the old one was.
 
-    The site build writes thousands of pages it can make again from the store, so it passes
-    `durable=False` (an fsync per page would cost more than rendering it) and `new_in_place=True`:
-    a file that does not exist yet is created under its own name, exclusively, and removed if
-    the write fails. There is no old content to keep (a reader opening the new page during the
-    write may see part of it), and the temporary and rename cost a quarter of a cold build. A
-    file that exists is still replaced through a temporary.
+    The site build and the Jekyll export write thousands of pages they can make again from the
+    store, so they pass `durable=False` (an fsync per page would cost more than rendering it):
+    a killed build still leaves every page whole, old or new, never empty or cut off.
     """
     path = os.fspath(path)
     folder, name = os.path.split(path)
     folder = folder or "."
-    if new_in_place and _write_new(path, folder, data, durable):
-        return
     temporary, handle = _create_temporary(folder, name)
     _write_then(handle, data, durable, temporary)
     try:
@@ -44,22 +38,6 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
         raise
     if durable:
         _sync_folder(folder)
-
-
-def _write_new(path: str, folder: str, data: bytes, durable: bool) -> bool:
-    """Write `path` if it does not exist yet (True), else leave it alone (False)."""
-    try:
-        try:
-            handle = os.open(path, _CREATE, _MODE)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            handle = os.open(path, _CREATE, _MODE)
-    except FileExistsError:
-        return False
-    _write_then(handle, data, durable, path)
-    if durable:
-        _sync_folder(folder)
-    return True
 
 
 def _write_then(handle: int, data: bytes, durable: bool, created: str) -> None:

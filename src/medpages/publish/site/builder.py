@@ -264,7 +264,7 @@ class _Build:
             if self.old_files.get(relative) == digest and os.path.isfile(self.out_dir / relative):
                 self.report.unchanged += 1
                 continue
-            write_atomic(self.out_dir / relative, data, durable=False, new_in_place=True)
+            write_atomic(self.out_dir / relative, data, durable=False)
             self.report.written.append(relative)
 
     def _write_group(self, name: str, digest: str, make: Callable[[], dict[str, bytes]]) -> None:

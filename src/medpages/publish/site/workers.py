@@ -86,8 +86,7 @@ def do_share(job: PageJob, start: int, stop: int) -> ShareResult:
         old_hash = old_files.get(f"{path}/index.html")
         rendered = old_hash != page_hash or not os.path.isfile(f"{folder}/index.html")
         if rendered:
-            write_atomic(f"{folder}/index.html", job.renderer.medicine(medicine, page), durable=False,
-                         new_in_place=True)
+            write_atomic(f"{folder}/index.html", job.renderer.medicine(medicine, page), durable=False)
         if job.full_index:
             search_index.add_postings(postings, index, search_index.page_terms(medicine, page))
         elif job.indexed.get(path) != content_hash:
