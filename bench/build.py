@@ -25,10 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.catalog.slug import folder_for, slugify
 from medpages.model import Medicine, Page, Provenance, TextSection
 from medpages.publish.jekyll import export_jekyll
-from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.site import build_site
 from medpages.publish.site.search_index import FULLTEXT_DIR, NAMES_DIR, shard_key, words
 

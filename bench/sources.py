@@ -49,8 +49,8 @@ def generate(path: Path, megabytes: int) -> int:
 
 def measure(path: Path, stage: str) -> dict[str, float]:
     """Run in a fresh process: read `path` through `stage`, report labels, seconds and peak memory."""
-    from medpages.sources.facts import extract_facts
     from medpages.model.label import LabelDocument
+    from medpages.sources.facts import extract_facts
     from medpages.sources.openfda import iter_openfda_labels
 
     started = time.perf_counter()

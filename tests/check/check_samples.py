@@ -9,7 +9,8 @@ from pathlib import Path
 from fixture_files import LIPITOR_XML, OTC_XML, SEED_PAGE, SPL_DIR
 from medpages.model import FrontMatter, Medicine, Page, Strength
 from medpages.catalog.seed_reader import parse_seed_markdown
-from medpages.sources.facts import LabelFacts, extract_facts
+from medpages.model.facts import LabelFacts
+from medpages.sources.facts import extract_facts
 from medpages.sources.spl import read_spl
 
 EVAL = Path(__file__).resolve().parent / "eval"

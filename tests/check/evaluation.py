@@ -18,7 +18,8 @@ from medpages.check.gate import check_page
 from medpages.check.settings import CheckSettings
 from medpages.model import Medicine, Strength
 from medpages.catalog.seed_reader import parse_seed_markdown
-from medpages.sources.facts import LabelFacts, extract_facts
+from medpages.model.facts import LabelFacts
+from medpages.sources.facts import extract_facts
 from medpages.model.label import LabelDocument
 from medpages.sources.openfda import iter_openfda_labels
 from medpages.sources.spl import read_spl

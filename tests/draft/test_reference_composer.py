@@ -12,7 +12,8 @@ from medpages.draft.reference import compose_reference_page
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT
 from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
-from medpages.sources.facts import LabelFacts, extract_facts
+from medpages.model.facts import LabelFacts
+from medpages.sources.facts import extract_facts
 from medpages.sources.spl import read_spl
 
 SPL = SPL_DIR

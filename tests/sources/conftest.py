@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from medpages.sources.facts import LabelFacts, extract_facts
+from medpages.model.facts import LabelFacts
+from medpages.sources.facts import extract_facts
 from medpages.model.label import LabelDocument
 from medpages.store import Store
 

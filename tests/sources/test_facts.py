@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medpages.sources.facts import LabelFacts, extract_facts
+from medpages.model.facts import LabelFacts
+from medpages.sources.facts import extract_facts
 from medpages.sources.ingredients import canonical_ingredient, strip_salt_words
 from medpages.model.label import LabelDocument, LabelSection
 from medpages.sources.openfda import split_run_in_title

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from medpages.stages import add_label_sources, build_html_site, build_jekyll, generate_pages, import_paths
 from medpages.project import Project
+from medpages.stages import add_label_sources, build_html_site, build_jekyll, generate_pages, import_paths
 
 
 def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> Project:

@@ -8,7 +8,7 @@ document into the facts pages are written and checked from. The label and fact t
 the content model (`medpages.model.label`, `medpages.model.facts`) and are re-exported here.
 """
 
-from medpages.sources.facts import (
+from medpages.model.facts import (
     CommonAdverseReactions,
     Dosing,
     Fact,
@@ -17,11 +17,11 @@ from medpages.sources.facts import (
     ReactionTerm,
     SeriousAdverseReactions,
     SeriousWarning,
-    extract_facts,
 )
+from medpages.model.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection
+from medpages.sources.facts import extract_facts
 from medpages.sources.ingest import FileReport, SourcesReport, add_sources
 from medpages.sources.ingredients import canonical_ingredient, canonical_ingredients
-from medpages.model.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection
 from medpages.sources.openfda import iter_openfda_labels
 from medpages.sources.spl import read_spl
 

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-from tenacity import Retrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from medpages.atomic import rename_durably, write_atomic
 from medpages.errors import MedpagesError

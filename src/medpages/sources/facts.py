@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from medpages.model.facts import (
-    EXTRACTOR_VERSION,
     CommonAdverseReactions,
     Dosing,
     Fact,
@@ -28,12 +27,6 @@ from medpages.model.facts import (
 from medpages.model.label import PUBLISHERS, LabelDocument, LabelSection
 from medpages.sources.ingredients import canonical_ingredients
 from medpages.sources.text import sentences, text_units
-
-__all__ = [  # the fact types are the model's; they are named here too for the readers' convenience
-    "EXTRACTOR_VERSION", "CommonAdverseReactions", "Dosing", "Fact", "LabelFacts", "LabelSource", "ReactionTerm",
-    "SeriousAdverseReactions", "SeriousWarning", "extract_facts", "label_title",
-]
-
 
 
 def extract_facts(document: LabelDocument) -> LabelFacts:

@@ -18,8 +18,9 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
 from medpages.errors import InputError
-from medpages.sources.facts import LabelFacts, extract_facts
+from medpages.model.facts import LabelFacts
 from medpages.model.label import LabelDocument
+from medpages.sources.facts import extract_facts
 from medpages.sources.openfda import UnreadableRecord, iter_openfda_labels
 from medpages.sources.spl import read_spl
 

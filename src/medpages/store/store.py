@@ -15,13 +15,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Self, TypeVar, cast, get_args
 
+from pydantic import TypeAdapter
+from pydantic_core import PydanticSerializationError
 from sqlalchemy import Engine, Table, Text, bindparam, delete, func, insert, select, update
 from sqlalchemy import cast as cast_to
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
-from pydantic import TypeAdapter
-from pydantic_core import PydanticSerializationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from medpages.errors import InputError

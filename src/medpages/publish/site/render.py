@@ -12,8 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from medpages.catalog.canonical import brand_display
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, Medicine, Page
 from medpages.publish.site import views
-from medpages.publish.site.sections import sections_html
 from medpages.publish.site.search_index import FULLTEXT_VERSION
+from medpages.publish.site.sections import sections_html
 
 HERE = Path(__file__).parent
 TEMPLATE_DIR = HERE / "templates"
