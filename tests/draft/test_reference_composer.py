@@ -9,7 +9,7 @@ from fixture_files import SPL_DIR
 
 from medpages.catalog import medicine_from_title
 from medpages.draft.reference import compose_reference_page
-from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT
+from medpages.model import DISCLAIMER_TEXT, LABEL_NOTE_TEXT, NOTE_TEXT
 from medpages.catalog.seed_reader import parse_seed_markdown
 from medpages.publish.seed_writer import render_seed_markdown
 from medpages.model.facts import LabelFacts
@@ -81,7 +81,7 @@ def test_sources_cite_the_label_first_and_provenance_says_reference(page, lipito
     for key in ("usage", "side_effects", "how_it_works", "faqs", "sources"):
         provenance = page.provenance[key]
         assert provenance.kind == "reference" and lipitor.source.set_id in provenance.by
-    assert page.disclaimer == DISCLAIMER_TEXT and page.note == NOTE_TEXT
+    assert page.disclaimer == DISCLAIMER_TEXT and page.note == LABEL_NOTE_TEXT  # compiled from the label
     assert page.status == "draft"  # never more until the checks and a person say so
 
 

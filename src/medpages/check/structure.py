@@ -1,4 +1,4 @@
-"""Structure: the seed sections present and written, the Disclaimer and Note exact, the layout kept.
+"""Structure: the seed sections present and written, the Disclaimer exact, the Note one of its variants, the layout kept.
 
 Works on the model, so it checks pages from any source (parsed, drafted, composed). The seed
 reader's own findings (`parse.missing_section`, `parse.duplicate_section`, ...) describe the
@@ -7,8 +7,20 @@ Markdown text; the codes here describe the model and start with `structure.`.
 
 from __future__ import annotations
 
+from datetime import date
+
 from medpages.check.page_text import is_blank, quote, section_title
-from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, SEED_SECTIONS, Finding, Medicine, Page
+from medpages.model import (
+    DISCLAIMER_TEXT,
+    LABEL_NOTE_TEXT,
+    NOTE_TEXT,
+    SEED_SECTIONS,
+    Finding,
+    Medicine,
+    Page,
+    is_known_note,
+    reviewed_note,
+)
 from medpages.sources.lexicon import normalise
 
 SEED_LAYOUT = "minimal-medicine"
@@ -62,13 +74,12 @@ def check_structure(page: Page, medicine: Medicine) -> list[Finding]:
                 code="structure.missing_section", severity="error" if fixed else "warning", section=key,
                 message=f"the {section_title(key)} section is missing or not yet written"
                         + (" (every published page must carry it)" if fixed else "")))
-    for key, expected, code in (("disclaimer", DISCLAIMER_TEXT, "structure.disclaimer_altered"),
-                                ("note", NOTE_TEXT, "structure.note_altered")):
-        actual = getattr(page, key)
-        if not is_blank(actual) and actual != expected:
-            findings.append(Finding(
-                code=code, severity="error", section=key,
-                message=f"the {section_title(key)} is not the fixed text: it {_differs(actual, expected)}"))
+    disclaimer = page.disclaimer
+    if not is_blank(disclaimer) and disclaimer != DISCLAIMER_TEXT:
+        findings.append(Finding(
+            code="structure.disclaimer_altered", severity="error", section="disclaimer",
+            message=f"the Disclaimer is not the fixed text: it {_differs(disclaimer, DISCLAIMER_TEXT)}"))
+    findings += _note(page)
 
     findings += _generic_name(page, medicine)
     findings += _items(page)
@@ -78,6 +89,21 @@ def check_structure(page: Page, medicine: Medicine) -> list[Finding]:
             message=f"section {quote(extra.heading or '(text before the first section)')!r} is not part "
                     "of the seed layout; it is kept but not checked as a known section"))
     return findings
+
+
+def _note(page: Page) -> list[Finding]:
+    """The Note is one of the texts medpages writes: the seed's, a label page's, a reviewed page's."""
+    note = page.note
+    if is_blank(note) or is_known_note(note):
+        return []
+    # The message compares with the variant the page is closest to: reviewed, label or seed.
+    if note.startswith("Reviewed by"):
+        detail = ("does not read `Reviewed by NAME on YYYY-MM-DD.` followed by the fixed advice: it "
+                  + _differs(note, reviewed_note("NAME", date(2000, 1, 1))))
+    else:
+        expected = LABEL_NOTE_TEXT if note.startswith(LABEL_NOTE_TEXT[:20]) else NOTE_TEXT
+        detail = f"is not one of the fixed texts: it {_differs(note, expected)}"
+    return [Finding(code="structure.note_altered", severity="error", section="note", message=f"the Note {detail}")]
 
 
 def _generic_name(page: Page, medicine: Medicine) -> list[Finding]:

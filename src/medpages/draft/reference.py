@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from medpages.draft.skeleton import generic_name_line, skeleton_page
 from medpages.model import (
     FAQ,
+    LABEL_NOTE_TEXT,
     FAQs,
     ListItem,
     Medicine,
@@ -134,6 +135,7 @@ def compose_reference_page(medicine: Medicine, facts: LabelFacts | None) -> Page
     page.sources = [label_source, *(page.sources or [])]
     page.provenance["sources"] = provenance
     page.traces = writer.traces
+    page.note = LABEL_NOTE_TEXT  # the truth about this page: compiled from the label, not reviewed
     return page
 
 

@@ -14,8 +14,10 @@ from medpages.model.page import (
     DISCLAIMER_TEXT,
     DRAFTED_SECTIONS,
     FAQ,
+    LABEL_NOTE_TEXT,
     NOT_YET_WRITTEN,
     NOTE_TEXT,
+    REVIEWED_NOTE_PATTERN,
     SAFETY_TOPIC_TITLES,
     SAFETY_TOPICS,
     SECTION_ORDER,
@@ -45,12 +47,14 @@ from medpages.model.page import (
     TextSection,
     Trace,
     fingerprint_value,
+    is_known_note,
+    reviewed_note,
 )
 
 __all__ = [
-    "DISCLAIMER_TEXT", "DRAFTED_SECTIONS", "FAQ", "NOTE_TEXT", "NOT_YET_WRITTEN", "SAFETY_TOPICS", "SAFETY_TOPIC_TITLES",
+    "DISCLAIMER_TEXT", "DRAFTED_SECTIONS", "FAQ", "LABEL_NOTE_TEXT", "NOTE_TEXT", "REVIEWED_NOTE_PATTERN", "NOT_YET_WRITTEN", "SAFETY_TOPICS", "SAFETY_TOPIC_TITLES",
     "SECTION_ORDER", "SECTION_TITLES", "SEED_SECTIONS", "AuthorKind", "DraftNeed", "ExtraSection", "FAQs", "Finding", "FrontMatter", "Identifiers", "LabelDocument",
     "LabelFacts", "LabelIngredient", "LabelProduct", "LabelSection", "LabelSource", "Link", "ListItem", "Medicine",
     "OriginalText", "Page", "PageStatus", "Provenance", "SafetyAdvice", "SafetyTopic", "Severity", "SideEffect",
-    "SideEffects", "Source", "Strength", "TextSection", "Trace", "fingerprint_value",
+    "SideEffects", "Source", "Strength", "TextSection", "Trace", "fingerprint_value", "is_known_note", "reviewed_note",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
@@ -19,10 +20,34 @@ DISCLAIMER_TEXT = (
     "decisions related to your health or treatment.  They can provide personalized information "
     "based on your specific situation."
 )
+# The closing Note tells the truth about the page (PRODUCT.md §3, docs/drafting.md "The closing
+# Note"): the seed's text for pages an AI drafted or a contributor wrote, ...
 NOTE_TEXT = (
     "This information is AI-generated or crowd-sourced and may not be accurate. "
     "Please consult a medical professional for verified advice."
 )
+# ... this one for a page composed only from the medicine's official label (the reference composer),
+LABEL_NOTE_TEXT = (
+    "This page is compiled from the official label (prescribing information) of this medicine and has "
+    "not been reviewed by a pharmacist. Please consult a medical professional for advice about your own treatment."
+)
+# ... and `reviewed_note(reviewer, day)` for a page a named person has reviewed.
+_REVIEWED_NOTE_ADVICE = "Please consult a medical professional for advice about your own treatment."
+REVIEWED_NOTE_PATTERN = re.compile(
+    r"Reviewed by (?P<reviewer>\S(?:[^\n]*\S)?) on (?P<day>\d{4}-\d{2}-\d{2})\. " + re.escape(_REVIEWED_NOTE_ADVICE))
+
+
+def reviewed_note(reviewer: str, day: date) -> str:
+    """The Note of a reviewed page: who reviewed it and when (`Reviewed by Jane Doe, PharmD on 2026-03-01. ...`)."""
+    reviewer = " ".join(reviewer.split())
+    if not reviewer:
+        raise ValueError("a reviewed page's Note needs the reviewer's name")
+    return f"Reviewed by {reviewer} on {day.isoformat()}. {_REVIEWED_NOTE_ADVICE}"
+
+
+def is_known_note(text: str) -> bool:
+    """One of the Notes medpages writes: the seed's, the label's, or a reviewed page's."""
+    return text in (NOTE_TEXT, LABEL_NOTE_TEXT) or REVIEWED_NOTE_PATTERN.fullmatch(text) is not None
 # What a skeleton page shows where nothing has been written yet (parsed back as "absent").
 NOT_YET_WRITTEN = "_Not yet written._"
 

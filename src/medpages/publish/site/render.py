@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from medpages.catalog.canonical import brand_display
-from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, Medicine, Page
+from medpages.model import DISCLAIMER_TEXT, LABEL_NOTE_TEXT, NOTE_TEXT, Medicine, Page
 from medpages.publish.site import views
 from medpages.publish.site.search_index import FULLTEXT_VERSION
 from medpages.publish.site.sections import sections_html
@@ -127,7 +127,7 @@ class SiteRenderer:
 
     def about(self) -> bytes:
         return self._page("about.html.j2", "../", "about/", "How these medicine pages are written and reviewed.",
-                          disclaimer=DISCLAIMER_TEXT, note=NOTE_TEXT)
+                          disclaimer=DISCLAIMER_TEXT, note=NOTE_TEXT, label_note=LABEL_NOTE_TEXT)
 
     def search(self) -> bytes:
         return self._page("search.html.j2", "../", None, "Search the medicine pages.")
