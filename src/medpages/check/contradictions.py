@@ -12,7 +12,7 @@ import re
 from medpages.check.label_evidence import LabelEvidence
 from medpages.check.page_text import page_passages, quote, split_sentences
 from medpages.model import Finding, Page
-from medpages.sources.lexicon import stems
+from medpages.sources.lexicon import WARNING_CONCEPTS, equivalent_phrases, stems
 
 _PREGNANCY = r"(?:pregnan\w*|expecting\s+(?:a\s+baby|mothers?|women)|unborn\s+(?:baby|child)|(?:the\s+)?(?:fetus|foetus))"
 _BREASTFEEDING = r"(?:breast-?\s?feed\w*|breast-?\s?fed|nursing(?:\s+mothers?|\s+(?:a|your)\s+baby)?|breast\s*milk|lactat\w*)"
@@ -97,13 +97,120 @@ def _reassured(page: Page, topic: str, evidence: LabelEvidence) -> list[Finding]
 _BOXED_STOP = frozenset(stems(
     "warning warnings boxed box feature do not use if with around is are or and the a an of in to for may can "
     "be been this that these those who which patients patient any all when while has have had other than"))
+# Words of a headline that name no risk of their own ("RISK OF SERIOUS ... EVENTS"), and
+# headlines addressed to prescribers, not patients (a REMS programme, reporting duties).
+_HEADLINE_FILLER = frozenset(stems(
+    "risk risks serious severe increased events event effects effect adverse reactions reaction life threatening "
+    "including include from use using concomitant factors affecting drugs drug medicines exacerbation potential "
+    "potentially special populations population rems evaluation mitigation strategy opioid analgesic elderly "
+    "related syndrome cases"))
 _PACKAGING = re.compile(r"\btamper|\bsafety\s+seal|\bseal\b", re.IGNORECASE)
+_TITLE = re.compile(r"^\s*(?:boxed\s+)?warnings?\s*[:\-–—]\s*(?P<title>\S.*)$", re.IGNORECASE | re.DOTALL)
+_CROSS_REFERENCE = re.compile(r"[\[(]\s*see\b[^\])]*[\])]", re.IGNORECASE)
+_ATOM_SPLIT = re.compile(r"\s*(?:;|::|,|\band\b|\bor\b|/)\s*", re.IGNORECASE)
 
 
 def _boxed_warning(page: Page, evidence: LabelEvidence) -> list[Finding]:
     facts = evidence.facts
     names = set(stems(" ".join([*facts.product_names, *facts.generic_names, *facts.ingredients])))
     boxed_text = " ".join(fact.text for fact in facts.boxed_warning)
+    # A packaging notice ("TAMPER-EVIDENT FEATURE: do not use if the seal is broken") has no
+    # clinical headline: its words are what a page repeats.
+    concepts = {} if _PACKAGING.search(boxed_text) else _headline_concepts(_headlines(facts), names)
+    if concepts:
+        return _concepts_missing(page, evidence, concepts, boxed_text)
+    return _words_missing(page, evidence, names, boxed_text)
+
+
+def _headlines(facts) -> list[str]:
+    """The boxed warning's title ("WARNING: LACTIC ACIDOSIS"); else its short subheadings.
+
+    The title is the section heading or a statement of its own; labels whose box has no title
+    ("BOXED WARNING") give their subheadings ("Cardiovascular Thrombotic Events", "RENAL RISK")."""
+    candidates = [section.heading for top in facts.sections for section in top.walk()
+                  if section.key == "boxed_warning"]
+    candidates += [fact.heading for fact in facts.boxed_warning] + [fact.text for fact in facts.boxed_warning]
+    titles = []
+    for text in candidates:
+        match = _TITLE.match(" ".join(text.split()))
+        if match and len(match.group("title").split()) <= 60:
+            titles.append(match.group("title"))
+    if titles:
+        return list(dict.fromkeys(titles))
+    return [text for fact in facts.boxed_warning if _is_subheading(text := _CROSS_REFERENCE.sub(" ", fact.text).strip())]
+
+
+def _is_subheading(text: str) -> bool:
+    """A short heading in title case or capitals: "Gastrointestinal Bleeding, Ulceration, and Perforation"."""
+    words_ = text.replace("-", " ").split()
+    if not words_ or len(words_) > 15 or "." in text or text.lower().startswith(("see ", "(see")):
+        return False
+    long_words = [w for w in words_ if len(w) >= 4 and w[0].isalpha()]
+    return bool(long_words) and all(w[0].isupper() for w in long_words)
+
+
+def _headline_concepts(headlines: list[str], names: set[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Concept name -> the plain phrases that cover it (each a tuple of stemmed phrases, all in one sentence).
+
+    A headline is cut at commas, "and", "or" and semicolons; each piece names lexicon concepts
+    by their label words (longest first), and a piece that names none is a concept of its own
+    in its words, covered by any of them or their lexicon equivalents."""
+    concepts: dict[str, tuple[tuple[str, ...], ...]] = {}
+    label_words = sorted(((" ".join(stems(word)), concept) for concept, (words_, _) in WARNING_CONCEPTS.items()
+                          for word in words_), key=lambda pair: -len(pair[0]))
+    for headline in headlines:
+        headline = _CROSS_REFERENCE.sub(" ", headline).replace("(", " ").replace(")", " ")
+        for atom in _ATOM_SPLIT.split(headline):
+            rest = f" {' '.join(stems(atom))} "
+            found = False
+            for word, concept in label_words:
+                if f" {word} " in rest:
+                    rest = rest.replace(f" {word} ", " | ")
+                    found = True
+                    if concept not in concepts:
+                        plain_ = WARNING_CONCEPTS[concept][1] + WARNING_CONCEPTS[concept][0]
+                        concepts[concept] = tuple(_phrase_parts(p) for p in plain_)
+            if found:
+                continue
+            content = [s for s in rest.replace("|", " ").split()
+                       if s not in _BOXED_STOP and s not in _HEADLINE_FILLER and s not in names and len(s) > 2
+                       and not s.isdigit()]
+            if content:
+                phrase = " ".join(content)
+                alternatives = {phrase, *content}
+                for part in content:
+                    alternatives |= equivalent_phrases(part)
+                alternatives |= equivalent_phrases(phrase)
+                concepts[phrase] = tuple((" ".join(stems(a)),) for a in sorted(alternatives) if stems(a))
+    return concepts
+
+
+def _phrase_parts(phrase: str) -> tuple[str, ...]:
+    return tuple(" ".join(stems(part)) for part in phrase.split("+"))
+
+
+def _concepts_missing(page: Page, evidence: LabelEvidence, concepts: dict[str, tuple[tuple[str, ...], ...]],
+                      boxed_text: str) -> list[Finding]:
+    """One finding naming the headline concepts no sentence of the page covers."""
+    page_sentences = [f" {' '.join(stems(sentence))} " for passage in page_passages(page)
+                      for sentence in split_sentences(passage.text)]
+    missing = [concept for concept, alternatives in concepts.items()
+               if not any(all(f" {part} " in sentence for part in parts)
+                          for parts in alternatives for sentence in page_sentences)]
+    if not missing:
+        return []
+    # A page silent on half the box or more is wrong as it stands; one that misses a lesser part
+    # of a long box (one of seven opioid headlines) goes to a reviewer.
+    severity = "error" if 2 * len(missing) >= len(concepts) else "warning"
+    listed = ", ".join(repr(concept) for concept in missing)
+    return [Finding(
+        code="contradiction.boxed_warning_missing", severity=severity, section=None,
+        message=f"the label's boxed warning {quote(boxed_text, 100)!r} is not fully on the page: nothing says "
+                f"{listed} ({len(missing)} of {len(concepts)} headline concepts missing) ({evidence.citation})")]
+
+
+def _words_missing(page: Page, evidence: LabelEvidence, names: set[str], boxed_text: str) -> list[Finding]:
+    """A box without a title or subheadings: at least a quarter of its key words must be on the page."""
     key = [s for s in dict.fromkeys(stems(boxed_text)) if s not in _BOXED_STOP and s not in names and len(s) > 2
            and not s.isdigit()]
     if not key:

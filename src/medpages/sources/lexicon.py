@@ -141,6 +141,105 @@ _MORE_PLAIN_WORDS: dict[str, str] = {
     "high blood sugar": "hyperglycemia",
 }
 
+# The headline concepts of boxed warnings, and the plain ways a page says each. A concept is
+# named in a boxed warning's title ("WARNING: RISK OF SERIOUS CARDIOVASCULAR AND GASTROINTESTINAL
+# EVENTS") by one of its label words; a page covers it when one of its plain phrases stands in
+# one sentence. "bleeding + stomach" means both words in the same sentence, in any order
+# ("bleeding or ulcers in the stomach"). Label words are also plain phrases of their concept.
+WARNING_CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "heart attack and stroke": (
+        ("cardiovascular", "thrombotic", "thombotic", "myocardial infarction", "heart attack", "stroke"),
+        ("heart attack", "heart attacks", "stroke", "strokes", "blood clot", "blood clots", "clot", "clots",
+         "myocardial infarction", "cardiovascular")),
+    "stomach and gut bleeding and ulcers": (
+        ("gastrointestinal", "gi", "ulceration", "ulcers", "perforation", "peptic ulcer", "gastrointestinal bleeding",
+         "gi bleeding"),
+        ("ulcer", "ulcers", "ulceration", "perforation", "gastrointestinal", "bleeding + stomach", "bleed + stomach",
+         "bleeding + gut", "bleeding + intestine", "bleeding + intestines", "bleeding + bowel", "bleeding + gi",
+         "bleeding + digestive", "hole + stomach", "hole + gut", "hole + intestine", "hole + intestines",
+         "black stools", "black tarry", "tarry stools", "vomit + blood", "vomiting + blood")),
+    "bleeding": (
+        ("bleeding", "hemorrhage", "hemorrhagic"),
+        ("bleeding", "bleed", "bleeds", "hemorrhage", "bruising", "bruise", "bruises")),
+    "lactic acidosis": (
+        ("lactic acidosis", "lactic", "acidosis"),
+        ("lactic acidosis", "lactic acid", "acidosis", "acid + blood")),
+    "tendon damage": (
+        ("tendinitis", "tendonitis", "tendon rupture", "tendon"),
+        ("tendon", "tendons", "tendinitis", "tendonitis", "achilles")),
+    "nerve damage": (
+        ("peripheral neuropathy", "neuropathy"),
+        ("nerve", "nerves", "neuropathy", "numbness", "tingling", "pins and needles")),
+    "effects on the brain and mind": (
+        ("central nervous system", "cns effects", "psychiatric"),
+        ("nervous system", "brain", "mental", "mood", "confusion", "confused", "seizure", "seizures", "fits",
+         "psychiatric", "hallucination", "hallucinations", "anxiety", "depression", "thinking", "behavior",
+         "behaviour")),
+    "myasthenia gravis": (
+        ("myasthenia gravis", "myasthenia"),
+        ("myasthenia", "muscle + weak", "muscle + weakness", "muscles + weak", "muscles + weakness")),
+    "addiction": (
+        ("addiction", "abuse", "misuse", "dependence"),
+        ("addiction", "addictive", "addicted", "abuse", "misuse", "dependence", "dependent", "habit forming")),
+    "slowed breathing": (
+        ("respiratory depression", "respiratory"),
+        ("breathing", "breathe", "breath", "respiratory")),
+    "accidental swallowing": (
+        ("accidental ingestion", "accidental"),
+        ("accidental", "accidentally", "accident", "swallow + child", "swallows + child", "swallowed + child",
+         "reach + child", "reach + children", "overdose + child", "overdose + children")),
+    "sedatives and alcohol": (
+        ("benzodiazepines", "benzodiazepine", "cns depressants", "depressants"),
+        ("benzodiazepine", "benzodiazepines", "sedative", "sedatives", "sleeping pill", "sleeping pills",
+         "sleeping tablets", "tranquilizer", "tranquilizers", "tranquillisers", "alcohol", "depressant",
+         "depressants")),
+    "codeine in children": (
+        ("ultra rapid metabolism", "ultra rapid", "metabolizer", "metabolizers"),
+        ("child", "children", "metabolizer", "metaboliser", "metabolizers", "tonsil", "tonsils", "tonsillectomy")),
+    "withdrawal in newborn babies": (
+        ("neonatal", "neonatal opioid withdrawal syndrome"),
+        ("newborn", "newborns", "neonatal", "neonate", "withdrawal + baby", "withdrawal + babies",
+         "withdrawal + pregnancy", "withdrawal + pregnant")),
+    "interactions with other medicines": (
+        ("cytochrome", "p450", "p4503a4", "cyp3a4", "isoenzymes", "drug interactions", "interaction", "interactions"),
+        ("interact", "interacts", "interaction", "interactions", "other medicine", "other medicines",
+         "other medications", "other drugs", "cytochrome", "p450")),
+    "kidney problems": (
+        ("renal", "kidney"),
+        ("kidney", "kidneys", "renal")),
+    "labour and delivery": (
+        ("labor and delivery", "labor", "delivery"),
+        ("labor", "labour", "childbirth", "give birth", "giving birth", "delivery", "pregnancy", "pregnant")),
+    "other pain medicines": (
+        ("nsaids", "nsaid", "aspirin"),
+        ("nsaid", "nsaids", "aspirin", "ibuprofen", "naproxen", "anti inflammatory", "painkiller", "painkillers",
+         "pain medicines", "pain relievers")),
+    "death": (
+        ("mortality", "death", "deaths", "fatal"),
+        ("death", "deaths", "die", "dying", "died", "fatal", "mortality", "life threatening")),
+    "dementia": (
+        ("dementia", "dementia related psychosis"),
+        ("dementia", "memory loss")),
+    "suicidal thoughts": (
+        ("suicidal", "suicidality", "suicide"),
+        ("suicidal", "suicide", "kill + themselves", "kill + yourself", "self harm", "harming yourself")),
+    "serious infections": (
+        ("infections", "infection"),
+        ("infection", "infections", "tuberculosis", "tb")),
+    "cancer": (
+        ("malignancy", "malignancies", "lymphoma", "cancer"),
+        ("cancer", "cancers", "lymphoma", "malignancy", "tumor", "tumors")),
+    "liver damage": (
+        ("hepatotoxicity", "hepatic failure", "liver failure", "liver injury", "hepatic"),
+        ("liver",)),
+    "harm to an unborn baby": (
+        ("embryo fetal toxicity", "fetal toxicity", "fetal"),
+        ("unborn", "pregnancy", "pregnant", "birth defects", "fetus", "baby + harm")),
+    "severe allergic reactions": (
+        ("anaphylaxis", "anaphylactic", "systemic reaction", "hypersensitivity"),
+        ("allergic", "allergy", "anaphylaxis", "anaphylactic")),
+}
+
 _SPELLINGS = (("diarrhoea", "diarrhea"), ("oesophag", "esophag"), ("haem", "hem"), ("anaem", "anem"),
               ("oedema", "edema"), ("paediatric", "pediatric"), ("tumour", "tumor"), ("colour", "color"),
               ("behaviour", "behavior"), ("breast-feed", "breastfeed"), ("breast feed", "breastfeed"))
