@@ -8,7 +8,9 @@ from the words, numbers, units, forms and separators catalogues use, both must a
 One change was made to the reference on purpose: `PhEur` written as one word was a qualifier
 only when another qualifier word was in the name; now it always is (names._QUALIFIER_WORDS).
 And a pack size at the end of a name (`Pack 120`, `x 100`, `24s`) is taken off before reading,
-in both (names.without_pack_size).
+in both (names.without_pack_size). Release and form words (`gastro-resistant`, `SR`) make the
+form, and homeopathic potencies (`30C`) and a UK compound's unitless amounts (`Co-codamol
+30/500`) are strengths, in both.
 """
 
 from __future__ import annotations
@@ -74,12 +76,20 @@ def reference_parse(title):
     rest = title
     pieces = []
     end = 0
-    for match in _REFERENCE_STRENGTH.finditer(title):
-        strengths.extend(names._strengths_of(match))
+    matches = list(_REFERENCE_STRENGTH.finditer(title))
+    others = list(names._POTENCY.finditer(title))
+    if names._COMPOUND_NAME.match(title):
+        others += names._UNITLESS_RATIO.finditer(title)
+    matches += [o for o in others if not any(m.start() < o.end() and o.start() < m.end() for m in matches)]
+    for match in sorted(matches, key=lambda m: m.start()):
+        strengths.extend(names._strengths_from(match))
         pieces += (title[end:match.start()], " + ")
         end = match.end()
     if pieces:
         rest = "".join(pieces) + title[end:]
+    descriptors = [m["d"] for m in names._DESCRIPTOR.finditer(rest)]
+    descriptors = ["-".join(d.lower().split()).replace("--", "-") for d in descriptors]
+    rest = names._DESCRIPTOR.sub(" ", rest)
     form = None
     if not names._FORM_FIRST_WORDS.isdisjoint(names._WORD.findall(rest.lower())):
         rest, form = _reference_take_form(rest)
@@ -88,13 +98,15 @@ def reference_parse(title):
         qualifiers = [match["q"] for match in names._QUALIFIER.finditer(rest)]
         rest = names._QUALIFIER.sub(" ", rest)
     ingredients = [names._tidy_ingredient(part) for part in names._INGREDIENT_SEPARATOR.split(rest)]
+    marks = [names._RELEASE_MARKS[q] for q in qualifiers if q in names._RELEASE_MARKS]
+    form = names._full_form(form, tuple(dict.fromkeys(descriptors + marks)))
     return [name for name in ingredients if name], strengths, form, qualifiers
 
 
 WORDS = [
     "Paracetamol", "Clavulanic Acid", "amoxicillin", "Vitamin B", "Co-Tab", "Water", "Pack", "for", "For",
     "Tablets", "tab", "Eye", "Drops", "Oral", "Suspension", "Powder", "Injection", "nebuliser", "solution",
-    "SR", "IP", "Ph.", "Eur.", "PhEur", "Ph Eur", "BP", "xl", "ODT", "per", "w/w", "x", "Ärzte", "İlaç", "باراسيتامول",
+    "SR", "EC", "gastro-resistant", "film coated", "chewable", "soluble", "30C", "6x", "Co-codamol", "IP", "Ph.", "Eur.", "PhEur", "Ph Eur", "BP", "xl", "ODT", "per", "w/w", "x", "Ärzte", "İlaç", "باراسيتامول",
 ]
 NUMBERS = ["500", "0.5", ".5", "1,000", "2,5", "1,000,5", "12", "800/160", "1.5.5", "0"]
 UNITS = ["mg", "MG", "g", "gm", "mcg", "µg", "IU", "i.u.", "units", "u", "%", "ml", "l", "mmol", "mgx", ""]

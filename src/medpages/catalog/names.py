@@ -91,6 +91,22 @@ def _strengths_of(match: re.Match[str]) -> list[Strength]:
     return [Strength(text=match.group(0), amount=_number(match["amount"]), unit=unit, **per)]
 
 
+# A homeopathic potency written after a number, with no space: `30C`, `6X`, `12CH` (the
+# centesimal, decimal and Hahnemannian centesimal scales). With a space (`10 x 10`) it is not one.
+_POTENCY = re.compile(r"(?<![\w.,])(?P<amount>\d{1,4})(?P<scale>CH|C|X)(?![\w/])", re.IGNORECASE)
+# A UK compound name gives its two amounts in mg without a unit: `Co-codamol 30/500`.
+_COMPOUND_NAME = re.compile(r"^\s*co-[^\W\d_]", re.IGNORECASE)
+_UNITLESS_RATIO = re.compile(r"(?<![\w.,/])(?P<first>\d+(?:\.\d+)?)/(?P<second>\d+(?:\.\d+)?)(?![\w.,/%])")
+
+
+def _potency_strengths(match: re.Match[str]) -> tuple[Strength, ...]:
+    return (Strength(text=match.group(0), amount=float(match["amount"]), unit=match["scale"].upper()),)
+
+
+def _ratio_strengths(match: re.Match[str]) -> tuple[Strength, ...]:
+    return tuple(Strength(text=f"{match[part]}mg", amount=float(match[part]), unit="mg") for part in ("first", "second"))
+
+
 # --------------------------------------------------------------------------- dosage forms
 
 # Written form (lower case, singular or plural, common abbreviations) -> the form's name.
@@ -123,6 +139,9 @@ _FORMS: dict[str, str] = {
     "implant": "implant", "film": "film", "nebuliser solution": "nebuliser solution",
     "respules": "respules", "powder for injection": "powder for injection",
     "powder for oral suspension": "powder for oral suspension",
+    # homeopathic forms
+    "pillule": "pillule", "pillules": "pillule", "pilule": "pillule", "pilules": "pillule",
+    "pellet": "pellet", "pellets": "pellet", "globule": "globule", "globules": "globule",
 }
 # First word -> how many words the forms it starts have, longest first (`powder` -> 4, 3, 1).
 _FORM_SIZES: dict[str, tuple[int, ...]] = {
@@ -181,11 +200,31 @@ def _form_phrase_size(text: str, words: list[re.Match[str]], lowered: list[str],
 # Words that qualify a product without being part of an ingredient's name: release
 # mechanisms (SR, XL…) and pharmacopoeia marks (IP, BP, USP). Kept in `qualifiers`.
 _QUALIFIER = re.compile(
-    r"(?<![\w-])(?P<q>SR|ER|XR|XL|CR|MR|PR|DR|ODT|DT|IP|BP|USP|EP|Ph\.?\s?Eur\.?)(?![\w-])"
+    r"(?<![\w-])(?P<q>SR|ER|XR|XL|CR|MR|PR|DR|EC|ODT|DT|IP|BP|USP|EP|Ph\.?\s?Eur\.?)(?![\w-])"
 )
 # The words a qualifier can be (`Ph. Eur.` is `Ph`, `PhEur` is one word): a name with none of
 # them is not searched.
-_QUALIFIER_WORDS = frozenset("SR ER XR XL CR MR PR DR ODT DT IP BP USP EP Ph PhEur".split())
+_QUALIFIER_WORDS = frozenset("SR ER XR XL CR MR PR DR EC ODT DT IP BP USP EP Ph PhEur".split())
+# What a release mark says about the form, spelled out: `Nifedipine 20mg SR` is a
+# sustained-release product. (ODT and DT name a whole form: `orodispersible tablet`.)
+_RELEASE_MARKS = {
+    "SR": "sustained-release", "ER": "extended-release", "XR": "extended-release", "XL": "extended-release",
+    "CR": "controlled-release", "MR": "modified-release", "PR": "prolonged-release", "DR": "delayed-release",
+    "EC": "enteric-coated", "ODT": "orodispersible tablet", "DT": "dispersible tablet",
+}
+# Release and form descriptors written as words: the form, never an ingredient
+# (`Omeprazole 20mg gastro-resistant capsules` is omeprazole, a gastro-resistant capsule).
+# `soluble` is one only before a form word (`soluble tablets`; `Soluble Insulin` is a name).
+_DESCRIPTOR = re.compile(
+    r"(?<![\w-])(?P<d>(?:gastro|delayed|modified|prolonged|extended|sustained|controlled|slow|immediate)"
+    r"[-\s]+(?:resistant|release|releasing)|(?:film|enteric|sugar)[-\s]+coated|orodispersible|dispersible"
+    r"|chewable|effervescent|soluble(?=\s+(?:tablets?|tabs?|powders?|granules)\b))(?![\w-])",
+    re.IGNORECASE,
+)
+_DESCRIPTOR_WORDS = frozenset(
+    "gastro delayed modified prolonged extended sustained controlled slow immediate film enteric sugar "
+    "orodispersible dispersible chewable effervescent soluble".split()
+)
 
 # Ingredients are separated by `+`, `&`, a comma that is not inside a number, or a slash
 # between two words (`Sulfamethoxazole/Trimethoprim`; `mg/ml` is consumed before this).
@@ -217,6 +256,7 @@ class NameReading(NamedTuple):
     strengths: tuple[Strength, ...] = ()
     form: str | None = None
     qualifiers: tuple[str, ...] = ()
+    descriptors: tuple[str, ...] = ()  # release and form words, already part of `form`
 
 
 def parse_name(title: str) -> ParsedName:
@@ -274,7 +314,7 @@ def read_name(title: str) -> NameReading:
     if _DIGIT.search(title):
         pieces = []
         end = 0
-        for match in _STRENGTH.finditer(title):
+        for match in _strength_matches(title):
             strengths += _strengths_from(match)
             pieces.append(title[end:match.start()])
             end = match.end()
@@ -284,13 +324,34 @@ def read_name(title: str) -> NameReading:
     words = [_read_words(piece) for piece in pieces]
     if len(words) == 1:
         only = words[0]
-        return NameReading(only.ingredients, tuple(strengths), only.form, only.qualifiers)
+        descriptors = _with_release_marks(only.descriptors, only.qualifiers)
+        return NameReading(only.ingredients, tuple(strengths), _full_form(only.form, descriptors),
+                           only.qualifiers, descriptors)
+    descriptors = _with_release_marks(tuple(d for piece in words for d in piece.descriptors),
+                                      tuple(q for piece in words for q in piece.qualifiers))
     return NameReading(
         tuple(name for piece in words for name in piece.ingredients),
         tuple(strengths),
-        next((piece.form for piece in words if piece.form), None),
+        _full_form(next((piece.form for piece in words if piece.form), None), descriptors),
         tuple(qualifier for piece in words for qualifier in piece.qualifiers),
+        descriptors,
     )
+
+
+def _with_release_marks(descriptors: tuple[str, ...], qualifiers: tuple[str, ...]) -> tuple[str, ...]:
+    """The descriptor words, then what the release marks spell out (`SR` -> `sustained-release`), once each."""
+    if not qualifiers:
+        return tuple(dict.fromkeys(descriptors)) if len(descriptors) > 1 else descriptors
+    return tuple(dict.fromkeys([*descriptors, *(_RELEASE_MARKS[q] for q in qualifiers if q in _RELEASE_MARKS)]))
+
+
+def _full_form(form: str | None, descriptors: tuple[str, ...]) -> str | None:
+    """`gastro-resistant` + `capsule` -> `gastro-resistant capsule`; a descriptor alone is the form."""
+    if not descriptors:
+        return form
+    if form is None or any(descriptor.endswith(form) for descriptor in descriptors):
+        return " ".join(descriptors)  # `ODT` already says `orodispersible tablet`
+    return " ".join([*(descriptor for descriptor in descriptors if descriptor not in form), form])
 
 
 # Distinct strength texts seen, and what each reads as. Cleared when full: real lists have a
@@ -299,7 +360,24 @@ _STRENGTH_CACHE: dict[str, tuple[Strength, ...]] = {}
 _STRENGTH_CACHE_SIZE = 8192
 
 
+def _strength_matches(title: str) -> list[re.Match[str]]:
+    """The strengths of a name in order: amounts with units, homeopathic potencies (`30C`) and, in a UK
+    compound name, amounts without a unit (`Co-codamol 30/500`)."""
+    matches = list(_STRENGTH.finditer(title))
+    extra = list(_POTENCY.finditer(title))
+    if _COMPOUND_NAME.match(title):
+        extra += _UNITLESS_RATIO.finditer(title)
+    for match in extra:
+        if not any(m.start() < match.end() and match.start() < m.end() for m in matches):
+            matches.append(match)
+    return sorted(matches, key=lambda m: m.start()) if extra else matches
+
+
 def _strengths_from(match: re.Match[str]) -> tuple[Strength, ...]:
+    if match.re is _POTENCY:
+        return _potency_strengths(match)
+    if match.re is _UNITLESS_RATIO:
+        return _ratio_strengths(match)
     # The groups of a match depend only on the text matched, so the text is the key.
     text = match.group(0)
     known = _STRENGTH_CACHE.get(text)
@@ -314,6 +392,11 @@ def _strengths_from(match: re.Match[str]) -> tuple[Strength, ...]:
 def _read_words(text: str) -> NameReading:
     """Form, qualifiers and ingredient names of text with no strength in it (memoised)."""
     words = _WORD.findall(text)
+    descriptors: list[str] = []
+    if not _DESCRIPTOR_WORDS.isdisjoint(word.lower() for word in words):
+        parts = _DESCRIPTOR.split(text)
+        descriptors = ["-".join(part.lower().split()).replace("--", "-") for part in parts[1::2]]
+        text = " ".join(parts[::2])
     form = None
     if not _FORM_FIRST_WORDS.isdisjoint(word.lower() for word in words):
         text, form = _take_form(text)
@@ -327,7 +410,7 @@ def _read_words(text: str) -> NameReading:
         ingredients = (_tidy_ingredient(text),)
     else:
         ingredients = tuple(_tidy_ingredient(part) for part in _INGREDIENT_SEPARATOR.split(text))
-    return NameReading(tuple(name for name in ingredients if name), (), form, qualifiers)
+    return NameReading(tuple(name for name in ingredients if name), (), form, qualifiers, tuple(descriptors))
 
 
 def _tidy_ingredient(text: str) -> str:
