@@ -44,3 +44,15 @@ def openfda_facts() -> dict[str, LabelFacts]:
 def store(tmp_path: Path) -> Iterator[Store]:
     with Store.open(tmp_path / "medpages.sqlite") as opened:
         yield opened
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "labels"
+
+
+@pytest.fixture(scope="session")
+def corpus_facts() -> dict[str, LabelFacts]:
+    """Every corpus label (tests/fixtures/labels), read once: file stem -> facts."""
+    from medpages.sources.spl import read_spl
+
+    return {path.stem: extract_facts(read_spl(path.read_bytes(), origin=path.name))
+            for path in sorted(CORPUS.glob("*.xml"))}

@@ -101,7 +101,8 @@ def test_cross_references_and_footnotes_read_naturally(lipitor: LabelDocument) -
     text = section(lipitor, "dosage").full_text()
     assert ("[see current NCEP Pediatric Panel Guidelines, Clinical Pharmacology (12), and Indications and Usage (1.2)]"
             in text)
-    assert "(C33H34 FN2O5)2Ca•3H2O" in section(lipitor, "description").text  # a formula, not a bullet
+    # a formula, not a bullet; subscripts keep their meaning (flattened they read "C33H34")
+    assert "(C₃₃H₃₄FN₂O₅)₂Ca•3H₂O" in section(lipitor, "description").text
 
 
 def test_full_text_renders_headings_at_their_depth(lipitor: LabelDocument) -> None:

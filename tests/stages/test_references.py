@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fixture_files import LIPITOR_XML, SPL_DIR
+from fixture_files import LABELS_DIR, LIPITOR_XML, SPL_DIR
+
+from medpages.catalog import medicine_from_title
 
 from medpages.project import Project
 from medpages.stages import add_label_sources
+from medpages.stages.references import label_lookup
 
 EXIT_WARNINGS = 3
 
@@ -35,3 +38,22 @@ def test_the_stage_stores_the_label_for_its_ingredients(project_dir):
     label = project.store().best_label(["atorvastatin"])
     assert label is not None and label.ingredients == ["atorvastatin"] and not label.otc
     assert project.store().best_label(["dextromethorphan"]) is None  # the other fixture label was not added
+
+
+def test_the_lookup_takes_the_label_for_the_route_and_form_and_says_when_none_fits(project_dir, medpages_cli):
+    project = Project.find(project_dir)
+    add_label_sources(project, [LABELS_DIR / "voltaren-diclofenac-gel.xml", LABELS_DIR / "diclofenac-3pct-gel-nonplr.xml",
+                                LABELS_DIR / "ketorolac-tab-1998.xml", LABELS_DIR / "ketorolac-ophth-nonplr.xml"])
+    lookup = label_lookup(project.store())
+    gel = lookup(medicine_from_title("Diclofenac Sodium 1% Gel"))
+    assert gel is not None and gel.source.set_id == "9d6cf386-7fa1-433d-8fe9-4aa3617ba0e1" and gel.sections
+    assert lookup(medicine_from_title("Ketorolac 10mg tablets")).forms == ["tablet"]
+    assert lookup(medicine_from_title("Ketorolac 0.5% eye drops")).routes == ["ophthalmic"]
+    tablets = lookup.choice(medicine_from_title("Diclofenac 50mg tablets"))
+    assert tablets.label is None and "labels found: gel" in tablets.reason
+
+    (project_dir / "generics.txt").write_text("Diclofenac 50mg tablets\nDiclofenac Sodium 1% Gel\n")
+    assert medpages_cli("import", "generics.txt", cwd=project_dir).exit_code == 0
+    result = medpages_cli("generate", cwd=project_dir)
+    assert "No label for the route and form (none borrowed) (1)" in result.errors
+    assert "no label for this route and form (by mouth, tablet); labels found: gel" in result.errors

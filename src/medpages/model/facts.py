@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from medpages.model.label import LabelProduct, LabelSection, SourceKind
 
 # Bumped when extraction changes, so labels read by an older medpages can be told apart.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2  # 2: adverse-reaction tables (`adverse_reaction_rates`)
 
 
 class _FactModel(BaseModel):
@@ -54,6 +54,22 @@ class CommonAdverseReactions(Fact):
     terms: list[ReactionTerm] = Field(default_factory=list)
     threshold: str | None = None  # `≥ 2%`
     threshold_percent: float | None = None
+
+
+class ReactionRate(Fact):
+    """One row of an adverse-reaction table: the reaction and how often it happened on the medicine.
+
+    `text` is the row as the label writes it (`Dizziness | 32 | 19 | 24 | 17`); `percent` the
+    share of patients in the medicine's arm (from the overall column, else the highest of its
+    dose columns; never placebo's or a comparator's), `frequency` that cell as written (`<1%`,
+    `32%`, `292 (32)`), `column` that column's header and `group` the body system it is under.
+    """
+
+    term: str
+    percent: float
+    frequency: str
+    column: str = ""
+    group: str = ""
 
 
 class SeriousWarning(Fact):
@@ -99,6 +115,7 @@ class LabelFacts(_FactModel):
     serious_warnings: list[SeriousWarning] = Field(default_factory=list)
     serious_adverse_reactions: SeriousAdverseReactions | None = None
     common_adverse_reactions: list[CommonAdverseReactions] = Field(default_factory=list)
+    adverse_reaction_rates: list[ReactionRate] = Field(default_factory=list)  # from the tables
     interactions: list[Fact] = Field(default_factory=list)
     mechanism: list[Fact] = Field(default_factory=list)
     pregnancy: list[Fact] = Field(default_factory=list)

@@ -49,6 +49,20 @@ class LabelProduct(_LabelModel):
     code: str | None = None  # the NDC product code
 
 
+class LabelTable(_LabelModel):
+    """A table as a grid: spanned cells repeated in every row and column they span.
+
+    Each cell is its clean text with the lines it is written on (`<br/>`, paragraphs) kept as
+    `\n`, so a cell listing five reactions lines up with the cell beside it listing five rates.
+    `header_rows` counts the rows of the table's `<thead>` (0 when it has none); `caption` is
+    the table's caption, or the paragraph just before it when it has none.
+    """
+
+    caption: str = ""
+    header_rows: int = 0
+    rows: list[list[str]] = Field(default_factory=list)
+
+
 class LabelSection(_LabelModel):
     """One section of a label: its heading, its clean text and its subsections.
 
@@ -62,6 +76,7 @@ class LabelSection(_LabelModel):
     heading: str = ""
     text: str = ""
     highlights: str = ""
+    tables: list[LabelTable] = Field(default_factory=list)  # its tables as grids (SPL only; also in `text`)
     subsections: list[LabelSection] = Field(default_factory=list)
 
     @property

@@ -26,6 +26,7 @@ from medpages.model.facts import (
 )
 from medpages.model.label import PUBLISHERS, LabelDocument, LabelSection
 from medpages.sources.ingredients import canonical_ingredients
+from medpages.sources.reaction_tables import reaction_rates
 from medpages.sources.text import sentences, text_units
 
 
@@ -58,6 +59,11 @@ def extract_facts(document: LabelDocument) -> LabelFacts:
         serious_warnings=reader.serious_warnings(),
         serious_adverse_reactions=reader.serious_adverse_reactions(),
         common_adverse_reactions=reader.common_adverse_reactions(),
+        adverse_reaction_rates=reaction_rates(
+            [section for section, _key in reader.sections("adverse_reactions")],
+            names=[*_ingredients(document), *(p.generic_name or "" for p in document.products),
+                   *(i.moiety or i.name for p in document.products for i in p.ingredients)],
+            brands=[product.name for product in document.products]),
         interactions=reader.interactions(),
         mechanism=reader.mechanism(),
         pregnancy=pregnancy,

@@ -17,7 +17,14 @@ from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
 
 from medpages.errors import InputError
 from medpages.model import Strength
-from medpages.model.label import LabelDocument, LabelIngredient, LabelProduct, LabelSection, parse_hl7_date
+from medpages.model.label import (
+    LabelDocument,
+    LabelIngredient,
+    LabelProduct,
+    LabelSection,
+    LabelTable,
+    parse_hl7_date,
+)
 from medpages.sources.sections import PRODUCT_DATA_CODE, kind_for_code
 from medpages.sources.text import clean_inline, split_bullets
 
@@ -115,10 +122,41 @@ def _inline_pieces(element: Element) -> list[str]:
         elif _local(child.tag) == "footnote":  # a table's footnote, written where it is cited
             pieces.append(f" [{''.join(_inline_pieces(child))}] ")
         elif _local(child.tag) not in _SKIPPED_TAGS:
-            pieces.append("".join(_inline_pieces(child)))
+            pieces.append(_inline_child(child))
         if child.tail:
             pieces.append(child.tail)
     return pieces
+
+
+def _inline_child(child: Element) -> str:
+    """The text of an inline element (content, sup, sub, linkHtml …) on its line."""
+    tag = _local(child.tag)
+    if tag in ("sup", "sub"):
+        return _raised("".join(_inline_pieces(child)), tag)
+    return "".join(_inline_pieces(child))
+
+
+_SUPERSCRIPT = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+_SUPERSCRIPT_LETTERS = str.maketrans("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")
+
+
+def _raised(text: str, tag: str) -> str:
+    """`<sup>`/`<sub>` text that keeps its meaning on one line: 10<sup>3</sup> -> `10³`, m<sup>2</sup> ->
+    `m²`, H<sub>2</sub>O -> `H₂O`, a footnote mark <sup>a</sup> -> `ᵃ`; ® and † stay as they are. Flattened,
+    `10<sup>3</sup>` would read `103`."""
+    stripped = text.strip()
+    if not stripped or not any(character.isalnum() for character in stripped):
+        return text  # ®, ™, *, †
+    if tag == "sub":
+        if all(character in "0123456789+-=()" for character in stripped):
+            return stripped.translate(_SUBSCRIPT)
+        return text  # C<sub>max</sub>: Cmax, as the labels' own text reads
+    if all(character in "0123456789+-=()n" for character in stripped.replace("−", "-")):
+        return stripped.replace("−", "-").translate(_SUPERSCRIPT)
+    if len(stripped) <= 2 and stripped.isalpha() and stripped.islower():
+        return stripped.translate(_SUPERSCRIPT_LETTERS)  # a footnote mark
+    return "^" + (stripped if len(stripped) == 1 else f"({stripped})")
 
 
 # --------------------------------------------------------------------------- products
@@ -129,7 +167,10 @@ def _products(root: Element) -> tuple[list[LabelProduct], list[str]]:
     classes: list[str] = []
     for section in root.iter(f"{_NS}section"):
         code = section.find(f"{_NS}code")
-        if code is None or code.get("code") != PRODUCT_DATA_CODE:
+        # The product data section (48780-1); SPL of 2006 left its code out, so a section
+        # holding products is one whatever its code says.
+        if (code is None or code.get("code") != PRODUCT_DATA_CODE) and section.find(
+                f"{_NS}subject/{_NS}manufacturedProduct") is None:
             continue
         for outer in section.findall(f"{_NS}subject/{_NS}manufacturedProduct"):
             inner = outer.find(f"{_NS}manufacturedProduct")
@@ -246,7 +287,8 @@ def _section(element: Element, origin: str, depth: int) -> LabelSection | None:
     if depth > MAX_DEPTH:
         raise InputError(f"sections nested more than {MAX_DEPTH} deep", source=origin)
     code = _attribute(element, "code", "code")
-    if code == PRODUCT_DATA_CODE:
+    if code == PRODUCT_DATA_CODE or (code is None and element.find(f"{_NS}subject/{_NS}manufacturedProduct") is not None
+                                     and element.find(f"{_NS}text") is None):
         return None
     kind = kind_for_code(code)
     heading = _inline(element.find(f"{_NS}title")) or (kind.title if kind else "")
@@ -261,8 +303,119 @@ def _section(element: Element, origin: str, depth: int) -> LabelSection | None:
         heading=heading,
         text=render_narrative(text_element) if text_element is not None else "",
         highlights=render_narrative(highlight) if highlight is not None else "",
+        tables=narrative_tables(text_element) if text_element is not None else [],
         subsections=[subsection for subsection in subsections if subsection is not None],
     )
+
+
+# --------------------------------------------------------------------------- tables as grids
+
+# Spans beyond this are markup errors; capping them keeps a grid small.
+_MAX_SPAN = 50
+
+
+def narrative_tables(element: Element) -> list[LabelTable]:
+    """The tables of an SPL `<text>` as grids, cells with their line breaks (see `LabelTable`)."""
+    tables: list[LabelTable] = []
+    parents = {child: parent for parent in element.iter() for child in parent}
+    for table in element.iter(f"{_NS}table"):
+        caption = _inline(table.find(f"{_NS}caption"))
+        if not caption:
+            caption = _text_before(table, parents)
+        header = sum(len(head.findall(f"{_NS}tr")) for head in table.findall(f"{_NS}thead"))
+        rows = [row for part in ("thead", "tbody", "tfoot") for container in table.findall(f"{_NS}{part}")
+                for row in container.findall(f"{_NS}tr")] + table.findall(f"{_NS}tr")
+        grid = _grid(rows)
+        if grid:
+            tables.append(LabelTable(caption=caption, header_rows=header, rows=grid))
+    return tables
+
+
+def _text_before(table: Element, parents: dict[Element, Element]) -> str:
+    """The paragraph just before a table (its title, when the label gives it no caption)."""
+    parent = parents.get(table)
+    if parent is None:
+        return ""
+    previous = None
+    for child in parent:
+        if child is table:
+            break
+        if _local(child.tag) == "paragraph":
+            previous = child
+    return _inline(previous) if previous is not None else ""
+
+
+def _grid(rows: list[Element]) -> list[list[str]]:
+    grid: list[list[str]] = []
+    pending: dict[int, tuple[int, str]] = {}  # column -> (rows still spanned, text) from a rowspan above
+    for row in rows:
+        cells = [cell for cell in row if _local(cell.tag) in ("td", "th")]
+        line: list[str] = []
+        column = 0
+
+        def fill_spanned() -> None:
+            nonlocal column
+            while column in pending:
+                left, text = pending[column]
+                line.append(text)
+                if left <= 1:
+                    del pending[column]
+                else:
+                    pending[column] = (left - 1, text)
+                column += 1
+
+        for cell in cells:
+            fill_spanned()
+            text = _cell_text(cell)
+            colspan = min(_span(cell.get("colspan")), _MAX_SPAN)
+            rowspan = min(_span(cell.get("rowspan")), _MAX_SPAN)
+            for _ in range(colspan):
+                line.append(text)
+                if rowspan > 1:
+                    pending[column] = (rowspan - 1, text)
+                column += 1
+        fill_spanned()
+        while line and not line[-1]:
+            line.pop()
+        if any(line):
+            grid.append(line)
+    return grid
+
+
+def _span(value: str | None) -> int:
+    return int(value) if value and value.strip().isdigit() and int(value) > 0 else 1
+
+
+def _cell_text(cell: Element) -> str:
+    """A cell's text with its lines: `<br/>` and paragraphs break lines; leading blank lines are kept."""
+    pieces: list[str] = []
+
+    def walk(element: Element) -> None:
+        if element.text:
+            pieces.append(element.text)
+        for child in element:
+            tag = _local(child.tag) if isinstance(child.tag, str) else ""
+            if tag == "br":
+                pieces.append(_BREAK)
+            elif tag in ("paragraph", "item"):
+                if "".join(pieces).strip():  # a paragraph that opens the cell starts no blank line
+                    pieces.append(_BREAK)
+                walk(child)
+                pieces.append(_BREAK)
+            elif tag == "footnote":
+                pass  # footnotes are written in the text rows; in a grid they would misalign nothing useful
+            elif tag and tag not in _SKIPPED_TAGS:
+                pieces.append(_inline_child(child))
+            if child.tail:
+                pieces.append(child.tail)
+
+    walk(cell)
+    lines = [clean_inline(line) for line in "".join(pieces).split(_BREAK)]
+    # A break at the very start of a paragraph cell is markup, not an empty first line.
+    while lines and not lines[-1]:
+        lines.pop()
+    text = "\n".join(lines)
+    return text if text.strip() else ""
 
 
 # --------------------------------------------------------------------------- narrative text
@@ -329,7 +482,7 @@ def _blocks(element: Element, depth: int) -> list[_Block]:
             flush()  # inline markup wrapping paragraphs or lists: read as blocks
             blocks.extend(_blocks(child, depth + 1))
         else:
-            inline.append("".join(_inline_pieces(child)))
+            inline.append(_inline_child(child))
         if child.tail:
             inline.append(child.tail)
     flush()

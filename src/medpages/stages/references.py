@@ -15,19 +15,49 @@ def add_label_sources(project: Project, paths: Iterable[Path], progress: Callabl
     return add_sources(project.store(), paths, progress=progress)
 
 
-def label_lookup(store):
-    """`facts_for(medicine)`: the most recent label for its ingredients, read once per ingredient list.
+class LabelLookup:
+    """`lookup(medicine)`: the label a medicine is composed and checked from, or None.
 
-    Medicines come in slug order, so a medicine's strengths follow each other (atorvastatin 10, 20,
-    40, 80 mg): a small cache saves reading the same label, sections and all, for each of them.
+    The candidates are the labels with exactly the medicine's canonical ingredients; of those,
+    `medpages.sources.choice.choose_label` takes the one for the same route and dosage form, then
+    strength, then the most recent. `lookup.choice(medicine)` says why (or why none fits: "no
+    label for this route and form …"). Medicines come in slug order, so one ingredient list's
+    strengths follow each other (atorvastatin 10, 20, 40, 80 mg): small caches save reading the
+    same candidates, and the same label with its sections, for each of them.
     """
-    from functools import lru_cache
 
-    from medpages.sources.ingredients import canonical_ingredients
+    def __init__(self, store):
+        from functools import lru_cache
 
-    @lru_cache(maxsize=32)
-    def best(ingredients: tuple[str, ...]):
+        self.store = store
+        self._candidates = lru_cache(maxsize=32)(self._read_candidates)
+        self._with_sections = lru_cache(maxsize=8)(self._read_label)
+
+    def __call__(self, medicine):
+        return self.choice(medicine).label
+
+    def choice(self, medicine):
+        from medpages.sources.choice import LabelChoice, choose_label
+
+        candidates = self._candidates(tuple(medicine.ingredients))
+        if not candidates:
+            return LabelChoice(None, "no label with exactly these ingredients")
+        chosen = choose_label(candidates, form=medicine.form, strengths=medicine.strengths, title=medicine.title)
+        if chosen.label is None:
+            return chosen
+        full = self._with_sections(chosen.label.source.set_id)
+        return LabelChoice(full or chosen.label, chosen.reason)
+
+    def _read_candidates(self, ingredients: tuple[str, ...]):
+        from medpages.sources.ingredients import canonical_ingredients
+
         names = canonical_ingredients(ingredients)
-        return store.best_label(names, with_sections=True) if names else None
+        return self.store.labels_for(names) if names else []
 
-    return lambda medicine: best(tuple(medicine.ingredients))
+    def _read_label(self, set_id: str):
+        return self.store.get_label(set_id, with_sections=True)
+
+
+def label_lookup(store) -> LabelLookup:
+    """The label lookup of a store: call it with a medicine for its label (see `LabelLookup`)."""
+    return LabelLookup(store)
