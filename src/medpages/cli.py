@@ -266,6 +266,7 @@ def generate(
         what = "their pages stay skeletons" if report.backend == "reference" else "drafted without label facts"
         out().print(f"{len(report.without_label):,} have no reference label yet ({what}; "
                   "`medpages sources add` brings labels).")
+    _list_problems("No label for the route and form (none borrowed)", report.label_mismatch)
     _list_problems("Skipped", report.skipped)
     _list_problems("Held back by the checks (errors)", report.with_errors)
     _list_problems("Failed", report.failed)

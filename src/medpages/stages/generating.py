@@ -40,6 +40,9 @@ class GenerateReport:
     skipped: list[str] = field(default_factory=list)  # "slug: why"
     failed: list[str] = field(default_factory=list)  # "slug: why"
     without_label: list[str] = field(default_factory=list)  # no reference label: a skeleton, or an ungrounded draft
+    # "slug: no label for this route and form (…); labels found: gel; injection": labels of its
+    # ingredients exist, but none for its route and form, so none was borrowed
+    label_mismatch: list[str] = field(default_factory=list)
     with_errors: list[str] = field(default_factory=list)  # "slug: finding" for pages the checks hold back
     dry_run: bool = False
     summary: Any = None  # medpages.draft.runner.RunSummary of an AI run
@@ -159,13 +162,15 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
         if progress and number % 100 == 0:
             progress(f"{number:,} of {len(todo):,}")
         try:
-            facts = facts_for(medicine)
+            choice = facts_for.choice(medicine)
+            facts = choice.label
             page, findings = checked(compose_reference_page(medicine, facts), medicine, facts, settings)
         except MedpagesError as error:
             report.failed.append(f"{medicine.slug}: {error}")
             continue
         if facts is None:
             report.without_label.append(medicine.slug)
+            _note_mismatch(report, medicine, choice.reason)
         else:
             _note_errors(report, medicine, findings)  # a skeleton is unfinished by design
         if current is not None and _same_composition(current, page) and store.findings(medicine.slug) == findings:
@@ -180,6 +185,12 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
                                 message=f"composed from label {facts.source.set_id}")
             store.replace_findings(medicine.slug, findings)
         report.drafted.append(medicine.slug)
+
+
+def _note_mismatch(report: GenerateReport, medicine: Medicine, reason: str) -> None:
+    """Labels of the medicine's ingredients exist but none fits its route and form: say which."""
+    if not reason.startswith("no label with exactly"):
+        report.label_mismatch.append(f"{medicine.slug}: {reason}")
 
 
 def _same_composition(current: Page, page: Page) -> bool:
@@ -259,9 +270,11 @@ class _ProviderRun:
     def _job(self, medicine: Medicine):
         from medpages.draft.runner import make_job
 
-        facts = self.facts_for(medicine)
+        choice = self.facts_for.choice(medicine)
+        facts = choice.label
         if facts is None:
             self.report.without_label.append(medicine.slug)
+            _note_mismatch(self.report, medicine, choice.reason)
         return make_job(medicine, facts, prompts_dir=self.prompts_dir)
 
     def _claimed_jobs(self, todo: list[tuple[Medicine, Page | None]], lease: float):
