@@ -23,7 +23,8 @@ _MODIFIERS = re.compile(
     r"\b(?:mild|moderate|severe|serious|rare|rarely|commonly|occasional|occasionally|temporary|some|"
     r"slight|possible|possibly|increased|increase|risk of|risk|of|in|a|an|the|sudden|new|unusual|unexplained|"
     r"persistent|general|generalised|generalized|feeling of|signs of|symptoms of|symptoms|signs|problems with|other|"
-    r"including|such as|especially|very|may|can|occur|occurs|be|is|are)\b", re.IGNORECASE)
+    r"including|such as|especially|very|may|can|occur|occurs|be|is|are|that gets worse|that get worse|gets worse|"
+    r"that does not go away|that lasts|that will not go away)\b", re.IGNORECASE)
 _SPLIT_EFFECTS = re.compile(r"\s*(?:,|/|;|\band\b|\bor\b|&)\s*", re.IGNORECASE)
 _USE_VERB = re.compile(
     r"\b(?:used\s+(?:to|for|in|with)|is\s+indicated|indicated\s+(?:to|for)|treats?|treating|prevents?|"
@@ -42,6 +43,7 @@ _GENERIC = frozenset(stem(w) for w in normalise(
     "often type types main mainly primarily specifically especially including include includes like "
     "minor due caused cause causes associated related common disease diseases problem problems "
     "adjunct addition part plan program programme lifestyle changes change exercise "
+    "several various kind kinds form forms sort sorts "
     "body daily day age aged ages year years old month months week weeks infant infants teen teens teenager teenagers baby babies under over older younger men women").split())
 
 
@@ -123,10 +125,12 @@ def _use_claims(page: Page) -> list[tuple[Passage, str]]:
             claims.append((passage, passage.text))
             continue
         labelled = passage.kind == "item" and page.usage is not None and bool(page.usage.items[passage.item].label)
+        # "**Osteoarthritis:** eases pain and stiffness": the text says what it does for the bold condition.
+        condition = f"{page.usage.items[passage.item].label} " if labelled else ""
         for position, sentence in enumerate(split_sentences(passage.text)):
             match = _USE_VERB.search(sentence)
             if match:
-                claims.append((passage, sentence[match.end():]))
+                claims.append((passage, condition + sentence[match.end():]))
             elif passage.kind == "item" and position == 0 and not labelled:
                 claims.append((passage, sentence))  # a bare bullet under "used to:" is a use
     return claims
@@ -147,6 +151,10 @@ def _uses(page: Page, medicine: Medicine, evidence: LabelEvidence, settings: Che
     label_stems = evidence.indications.stem_set()
     findings: list[Finding] = []
     for passage, claim in _use_claims(page):
+        # A bracketed explanation ("erectile dysfunction (trouble getting an erection)") explains the
+        # use in plain words; it claims nothing the words before it do not.
+        unbracketed = re.sub(r"\([^)]*\)", " ", claim)
+        claim = unbracketed if stems(unbracketed) else claim
         # A lexicon phrase ("high blood pressure") is one unit: found only as itself or an equivalent.
         rest = f" {normalise(claim)} "
         units: list[bool] = []

@@ -6,6 +6,7 @@ as normalised stems, so a phrase is "in the label" when its stems appear in a ro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +23,9 @@ _INDICATION_SECTIONS = frozenset({"indications", "purpose"})
 _DOSE_SECTIONS = frozenset({"dosage", "dosage_forms_and_strengths", "how_supplied",
                             "package_label", "patient_package_insert", "medication_guide", "active_ingredient",
                             "description", "overdosage", "pediatric_use", "use_in_specific_populations"})
+
+_POPULATION_EXAMPLES = re.compile(
+    r"\bsuch\s+as\b[^.;:\n]*?(?=,\s*[^,.;:\n]{0,60}?\b(?:is|are)\s+indicated\b|[.;:\n]|$)", re.IGNORECASE)
 
 
 def label_citation(facts: LabelFacts) -> str:
@@ -92,8 +96,11 @@ class LabelEvidence:
         self.reactions = _corpus(reaction_texts)
         indication_texts = [f.text for f in [*facts.indications, *facts.purposes]]
         indication_texts += [f.heading for f in facts.indications]
-        if facts.otc:  # OTC "Uses" are short: the lead ("temporarily relieves") is part of the use
-            indication_texts += _section_texts(facts, _INDICATION_SECTIONS)
+        # The whole indications text too: OTC "Uses" are short (the lead, "temporarily relieves", is part of
+        # the use), and a prescription label's facts may hold only a lead ("CELEBREX is indicated") or
+        # only the list items after it.
+        # Examples of who the patients are ("risk factors such as smoking, hypertension") are not uses.
+        indication_texts += [_POPULATION_EXAMPLES.sub(" ", text) for text in _section_texts(facts, _INDICATION_SECTIONS)]
         self.indications = _corpus(indication_texts, expand=True)
         dose_texts = list(facts.strengths) + [s.text for s in facts.dosing.statements]
         self.dose_texts = dose_texts + _section_texts(facts, _DOSE_SECTIONS)

@@ -84,6 +84,12 @@ LAY_TERMS: dict[str, str] = {
     "cognitive impairment": "memory problems or confusion",
     "tendon rupture": "torn tendon",
     "depression": "low mood",
+    "peripheral edema": "swollen ankles or feet",
+    "ecchymosis": "bruising",
+    "lacrimation": "watery eyes",
+    "oliguria": "passing less urine",
+    "abnormal vision": "changes in vision",
+    "acute pain": "short-term pain",
 }
 
 # Other plain words patients use for the same thing (plain -> label term); read with LAY_TERMS.
@@ -139,6 +145,14 @@ _MORE_PLAIN_WORDS: dict[str, str] = {
     "forgetfulness": "memory loss",
     "confusion": "cognitive impairment",
     "high blood sugar": "hyperglycemia",
+    "swollen ankles": "peripheral edema",
+    "swollen feet": "peripheral edema",
+    "swelling of the ankles": "peripheral edema",
+    "bruises": "ecchymosis",
+    "nose discomfort": "nasal discomfort",
+    "decreased urine output": "oliguria",
+    "vision changes": "abnormal vision",
+    "stomach upset": "dyspepsia",
 }
 
 # The headline concepts of boxed warnings, and the plain ways a page says each. A concept is
