@@ -19,11 +19,14 @@ from medpages.catalog.report import (
     NameAdditions,
     RejectedLine,
     SlugCollision,
+    UnresolvedName,
 )
+from medpages.catalog.suggestions import suggest_spelling, unresolved_ingredients
 from medpages.catalog.slug import MAX_SLUG, folder_for, slugify
 from medpages.catalog.titles import (
     MAX_TITLE_LENGTH,
     duplicate_key,
+    instruction_problem,
     title_from_listed_name,
     title_problem,
 )
@@ -84,7 +87,7 @@ class CatalogBuilder:
             self.reject(source, line, "no medicine name")
             return None
         title = title_from_listed_name(listed)
-        problem = title_problem(title, self.max_title_length)
+        problem = title_problem(title, self.max_title_length) or instruction_problem(title)
         if problem:
             self.reject(source, line, problem, listed)
             return None
@@ -97,6 +100,8 @@ class CatalogBuilder:
         slug = wanted if self.kept.with_slug(wanted) is None else self._numbered_slug(wanted, title, source, line)
         medicine = build_medicine(title, slug, record, resolve_names=self.resolve_names)
         self.kept.add(key, slug, title, source, line, renamed=slug != wanted)
+        if self.resolve_names and medicine.generic_name is None:
+            self._report_unresolved(medicine, source, line)
         self._batch.append(medicine)
         if len(self._batch) >= self._batch_size:
             self._send()
@@ -109,6 +114,12 @@ class CatalogBuilder:
             NameAdditions(slug=self.kept.slug(number), synonyms=synonyms, brands=brands)
             for number, (synonyms, brands) in self._additions.items()
         ]
+
+    def _report_unresolved(self, medicine: Medicine, source: str, line: int) -> None:
+        """Each ingredient the dictionary does not know, with the closest name it does."""
+        for name in unresolved_ingredients(medicine.ingredients) or [medicine.title]:
+            self.report.leave_unresolved(UnresolvedName(
+                source=source, line=line, title=medicine.title, name=name, suggestion=suggest_spelling(name)))
 
     def _send(self) -> None:
         if self._batch:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 
 from medpages.catalog.collector import collector_paused
+from medpages.catalog.national_names import combination_named, national_names, us_name
 from medpages.errors import MedpagesError
 from medpages.model import Identifiers, Link
 
@@ -43,15 +44,22 @@ _DRUGBANK_ID = re.compile(r"DB\d{5}")
 _NHS_PAGE = re.compile(r"/medicines/([a-z0-9][a-z0-9-]*)/?$")
 _WIKIPEDIA = "https://en.wikipedia.org/wiki/"
 _TRAILING_NUMBERS = re.compile(r"(?:\s+\d+)+$")
+_COMBINATION_PARTS = re.compile(r"\s*/\s*|,?\s+and\s+|,\s*")
 NO_IDENTIFIERS = Identifiers()  # shared by every product with none: never change it
 
 # Lookup fallbacks, tried only when a name is not in the dictionary as written.
 _BRITISH_SPELLINGS = (("sulph", "sulf"), ("aluminium", "aluminum"), ("oestr", "estr"))
-# Salt and hydrate words a generic's name often carries (`Metformin Hydrochloride`).
-_SALT_WORDS = frozenset(
-    "hydrochloride hcl hydrobromide sodium potassium calcium magnesium besylate besilate "
-    "maleate mesylate mesilate succinate sulfate sulphate phosphate acetate citrate tartrate "
-    "fumarate trihydrate dihydrate monohydrate hyclate bromide dipropionate propionate".split()
+# Salt, ester and hydrate words a generic's name often carries (`Metformin Hydrochloride`,
+# `Diclofenac Epolamine`, `Ketorolac Tromethamine`): the active moiety is the name without them.
+SALT_WORDS = frozenset(
+    """hydrochloride hcl dihydrochloride hydrobromide hbr hydroiodide sodium disodium potassium
+    dipotassium calcium magnesium zinc lithium aluminum besylate besilate maleate mesylate mesilate
+    dimesylate succinate sulfate sulphate bisulfate hemisulfate phosphate diphosphate acetate
+    diacetate citrate tartrate bitartrate fumarate hemifumarate monohydrate dihydrate trihydrate
+    sesquihydrate hemihydrate hydrate anhydrous hyclate bromide dipropionate propionate valerate
+    nitrate lactate gluconate tosylate malate oxalate pamoate embonate stearate palmitate
+    benzoate salicylate xinafoate furoate tromethamine trometamol meglumine epolamine lysine
+    arginine butyrate enanthate cypionate undecanoate decanoate""".split()
 )
 
 
@@ -107,6 +115,8 @@ class DrugDictionary:
             for canonical in canonicals:
                 self.variants_of.setdefault(canonical, []).append(variant)
         self._drugs: dict[str, CanonicalDrug] = {}
+        self._combinations: dict[frozenset[str], str] | None = None
+        self._combination_names: frozenset[str] | None = None
 
     def canonical_key(self, name: str) -> str | None:
         """The canonical key a lower-cased spelling belongs to, if exactly one."""
@@ -115,6 +125,26 @@ class DrugDictionary:
         if canonicals and len(canonicals) == 1 and canonicals[0] in self.canonical_data:
             return canonicals[0]
         return None
+
+    def combination_key(self, ingredient_keys: frozenset[str]) -> str | None:
+        """The dictionary's own entry for a combination of exactly these drugs
+        (`naproxen/esomeprazole`, `trimethoprim/sulfamethoxazole`), if it has one."""
+        if self._combinations is None:
+            self._combinations = {}
+            for key in self.canonical_data:
+                parts = [part.strip() for part in _COMBINATION_PARTS.split(key) if part.strip()]
+                keys = frozenset(self.canonical_key(part) for part in parts)
+                if len(parts) > 1 and len(keys) == len(parts) and None not in keys:
+                    self._combinations.setdefault(keys, key)
+        return self._combinations.get(ingredient_keys)
+
+    def combination_names(self) -> frozenset[str]:
+        """Every spelling of every combination the dictionary or the table has: never a single drug's brand."""
+        if self._combination_names is None:
+            self.combination_key(frozenset())
+            names = {name for key in set((self._combinations or {}).values()) for name in self.variants_of.get(key, ())}
+            self._combination_names = frozenset(names | set(national_names().combinations))
+        return self._combination_names
 
     def is_brand(self, variant: str) -> bool | None:
         data = self.variant_data.get(variant)
@@ -217,19 +247,45 @@ def lookup_spellings(name: str) -> list[str]:
 
 def _ends_with_salt_or_number(spelling: str) -> bool:
     words = spelling.split()
-    return len(words) > 1 and (words[-1].isdigit() or words[-1] in _SALT_WORDS)
+    return len(words) > 1 and (words[-1].isdigit() or words[-1] in SALT_WORDS)
 
 
 def _without_last_word(spelling: str) -> str:
     return spelling.rsplit(" ", 1)[0]
 
 
+def active_moiety(name: str) -> str:
+    """The name without its trailing salt, ester and hydrate words (`Levothyroxine sodium` ->
+    `Levothyroxine`), unless only a salt word would be left (`Calcium acetate`, `Sodium chloride`)."""
+    words = name.split()
+    while len(words) > 1 and words[-1].lower().strip(".") in SALT_WORDS:
+        words.pop()
+    return name if len(words) == 1 and words[0].lower() in SALT_WORDS else " ".join(words)
+
+
+def resolution_spellings(name: str) -> list[str]:
+    """The spellings `resolve_ingredient` tries: the active moiety's first, then the name's own.
+
+    The moiety goes first because the dictionary files some salts as drugs of their own
+    (`Ketorolac Tromethamine`) or under another drug (`levothyroxine sodium` under thyroxine),
+    while a label and a list must meet at one name whatever salt each writes.
+    """
+    written = " ".join(name.split())
+    moiety = active_moiety(written)
+    spellings = lookup_spellings(moiety) + lookup_spellings(written) if moiety != written else lookup_spellings(written)
+    return list(dict.fromkeys(spellings))
+
+
 @lru_cache(maxsize=65536)
 def resolve_ingredient(name: str) -> IngredientMatch | None:
-    """The generic a listed ingredient name stands for, or None if the dictionary lacks it."""
+    """The generic a listed ingredient name stands for, or None if the dictionary lacks it.
+
+    A UK or INN name the table in `data/uk_names.toml` knows is looked up by its US name, the
+    one labels use (`Glyceryl trinitrate` -> Nitroglycerin, `Aciclovir` -> Acyclovir).
+    """
     dictionary = load_dictionary()
-    for spelling in lookup_spellings(name):
-        key = dictionary.canonical_key(spelling)
+    for spelling in resolution_spellings(name):
+        key = dictionary.canonical_key(us_name(spelling) or spelling)
         if key is not None:
             # `Paracetamol 500` is listed as the synonym `Paracetamol`: the number is not a name.
             listed = _TRAILING_NUMBERS.sub("", name.strip()) or name
@@ -283,36 +339,100 @@ def brand_display(name: str) -> str:
 
 @lru_cache(maxsize=65536)
 def resolve_product(ingredient_names: tuple[str, ...]) -> ResolvedProduct:
-    """What the dictionary says about one list of ingredient names (memoised)."""
-    matches = [resolve_ingredient(name) for name in ingredient_names]
-    ingredients = tuple(m.drug.name if m else name for m, name in zip(matches, ingredient_names))
+    """What the dictionary says about one list of ingredient names (memoised).
+
+    A UK compound name or a combination brand the table knows (`Co-amoxiclav`, `Augmentin`)
+    stands for its ingredients.
+    """
+    expanded: list[str] = []
+    named: list[tuple[str, bool]] = []  # compound names and brands as listed, and whether a brand
+    for name in ingredient_names:
+        combination = combination_named(name)
+        if combination is None:
+            expanded.append(name)
+        else:
+            named.append((name.strip(), combination.is_brand))
+            expanded += combination.ingredients
+    matches = [resolve_ingredient(name) for name in expanded]
+    ingredients = tuple(m.drug.name if m else name for m, name in zip(matches, expanded))
     resolved = tuple(m for m in matches if m is not None)
     if not resolved:
         return ResolvedProduct(None, ingredients)
     # What follows depends on the resolved ingredients only: `A + Pack 1` and `A + Pack 2`
     # share it.
-    return _resolved(resolved, len(resolved) == len(matches), len(matches) == 1)._replace(ingredients=ingredients)
+    complete = len(resolved) == len(matches)
+    if len(matches) == 1:
+        return _resolved_single(resolved[0])._replace(ingredients=ingredients)
+    return _resolved_combination(resolved, complete, tuple(named))._replace(ingredients=ingredients)
 
 
 @lru_cache(maxsize=16384)
-def _resolved(matches: tuple[IngredientMatch, ...], complete: bool, single: bool) -> ResolvedProduct:
-    """Generic name, synonyms, brands, identifiers and links of resolved ingredients.
+def _resolved_single(match: IngredientMatch) -> ResolvedProduct:
+    """Generic name, synonyms, brands, identifiers and links of one resolved drug.
 
-    `complete`: no ingredient of the product is unresolved, so it has a generic name.
-    `single`: the product has no other ingredient, so the drug's identifiers are its own.
+    A brand of a combination the drug is part of is never one of its brands.
     """
-    synonyms, brands = _other_names(matches)
-    drug = matches[0].drug if single else None
-    known = {"drugbank": drug.drugbank, "medlineplus": drug.medlineplus} if drug else {}
+    synonyms, brands = _other_names([match])
+    combinations = load_dictionary().combination_names()
+    drug = match.drug
+    known = {"drugbank": drug.drugbank, "medlineplus": drug.medlineplus}
     return ResolvedProduct(
-        generic_name=" + ".join(m.drug.name for m in matches) if complete else None,
+        generic_name=drug.name,
         ingredients=(),
         synonyms=tuple(synonyms),
-        brands=tuple(brands),
+        brands=tuple(brand for brand in brands if brand.lower() not in combinations),
         # Only the identifiers known are set: an unset field costs nothing in each medicine.
         identifiers=Identifiers(**{name: value for name, value in known.items() if value}),
+        links=tuple(Link(title=t, url=u, publisher=p) for t, u, p in drug.links),
+    )
+
+
+@lru_cache(maxsize=16384)
+def _resolved_combination(matches: tuple[IngredientMatch, ...], complete: bool,
+                          named: tuple[tuple[str, bool], ...]) -> ResolvedProduct:
+    """Generic name, other names, brands and links of a combination.
+
+    `complete`: no ingredient is unresolved, so it has a generic name. Its brands are the
+    combination's own (the table's, or a listed combination brand), never one ingredient's:
+    Cozaar is losartan, Hyzaar is losartan with hydrochlorothiazide. Identifiers describe one
+    drug, so a combination has none; the links name each ingredient.
+    """
+    generic = " + ".join(m.drug.name for m in matches)
+    synonyms = [name for name, is_brand in named if not is_brand]
+    brands = [name for name, is_brand in named if is_brand]
+    listed = " + ".join(m.listed for m in matches)
+    if not named and listed.lower() != generic.lower():
+        synonyms.append(listed)
+    if complete:
+        keys = frozenset(m.drug.key for m in matches)
+        dictionary = load_dictionary()
+        table = national_names()
+
+        def key_of(name: str) -> str | None:
+            match = resolve_ingredient(name)
+            return match.drug.key if match else None
+
+        brands += table.brands_of(keys, key_of)
+        synonyms += table.compound_names_of(keys, key_of)
+        combination = dictionary.combination_key(keys)
+        if combination is not None:
+            synonyms += [name for name in dictionary.variants_of.get(combination, ()) if name != generic.lower()]
+    return ResolvedProduct(
+        generic_name=generic if complete else None,
+        ingredients=(),
+        synonyms=tuple(_without_repeats(synonyms, {generic.lower(), *(b.lower() for b in brands)})),
+        brands=tuple(_without_repeats(brands, set())),
         links=tuple(Link(title=t, url=u, publisher=p) for m in matches for t, u, p in m.drug.links),
     )
+
+
+def _without_repeats(names: list[str], seen: set[str]) -> list[str]:
+    kept = []
+    for name in names:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            kept.append(name)
+    return kept
 
 
 def _other_names(matches: Sequence[IngredientMatch]) -> tuple[list[str], list[str]]:

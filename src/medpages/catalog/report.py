@@ -89,6 +89,23 @@ class SlugCollision(_Record):
         )
 
 
+class UnresolvedName(_Record):
+    """A listed name the drug dictionary does not know: the medicine is kept, with no generic name,
+    links or label, until the publisher accepts a suggestion (`medpages names`)."""
+
+    source: str
+    line: int
+    title: str
+    name: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}: " if self.source else ""
+        named = f"{self.name!r}" if self.name == self.title else f"{self.name!r} in {self.title!r}"
+        hint = f"; did you mean {self.suggestion!r}?" if self.suggestion else "; no close name known"
+        return f"{where}{named} did not resolve to a known medicine{hint}"
+
+
 class FileProblem(_Record):
     """A file, or the rest of a file, that could not be read at all."""
 
@@ -111,6 +128,8 @@ class ImportReport(BaseModel):
     collisions: list[SlugCollision] = Field(default_factory=list)
     problems: list[FileProblem] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # e.g. CSV columns that were ignored
+    unresolved: list[UnresolvedName] = Field(default_factory=list)
+    unresolved_count: int = 0
     rejected_count: int = 0
     merged_count: int = 0
     collision_count: int = 0
@@ -119,7 +138,7 @@ class ImportReport(BaseModel):
     def status(self) -> ImportStatus:
         if self.problems or self.imported == 0:
             return ImportStatus.FAILED
-        if self.rejected_count or self.merged_count or self.collision_count or self.notes:
+        if self.rejected_count or self.merged_count or self.collision_count or self.notes or self.unresolved_count:
             return ImportStatus.WARNINGS
         return ImportStatus.SUCCESS
 
@@ -142,12 +161,19 @@ class ImportReport(BaseModel):
         if len(self.collisions) < MAX_DETAILS:
             self.collisions.append(entry)
 
+    def leave_unresolved(self, entry: UnresolvedName) -> None:
+        self.unresolved_count += 1
+        if len(self.unresolved) < MAX_DETAILS:
+            self.unresolved.append(entry)
+
     def messages(self) -> list[str]:
         """One line per problem, worst first, as the CLI prints them."""
         lines = [str(p) for p in self.problems] + [str(r) for r in self.rejected]
         lines += [str(c) for c in self.collisions] + [str(m) for m in self.merged] + self.notes
+        lines += [str(u) for u in self.unresolved]
         for kind, count, shown in (
             ("rejected lines", self.rejected_count, len(self.rejected)),
+            ("names that did not resolve", self.unresolved_count, len(self.unresolved)),
             ("merged duplicates", self.merged_count, len(self.merged)),
             ("slug collisions", self.collision_count, len(self.collisions)),
         ):
@@ -159,7 +185,8 @@ class ImportReport(BaseModel):
         return (
             f"{self.imported:,} medicines imported from {len(self.files)} file(s); "
             f"{self.rejected_count:,} lines rejected, {self.merged_count:,} duplicates merged, "
-            f"{self.collision_count:,} slug collisions renamed; status: {self.status.value}"
+            f"{self.collision_count:,} slug collisions renamed, {self.unresolved_count:,} names did not resolve; "
+            f"status: {self.status.value}"
         )
 
 

@@ -52,6 +52,36 @@ def title_problem(title: str, max_length: int = MAX_TITLE_LENGTH) -> str | None:
     return f"starts with {title[0]!r}; a medicine name starts with a letter or digit"
 
 
+# A line that tells someone what to do is not a medicine's name: a dosing instruction pasted
+# from a label or a prescription (`Take two tablets twice daily`, `Keep out of reach of children`).
+_INSTRUCTION_VERBS = frozenset(
+    """take use apply keep store do don't dont give swallow shake ask consult see read avoid call
+    contact dissolve chew insert inhale place rub discard remove wash stop continue repeat follow
+    please seek tell""".split()
+)
+_INSTRUCTION_PHRASE = re.compile(
+    r"\b(?:(?:once|twice|three times|four times|\d+\s+times)\s+(?:a\s+|per\s+|every\s+)?(?:day|daily|week|weekly)"
+    r"|every\s+\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:hours?|hrs?)|as\s+directed|reach\s+of\s+children"
+    r"|(?:before|after|with)\s+(?:food|meals?)|by\s+mouth|at\s+bedtime)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_WORDS = 12
+
+
+def instruction_problem(title: str) -> str | None:
+    """Why a title reads as an instruction or a sentence rather than a medicine's name; None if it does not."""
+    words = title.split()
+    first = words[0].lower().strip(".,:;!") if words else ""
+    if len(words) >= 3 and first in _INSTRUCTION_VERBS:
+        return f"reads as an instruction ('{words[0]} …'), not a medicine name"
+    phrase = _INSTRUCTION_PHRASE.search(title)
+    if phrase:
+        return f"reads as an instruction ('{phrase.group(0)}'), not a medicine name"
+    if len(words) >= _SENTENCE_WORDS or (len(words) >= 5 and title.rstrip().endswith((".", "!", "?"))):
+        return "reads as a sentence, not a medicine name"
+    return None
+
+
 def _character_problem(title: str) -> str | None:
     control = _CONTROL.search(title)
     if control and control.group() == "\t":
