@@ -22,7 +22,8 @@ SALT_WORDS = frozenset(
     diacetate citrate tartrate bitartrate fumarate hemifumarate monohydrate dihydrate trihydrate
     sesquihydrate hemihydrate hydrate anhydrous hyclate bromide dipropionate propionate valerate
     nitrate lactate gluconate tosylate malate oxalate pamoate embonate stearate palmitate
-    benzoate salicylate xinafoate furoate tromethamine meglumine usp nf bp ep""".split()
+    benzoate salicylate xinafoate furoate tromethamine meglumine usp nf bp ep
+    trometamol epolamine lysine arginine butyrate enanthate cypionate undecanoate decanoate""".split()
 )
 _PUNCTUATION = re.compile(r"[,;]+")
 MAX_INGREDIENT_LENGTH = 200
