@@ -47,7 +47,7 @@ _ARTEFACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("advice to prescribers", re.compile(
         r"\bcarefully consider\b|\bhealthcare provider(?:s)? should\b|\bprescrib(?:er|ers|ing physician)s? should\b"
         r"|\bphysicians? should\b|\buse the lowest effective dosage\b", re.IGNORECASE)),
-    ("leftover markup", re.compile(r"<|>|&[a-z]+;|&#\d+;|\s\|\s|^\||\|$")),
+    ("leftover markup", re.compile(r"</?[A-Za-z!][^>]*>?|&[a-z]+;|&#\d+;|\||<(?!\s*\d)|(?<![\d\s])>")),
     ("NDC number", re.compile(r"\bNDC\b|\b\d{4,5}-\d{3,4}-\d{1,2}\b")),
     ("boilerplate", re.compile(
         r"\b(?:Manufactured|Distributed|Marketed|Packaged|Manufactured for|Made) (?:by|for)\b|\bRx only\b"
@@ -94,7 +94,8 @@ def _list_artefacts(key: str, section: TextSection) -> list[str]:
     for item in section.items:
         if item.label:
             title = item.label.strip().rstrip(":").strip().lower()
-            if title and item.text.strip().lower().startswith(title):
+            text = item.text.strip().lower()
+            if title and text.startswith(title) and text[len(title):len(title) + 1] in ("", ":", "."):
                 found.append(f"{key}: heading repeated after its label: {item.text[:50]!r}")
     return found
 

@@ -10,6 +10,7 @@ Without facts it writes the skeleton (identity and links).
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -46,13 +47,50 @@ COMPOSER_VERSION = "1"
 # a reader's page keeps the first ones and the Sources say where the rest is.
 MAX_ITEMS = 6
 
-# `[see Use in Specific Populations (8.3)]` whole (facts.py's pattern stops at the inner parenthesis).
-_SECTION_REFERENCE = re.compile(r"\s*(?:\[see [^\]]*\]|\((?:see )?\d+(?:\.\d+)*(?:\s*,\s*\d+(?:\.\d+)*)*\))")
+# Cross-references to other parts of the label: `[see Warnings and Precautions (5.1)]`,
+# `(see WARNINGS: Life-Threatening ...)`, `(5.1, 7)`, `(See also Boxed WARNING.)`. A reader of the
+# page has no numbered sections; the label is in Sources.
+_SECTION_REFERENCE = re.compile(
+    r"\s*(?:\[\s*[Ss]ee\b[^\]]*\]"
+    r"|\(\s*(?:[Ss]ee|SEE)\b(?:[^()]|\([^()]*\))*\)"
+    r"|\((?:\s*\d+(?:\.\s?\d+)*\s*,?)+\)"
+    r"|\[\s*\d+(?:\.\d+)+\s*\])")
 _SPACES = re.compile(r"\s+")
+# A sentence that only points elsewhere (`See boxed warning.`, `See PRECAUTIONS for pregnancy risks.`).
+_POINTER = re.compile(r"^\(?\s*see\b", re.IGNORECASE)
+# Sentences a patient page never carries: package codes, who made it, prescriber instructions.
+_DROPPED_SENTENCE = re.compile(
+    r"\b(?:Manufactured|Distributed|Marketed|Packaged|Made|Mfd\.?) (?:by|for|in)\b|\bRx only\b|\bRevised:?\s*\d"
+    r"|\bLicensed from\b|\bU\.S\. Pat|\bCall your doctor for medical advice about side effects\b"
+    r"|\bcarefully consider\b|\buse the lowest effective dos(?:e|age)\b|\b(?:healthcare|health care) providers? should\b"
+    r"|\bprescrib(?:ers?|ing physicians?) should\b|\bphysicians? should\b|\bTo report SUSPECTED ADVERSE"
+    r"|\bcontact [A-Z][\w.]* (?:at|Inc)|\b1-8\d\d-|\bwww\.|https?://", re.IGNORECASE)
+_NDC = re.compile(r"(?:\b(?:Bottles?|Cartons?|Boxes|Box|Tubes?|Vials?|Packs?|Blisters?) of [\d,]+\s*(?:\w+\s*)?)?"
+                  r"\bNDC[\s#:]*\d{4,5}-\d{3,4}(?:-\d{1,2})?\s*", re.IGNORECASE)
+# A heading left at the start of a text (`Storage and Handling. Store at ...`).
+_LEADING_HEADING = re.compile(
+    r"^(?i:storage(?: and (?:stability|handling))?|how supplied|uses?|directions|warnings?|other information|"
+    r"indications(?: and usage)?|contraindications|precautions|general)(?:\s*[.:]\s*|\s+)(?=[A-Z])(?!\w+ly\b)")
+_USP_ROOM_TEMPERATURE = re.compile(r"\s*\[(?:see |See )?USP[^\]]*\]")
+# Capitals in a run of three or more words shout; short acronyms in them stay.
+_CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’]+(?:[\s,/-]+[A-Z][A-Z'’]+){2,}\b")
+_KEPT_ACRONYMS = frozenset({"NSAID", "NSAIDS", "CABG", "HIV", "GI", "CNS", "FDA", "USP", "COVID", "MAOI", "MAOIS",
+                            "ACE", "ARB", "ARBS", "SSRI", "SSRIS", "SNRI", "SNRIS", "HZ", "INR", "LDL", "HDL", "AIDS"})
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_GLUED_AFTER_BRACKET = re.compile(r"(?<=[a-z]\))\s+(?=[A-Z][a-z]+ [A-Za-z])")
+_BOILERPLATE = re.compile(r"\s*\b(?:Rx only|Revised:?\s*[\d/]+)\b\.?", re.IGNORECASE)
+_COMPARISON = ((re.compile(r"(?<![<>])>\s*(?=\d)"), "more than "), (re.compile(r"(?<![<>])<\s*(?=\d)"), "less than "))
+_FOOTNOTE_MARK = re.compile(r"\s*(?<![\w*])\*+(?=\s|$)|(?<=[\w.)])\*+(?=\s|$)")
+# A heading glued before its own first words: `Accidental Ingestion Accidental ingestion of ...`.
+_REPEATED_HEADING = re.compile(r"\b([A-Z][\w-]*(?: [A-Z][\w-]*){0,4}) (?=(?i:\1)\b)")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_INDICATED = re.compile(r"\b(is|are)( also)? indicated (for|to|as|in)\b|\bindicated (for|to|as|in)\b")
+_CONTRAINDICATED = re.compile(r"\b(is|are)( also)? contraindicated\b")
 # Label wording -> plain words, for uses and precautions (side effects use the lexicon).
 _PLAIN_PHRASES = (
     ("myocardial infarction", "heart attack"),
     ("fetal harm", "harm to an unborn baby"),
+    ("as an adjunct to diet and exercise", "together with diet and exercise"),
     ("as an adjunct to diet", "together with a healthy diet"),
     ("chf", "heart failure"),
     ("hypercholesterolemia", "high cholesterol"),
@@ -63,9 +101,76 @@ _PLAIN_PHRASES = (
     ("renal", "kidney"),
     ("hypersensitivity", "allergy"),
     ("nursing mothers", "breastfeeding"),
+    ("glycemic control", "blood sugar control"),
+    ("concomitant use with", "use with"),
+    ("concomitant use of", "taking"),
+    ("concomitant use", "use together"),
+    ("discontinue", "stop"),
+    ("pediatric patients", "children"),
+    ("ocular", "eye"),
+    ("administration", "use"),
 )
 _PLAIN = re.compile(r"\b(" + "|".join(re.escape(label) for label, _ in _PLAIN_PHRASES) + r")\b", re.IGNORECASE)
 _PLAIN_WORDS = dict(_PLAIN_PHRASES)
+# "Contraindications: None" (and "There are no known contraindications"): a statement, not a list item.
+_NONE = re.compile(r"^(?:none(?: known)?\.?|there are no (?:known )?(?:absolute )?contraindications\b.*)$", re.IGNORECASE)
+# A heading at the start of a statement (`Hepatotoxicity: Inform patients ...`): a few words and a colon.
+_HEADING_PREFIX = re.compile(r"^[A-Z][\w ,/\-–()]{2,80}?:\s+(?=\S)")
+
+
+def clean_label_text(text: str) -> str:
+    """A label's text without what only makes sense on the label: markup, cross-references,
+    package codes, headings left at the start, shouting capitals, glued sentences, unmatched
+    brackets. Every sentence a page takes from a label goes through here; sentences that are
+    only a pointer or boilerplate (`See boxed warning.`, `Rx only`) are dropped, so the result
+    may be empty."""
+    text = html.unescape(_TAG.sub(" ", text)).replace("\u00a0", " ")
+    text = _NDC.sub(" ", text)
+    text = _USP_ROOM_TEMPERATURE.sub("", text)
+    text = _BOILERPLATE.sub(" ", text)
+    text = _SECTION_REFERENCE.sub("", text)
+    text = _GLUED.sub(" ", text)
+    text = _GLUED_AFTER_BRACKET.sub(". ", text)
+    for pattern, words in _COMPARISON:
+        text = pattern.sub(words, text)
+    text = text.replace(" | ", ": ").replace("|", ", ").replace("**", "")
+    text = _FOOTNOTE_MARK.sub("", text)
+    text = _CAPS_RUN.sub(_calm_capitals, text)
+    text = _REPEATED_HEADING.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    text = _LEADING_HEADING.sub("", text)
+    kept = [sentence for sentence in (sentences(text) or [text])
+            if not _POINTER.match(sentence) and not _DROPPED_SENTENCE.search(sentence)]
+    text = " ".join(kept)
+    text = _balance_brackets(text)
+    text = re.sub(r"\s+([,.;:])", r"\1", text)
+    text = re.sub(r"([,;:])(?=[^\s\d])", r"\1 ", text)
+    text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
+    return _SPACES.sub(" ", text).strip(" ,;")
+
+
+def _calm_capitals(match: re.Match[str]) -> str:
+    return re.sub(r"[A-Z][A-Z'’]+", lambda word: word.group(0) if word.group(0) in _KEPT_ACRONYMS
+                  else word.group(0).lower(), match.group(0))
+
+
+def _balance_brackets(text: str) -> str:
+    """Drop the brackets that have no partner (a cut-off label sentence leaves them)."""
+    for opening, closing in ("()", "[]"):
+        unmatched: list[int] = []
+        stack: list[int] = []
+        for index, char in enumerate(text):
+            if char == opening:
+                stack.append(index)
+            elif char == closing:
+                if stack:
+                    stack.pop()
+                else:
+                    unmatched.append(index)
+        unmatched += stack
+        for index in sorted(unmatched, reverse=True):
+            text = text[:index] + text[index + 1:]
+    return text
 
 
 class _Writer:
@@ -78,14 +183,18 @@ class _Writer:
         self._brands = sorted({name for name in facts.product_names if name}, key=len, reverse=True)
 
     def plain(self, text: str) -> str:
-        """The label's sentence, easier to read: no section references, the generic for the brand."""
-        text = _SECTION_REFERENCE.sub("", text)
-        for brand in self._brands:
-            text = re.sub(rf"\b{re.escape(brand)}\b", self.name.lower(), text, flags=re.IGNORECASE)
-        text = _PLAIN.sub(lambda match: _PLAIN_WORDS[match.group(0).lower()], text)
-        text = _SPACES.sub(" ", text).strip()
+        """The label's sentence, easier to read: cleaned (`clean_label_text`), the generic for the
+        brand, label wording in plain words. Empty when nothing of it belongs on a page."""
         if text.isupper():  # a label sentence in capitals shouts; a page says it once, calmly
             text = text.capitalize()
+        text = clean_label_text(text)
+        for brand in self._brands:
+            text = re.sub(rf"\b{re.escape(brand)}\b(?:®|™)?", self.name.lower(), text, flags=re.IGNORECASE)
+        text = _PLAIN.sub(lambda match: _PLAIN_WORDS[match.group(0).lower()], text)
+        text = _CONTRAINDICATED.sub(lambda m: f"must{m.group(2) or ''} not be used", text)
+        text = _INDICATED.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} used {m.group(3)}" if m.group(1)
+                              else f"used {m.group(4)}", text)
+        text = _SPACES.sub(" ", text).strip()
         return text[:1].upper() + text[1:] if text else text
 
     def sentence(self, section: str, text: str, fact: Fact | None, *, quote: str | None = None) -> str:
@@ -97,8 +206,15 @@ class _Writer:
             ))
         return text
 
-    def item(self, section: str, fact: Fact) -> ListItem:
-        return ListItem(text=self.sentence(section, _end(self.plain(fact.text.replace(" | ", ": "))), fact))
+    def item(self, section: str, fact: Fact, text: str | None = None) -> ListItem | None:
+        """A list item from `fact` (or from `text`, already taken from it); None when nothing is left."""
+        written = _end(self.plain(fact.text if text is None else text))
+        if not written or _NONE.match(written):
+            return None
+        return ListItem(text=self.sentence(section, written, fact))
+
+    def items(self, section: str, facts: Iterable[Fact]) -> list[ListItem]:
+        return [item for item in (self.item(section, fact) for fact in facts) if item is not None]
 
 
 def compose_reference_page(medicine: Medicine, facts: LabelFacts | None) -> Page:
@@ -140,13 +256,142 @@ def compose_reference_page(medicine: Medicine, facts: LabelFacts | None) -> Page
 
 
 def _usage(writer: _Writer) -> TextSection | None:
+    """The label's uses as condition-first bullets, what it is not for as the closing."""
     facts = writer.facts
-    uses = _first_distinct(facts.indications or facts.purposes, limit=MAX_ITEMS, similar=True)
+    uses: list[ListItem] = []
+    limits: list[str] = []
+    for fact, text in _use_statements(_first_distinct(facts.indications or facts.purposes, limit=MAX_ITEMS * 3,
+                                                      similar=True)):
+        cleaned = clean_label_text(text)
+        if _NOT_A_USE.search(cleaned):
+            if _LIMITATION.search(cleaned) and len(limits) < 2:
+                limit = _limitation(writer, cleaned)
+                if limit:
+                    limits.append(writer.sentence("usage", limit, fact, quote=fact.text))
+            continue
+        if len(uses) < MAX_ITEMS:
+            item = writer.item("usage", fact, _condition_first(writer, text))
+            if item is not None:
+                uses.append(item)
     if not uses:
         return None
     kind = "an over-the-counter medicine" if facts.otc else "a prescription medicine"
-    lead = writer.sentence("usage", f"{writer.name} is {kind}. According to its label, it is used to:", None)
-    return TextSection(lead=lead, items=[writer.item("usage", fact) for fact in uses])
+    lead = writer.sentence("usage", f"{writer.name} is {kind}. Its label gives these uses:", None)
+    return TextSection(lead=lead, items=uses, closing=" ".join(limits))
+
+
+# Statements in a label's Indications that are not uses: limitations, advice to prescribers.
+_NOT_A_USE = re.compile(
+    r"\bnot (?:be )?(?:indicated|for use|recommended|established|evaluated)\b|\bha(?:ve|s) not been (?:established|"
+    r"evaluated|studied)\b|^safety and effectiveness\b|\bevidence supporting\b|\bshould\b|^have not\b|\bdo not\b"
+    r"|^controlled studies\b|^utilization\b|\bavoidance is\b|\bonly if\b|\bare to be used only\b|^although\b"
+    r"|^†|efficacy was studied\b|\breconsider\b|\blowest effective dos|\bcarefully consider\b", re.IGNORECASE)
+_LIMITATION = re.compile(r"\b(?:is|are) not (?:indicated|for use)\b")
+_INDICATION = re.compile(r"^(?P<subject>.*?)\b(?:(?:is|are) )?(?:also )?indicated:?\s+(?P<rest>.+)$", re.IGNORECASE)
+_POPULATION = r"(?:adults?|adult (?:and \w+ )?patients|patients|children|pediatric patients|adolescents?|women|men)"
+_USE_NOUN = re.compile(
+    r"^(?:for )?(?:use in )?(?:the )?(?P<adj>[^,]*?)\b(?P<noun>treatment|management|relief|prevention|control|reduction|"
+    r"diagnosis(?: and immunotherapy)?)\s+of:?\s+(?P<what>.+)$", re.IGNORECASE)
+_IN_POPULATION = re.compile(rf"^(?P<what>.+?),?\s+in (?P<pop>{_POPULATION}\b.*)$", re.IGNORECASE)
+_SIGNS = re.compile(r"^(?:the )?signs and symptoms of:?\s+", re.IGNORECASE)
+_PURPOSE_WITH = re.compile(rf"^(?P<purpose>.+?) in (?P<pop>{_POPULATION}[^,]*?) with (?P<what>[^,]+)$", re.IGNORECASE)
+_TO_VERB = re.compile(r"\bto (?P<verb>[a-z]+(?<!ed)(?<!ing))\b")
+
+
+def _use_statements(facts: list[Fact]) -> list[tuple[Fact, str]]:
+    """Each use as one statement: a list's items joined after their lead (`relief of the signs and
+    symptoms of: rheumatoid arthritis, osteoarthritis, ...`), other statements as they are."""
+    out: list[tuple[Fact, str]] = []
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        if fact.lead and not _NOT_A_USE.search(fact.lead) and not _NOT_A_USE.search(fact.text):
+            if fact.lead not in groups:
+                groups[fact.lead] = []
+                out.append((fact, fact.lead))  # placeholder, filled below
+            groups[fact.lead].append(fact)
+        else:
+            out.append((fact, fact.text))
+    joined = []
+    for fact, text in out:
+        if fact.lead and text == fact.lead and fact.lead in groups:
+            items = [clean_label_text(item.text).rstrip(".,; ") for item in groups.pop(fact.lead)]
+            joined.append((fact, f"{fact.lead.rstrip(': ')}: {', '.join(item for item in items if item)}"))
+        elif text != fact.lead or not fact.lead:
+            joined.append((fact, text))
+    return joined
+
+
+def _condition_first(writer: _Writer, text: str) -> str:
+    """`X is indicated for the relief of the signs and symptoms of rheumatoid arthritis in adults`
+    -> `Rheumatoid arthritis, in adults: eases the signs and symptoms`. A statement of another
+    shape is returned as it is (the writer makes it plain)."""
+    text = clean_label_text(text).rstrip(".")
+    if re.search(r"\bindicated:?$", text):
+        return ""  # `CELEBREX is indicated` with its list lost: nothing to say
+    match = _INDICATION.match(text)
+    if not match and _USE_NOUN.match(text) and re.match(r"(?i)(?:for |the )?(?:use|treatment|management|relief|"
+                                                         r"prevention|control|reduction|diagnosis)", text):
+        match = re.match(r"^(?P<subject>)(?P<rest>.+)$", text)
+    if not match:
+        return text
+    rest = re.sub(r"^(?:for|in)\s+(?=(?:the )?(?:use|treatment|management|relief|prevention|control))", "",
+                  match.group("rest").strip(" :"))
+    population = ""
+    leading_population = re.match(rf"^in ((?:{_POPULATION})[^,]*?) (?=for |to [a-z])", rest, re.IGNORECASE)
+    if leading_population:
+        population, rest = leading_population.group(1), rest[leading_population.end():]
+    noun = _USE_NOUN.match(rest)
+    if noun:
+        what, verb = noun.group("what"), ""
+        if _SIGNS.match(what):
+            what, verb = _SIGNS.sub("", what), "eases the signs and symptoms"
+        elif noun.group("noun").lower() not in ("treatment", "management", "control") or noun.group("adj").strip():
+            verb = f"{noun.group('adj').strip()} {noun.group('noun').lower().replace('management', 'treatment')}".strip()
+        split = _IN_POPULATION.match(what)
+        if split and not population:
+            what, population = split.group("what"), split.group("pop")
+        return _bullet(what, population, verb)
+    purpose = _PURPOSE_WITH.match(rest)
+    if purpose and _TO_VERB.search(purpose.group("purpose")):
+        return _bullet(purpose.group("what"), population or purpose.group("pop"), _third_person(purpose.group("purpose")))
+    if rest.startswith("to "):
+        return _bullet("", population, _third_person(rest))
+    if rest.startswith("for "):
+        return _bullet(rest[4:], population, "")
+    return text
+
+
+def _bullet(what: str, population: str, verb: str) -> str:
+    head = what.strip(" ,:")
+    if population:
+        head = f"{head}, in {population.strip()}" if head else f"In {population.strip()}"
+    if not head:
+        return verb
+    return f"{head}: {verb}" if verb else head
+
+
+def _third_person(purpose: str) -> str:
+    """`as an adjunct to diet and exercise to improve X` -> `improves X, as an adjunct to diet and exercise`."""
+    matches = list(_TO_VERB.finditer(purpose))
+    if not matches:
+        return purpose
+    match = matches[-1]
+    verb = match.group("verb")
+    if verb.endswith(("s", "sh", "ch", "x", "z")):
+        verb += "es"
+    elif verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        verb = verb[:-1] + "ies"
+    else:
+        verb += "s"
+    before = purpose[:match.start()].strip(" ,")
+    after = f"{verb}{purpose[match.end():]}"
+    return f"{after}, {before}" if before else after
+
+
+def _limitation(writer: _Writer, text: str) -> str:
+    """`X is not indicated for the prophylactic therapy of migraine.` -> `It is not for the prophylactic ...`."""
+    match = re.search(r"\b(?:is|are) not (?:indicated )?(?P<rest>(?:for use in|for|in|to)\b.+)$", text)
+    return _end(writer.plain(f"It is not {match.group('rest')}")) if match else ""
 
 
 def _dosage(writer: _Writer) -> TextSection | None:
@@ -154,9 +399,11 @@ def _dosage(writer: _Writer) -> TextSection | None:
     statements = _first_distinct(dosing.statements)
     if not statements:
         return None
+    items = writer.items("dosage", statements)
+    if not items:
+        return None
     lead = "Your doctor decides your dose. The label gives these doses:"
-    return TextSection(lead=writer.sentence("dosage", lead, None),
-                       items=[writer.item("dosage", fact) for fact in statements])
+    return TextSection(lead=writer.sentence("dosage", lead, None), items=items)
 
 
 def _side_effects(writer: _Writer) -> SideEffects | None:
@@ -195,43 +442,84 @@ def _serious_side_effects(writer: _Writer) -> TextSection | None:
 
 
 def _important_note(writer: _Writer) -> TextSection | None:
+    """The boxed warning, then who must not use the medicine: its lead line just before its list."""
     facts = writer.facts
-    boxed = _first_distinct(facts.boxed_warning)
-    avoid = _first_distinct(facts.contraindications or facts.do_not_use)
-    if not boxed and not avoid:
+    boxed = _boxed_sentences(writer)
+    avoid_facts = [fact for fact in _first_distinct(facts.contraindications or facts.do_not_use, limit=MAX_ITEMS * 2)
+                   if not fact.text.rstrip().endswith(":")]  # a list's own lead line: its items follow
+    none = next((fact for fact in avoid_facts if _NONE.match(clean_label_text(fact.text))), None)
+    items = writer.items("important_note", [fact for fact in avoid_facts if fact is not none])[:MAX_ITEMS]
+    parts = [f"Boxed warning: {' '.join(boxed)}"] if boxed else []
+    if items:
+        parts.append(writer.sentence("important_note", f"Do not take {writer.name.lower()} if any of these apply:", None))
+    elif none is not None:
+        parts.append(writer.sentence(
+            "important_note", f"The label names no condition in which {writer.name.lower()} must not be used.", none))
+    if not parts:
         return None
-    lead = ""
-    if boxed:
-        lead = " ".join(writer.sentence("important_note", _end(writer.plain(fact.text)), fact) for fact in boxed)
-        lead = f"Boxed warning: {lead}"
-    items = []
-    closing = ""
-    if avoid:
-        closing = writer.sentence("important_note", f"Do not take {writer.name.lower()} if any of these apply:", None)
-        items = [writer.item("important_note", fact) for fact in avoid]
-    if not lead:
-        lead, closing = closing, ""
-    return TextSection(lead=lead, items=items, closing=closing)
+    return TextSection(lead=" ".join(parts), items=items)
+
+
+# Sentences of a boxed warning addressed to the prescriber, not the patient (REMS duties, assessments).
+_TO_PRESCRIBERS = re.compile(
+    r"\bREMS\b|\bprescrib|\bhealthcare providers?\b|\bassess each patient|\bconsider other tools\b|^follow patients\b"
+    r"|^monitor (?:all )?patients\b|^limit dosages\b|^counsel\b|^emphasize\b|^perform\b|^reserve\b|^initiat",
+    re.IGNORECASE)
+
+
+def _boxed_sentences(writer: _Writer) -> list[str]:
+    """The boxed warning's sentences for a patient: every headline's statement, not the prescriber's duties."""
+    written: list[str] = []
+    for fact in writer.facts.boxed_warning:
+        if fact.highlights and any(not other.highlights for other in writer.facts.boxed_warning):
+            continue  # the full text says it in whole sentences
+        for candidate in sentences(clean_label_text(fact.text)):
+            if _TO_PRESCRIBERS.search(candidate) or len(candidate.split()) < 4 or candidate.rstrip()[-1:] in ",;:":
+                continue
+            text = _end(writer.plain(candidate))
+            if text and text not in written and len(written) < 12:
+                written.append(writer.sentence("important_note", text, fact, quote=fact.text))
+    return written
 
 
 def _precautions(writer: _Writer) -> TextSection | None:
-    warnings = writer.facts.serious_warnings[:MAX_ITEMS + 2]
+    warnings = writer.facts.serious_warnings
     if not warnings:
-        warnings_otc = _first_distinct(writer.facts.ask_doctor + writer.facts.stop_use)
+        warnings_otc = writer.items("precautions", _first_distinct(
+            writer.facts.ask_doctor + writer.facts.stop_use + writer.facts.when_using, limit=MAX_ITEMS * 2))
         if not warnings_otc:
             return None
         lead = writer.sentence("precautions", "Ask a doctor or pharmacist before use, or stop and ask, if:", None)
-        return TextSection(lead=lead, items=[writer.item("precautions", fact) for fact in warnings_otc])
-    lead = writer.sentence("precautions", "The label warns about:", None)
-    items = []
+        return TextSection(lead=lead, items=warnings_otc[:MAX_ITEMS + 2])
+    items: list[ListItem] = []
+    seen: set[str] = set()
     for warning in warnings:
-        first = (sentences(warning.text) or [warning.text])[0]
-        if ANIMAL_STUDY.search(first):
-            continue  # a finding in animals is the prescriber's concern; the label is in Sources
-        text = writer.sentence("precautions", _end(writer.plain(first)), warning, quote=first)
         title = writer.plain(warning.title)
+        first = _first_statement(writer, warning, title)
+        if first is None or first.lower() in seen:
+            continue
+        seen.add(first.lower())
+        text = writer.sentence("precautions", first, warning, quote=warning.text)
         items.append(ListItem(label=f"{title}:" if title else None, text=text))
-    return TextSection(lead=lead, items=items)
+        if len(items) == MAX_ITEMS + 2:
+            break
+    if not items:
+        return None
+    return TextSection(lead=writer.sentence("precautions", "The label warns about:", None), items=items)
+
+
+def _first_statement(writer: _Writer, warning: Fact, title: str) -> str | None:
+    """The first sentence of a warning that says something beyond its heading, in plain words."""
+    text = _HEADING_PREFIX.sub("", warning.text.strip())
+    for candidate in sentences(text) or [text]:
+        if ANIMAL_STUDY.search(candidate):
+            continue  # a finding in animals is the prescriber's concern; the label is in Sources
+        written = _end(writer.plain(candidate))
+        bare = written.rstrip(".").strip().lower()
+        if not bare or bare == title.lower() or bare == warning.title.strip().lower() or len(bare.split()) < 3:
+            continue
+        return written
+    return None
 
 
 def _how_it_works(writer: _Writer) -> TextSection | None:
@@ -266,16 +554,20 @@ def _interactions(writer: _Writer) -> TextSection | None:
     facts = _first_distinct(writer.facts.interactions)
     if not facts:
         return None
+    items = writer.items("interactions", facts)
+    if not items:
+        return None
     lead = writer.sentence("interactions", "Tell your doctor and pharmacist about every medicine you take. "
                            "The label warns about these combinations:", None)
-    return TextSection(lead=lead, items=[writer.item("interactions", fact) for fact in facts])
+    return TextSection(lead=lead, items=items)
 
 
 def _from_facts(writer: _Writer, section: str, facts: list[Fact]) -> TextSection | None:
     facts = _first_distinct(facts)
     if not facts:
         return None
-    return TextSection(lead=" ".join(writer.sentence(section, _end(writer.plain(f.text)), f) for f in facts))
+    written = [writer.sentence(section, text, fact) for fact in facts if (text := _end(writer.plain(fact.text)))]
+    return TextSection(lead=" ".join(written)) if written else None
 
 
 def _faqs(writer: _Writer) -> FAQs | None:
@@ -317,7 +609,7 @@ def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS, *, similar: b
     word_sets: list[frozenset[str]] = []
     full = [fact for fact in facts if not fact.highlights]
     for fact in full or list(facts):
-        if _is_caption(fact.text):
+        if _is_caption(fact.text) or _is_heading(fact):
             continue
         key = _SPACES.sub(" ", _SECTION_REFERENCE.sub("", fact.text)).strip().lower().rstrip(".")
         if not key or key in seen:
@@ -347,6 +639,13 @@ def _warning_statement(statements: list[Fact]) -> Fact:
         if _STATES_A_RISK.search(fact.text) and not fact.text.lower().startswith(("women who", "patients who")):
             return fact
     return statements[0]
+
+
+def _is_heading(fact: Fact) -> bool:
+    """A statement that is only its section's heading (`Storage and Handling`)."""
+    def bare(text: str) -> str:
+        return re.sub(r"[^a-z ]", "", text.lower()).strip()
+    return bool(fact.heading) and bare(fact.text) == bare(re.sub(r"^[\d.\s]+", "", fact.heading))
 
 
 def _is_caption(text: str) -> bool:

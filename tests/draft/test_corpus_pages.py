@@ -1,0 +1,158 @@
+"""Every corpus label composes a page a publisher can keep: no artefacts, every sentence traced,
+no check error, and what each label says in plain words (tests/fixtures/labels, INDEX.tsv)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from functools import lru_cache
+
+import pytest
+from fixture_files import LABELS_DIR
+
+from medpages.check import check_page
+from medpages.check.page_text import page_passages
+from medpages.draft.reference import clean_label_text
+from medpages.model import LABEL_NOTE_TEXT
+
+# The artefact detector is bench/labels.py's, so the bench's figures and these tests agree.
+_spec = importlib.util.spec_from_file_location("bench_labels", LABELS_DIR.parents[2] / "bench" / "labels.py")
+bench = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("bench_labels", bench)
+_spec.loader.exec_module(bench)
+
+LABELS = sorted(LABELS_DIR.glob("*.xml"))
+
+
+@lru_cache(maxsize=None)
+def composed(name: str):
+    run = bench.compose_label(LABELS_DIR / name)
+    assert run.error is None, run.error
+    return run
+
+
+def test_the_corpus_is_all_there():
+    assert len(LABELS) == 41
+
+
+@pytest.mark.parametrize("path", LABELS, ids=lambda path: path.stem)
+def test_the_page_has_no_artefacts(path):
+    assert composed(path.name).artefacts == []
+
+
+@pytest.mark.parametrize("path", LABELS, ids=lambda path: path.stem)
+def test_every_sentence_is_traced_to_its_label(path):
+    run = composed(path.name)
+    page = run.page
+    traced = {trace.text for trace in page.traces}
+    for key in ("usage", "dosage", "serious_side_effects", "important_note", "precautions", "interactions"):
+        section = getattr(page, key)
+        for item in section.items if section else []:
+            assert item.text in traced, (key, item.text)
+    for trace in page.traces:
+        assert trace.source == run.facts.source.set_id and trace.quote.strip()
+    assert page.note == LABEL_NOTE_TEXT
+
+
+@pytest.mark.parametrize("path", LABELS, ids=lambda path: path.stem)
+def test_the_checks_find_no_error(path):
+    run = composed(path.name)
+    errors = [f"{f.code} ({f.section}): {f.message}" for f in check_page(run.page, run.medicine, run.facts)
+              if f.severity == "error"]
+    assert errors == []
+
+
+# ------------------------------------------------------------------ what each label says
+
+
+def _items(run, key):
+    section = getattr(run.page, key)
+    return [item.text for item in section.items] if section else []
+
+
+def test_celebrex_uses_the_label_never_says_it_is_indicated():
+    page = composed("celebrex-celecoxib-caps.xml").page
+    text = " ".join(p.text for p in page_passages(page))
+    assert "is indicated" not in text and "Celecoxib is indicated." not in text
+
+
+def test_naproxen_uses_are_condition_first():
+    [first, *_] = _items(composed("naproxen-oral-susp-plr.xml"), "usage")
+    assert first.startswith("Rheumatoid arthritis, osteoarthritis, ankylosing spondylitis")
+    assert first.endswith(": eases the signs and symptoms.")
+
+
+def test_a_limitation_of_use_is_not_a_use():
+    run = composed("treximet-sumatriptan-naproxen.xml")
+    assert _items(run, "usage")[0].startswith("Migraine with or without aura, in adults and children 12 years")
+    assert run.page.usage.closing == "It is not for the prevention of migraine attacks."
+    assert not any("not" in item for item in _items(run, "usage"))
+
+
+def test_metformin_use_names_the_condition_then_what_it_does():
+    assert _items(composed("glumetza-metformin-er.xml"), "usage") == [
+        "Type 2 diabetes mellitus, in adults: improves blood sugar control, together with diet and exercise."]
+
+
+def test_advice_to_prescribers_is_not_a_use():
+    for name in ("ketorolac-tab-1998.xml", "vicoprofen-2011.xml"):
+        uses = " ".join(_items(composed(name), "usage"))
+        assert "consider" not in uses.lower() and "lowest effective" not in uses.lower()
+
+
+@pytest.mark.parametrize("name", ["prolensa-bromfenac-ophth.xml", "bromsite-bromfenac.xml"])
+def test_contraindications_none_is_a_plain_sentence(name):
+    note = composed(name).page.important_note
+    assert note.items == []
+    assert note.lead == "The label names no condition in which bromfenac must not be used."
+
+
+def test_the_list_of_who_must_not_take_it_follows_its_lead_line():
+    note = composed("celebrex-celecoxib-caps.xml").page.important_note
+    assert note.lead.startswith("Boxed warning: ")
+    assert note.lead.endswith("Do not take celecoxib if any of these apply:") and note.closing == ""
+    assert any("aspirin" in item.text for item in note.items)
+
+
+def test_a_warning_heading_is_the_label_and_not_repeated_in_the_text():
+    items = composed("celebrex-celecoxib-caps.xml").page.precautions.items
+    hepatotoxicity = next(item for item in items if item.label == "Hepatotoxicity:")
+    assert hepatotoxicity.text.startswith("Inform patients of warning signs")
+
+
+def test_otc_drug_facts_fill_usage_and_storage():
+    run = composed("otc-advil-multiproduct.xml")
+    assert _items(run, "usage")[0].startswith("Temporarily relieves minor aches and pains due to: headache, toothache")
+    assert run.page.usage.lead == "Ibuprofen is an over-the-counter medicine. Its label gives these uses:"
+    assert run.page.dosage is not None and run.page.storage is not None
+
+
+def test_a_heading_alone_is_not_a_storage_sentence():
+    assert not composed("veklury-remdesivir-eua.xml").page.storage.lead.startswith("Storage")
+
+
+# ------------------------------------------------------------------ the cleaning every sentence goes through
+
+
+@pytest.mark.parametrize(("label", "page"), [
+    ("Use with caution [see Warnings and Precautions (5.1)].", "Use with caution."),
+    ("Significant respiratory depression (see WARNINGS: Life-Threatening Respiratory Depression).",
+     "Significant respiratory depression."),
+    ("Known hypersensitivity to diclofenac (4, 5.1)", "Known hypersensitivity to diclofenac"),
+    ("(See also Boxed WARNING.)", ""),
+    ("Lactic acidosis. See boxed warning.", "Lactic acidosis."),
+    ("with protease inhibitors (nelfinavir) Hepatitis C protease inhibitors (boceprevir)",
+     "with protease inhibitors (nelfinavir). Hepatitis C protease inhibitors (boceprevir)"),
+    ("Take with food.Do not crush.", "Take with food. Do not crush."),
+    ("KEEP OUT OF REACH OF CHILDREN.", "keep out of reach of children."),
+    ("Store at 25°C [see USP Controlled Room Temperature]. Rx only", "Store at 25°C."),
+    ("Bottles of 100 NDC 13107-004-01 Store at 20° to 25°C.", "Store at 20° to 25°C."),
+    ("Manufactured by: Acme Pharma, Inc. Take one tablet.", "Take one tablet."),
+    ("occurs in (> 2%) of patients", "occurs in (more than 2%) of patients"),
+    ("a cut-off sentence (with a bracket", "a cut-off sentence with a bracket"),
+    ("<b>Warning</b> &amp; caution", "Warning & caution"),
+    ("Storage and Handling. Store below 30°C.", "Store below 30°C."),
+    ("Relieves sleeplessness *", "Relieves sleeplessness"),
+])
+def test_clean_label_text(label, page):
+    assert clean_label_text(label) == page
