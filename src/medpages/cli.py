@@ -106,10 +106,13 @@ def import_(
 
     proj = _project(project)
     report = import_paths(proj, paths, progress=lambda message: err().print(f"[dim]{message}[/dim]"))
-    out().print(f"Imported {report.medicines:,} catalogue entries; "
-              f"{report.pages_saved:,} pages saved, {report.pages_unchanged:,} unchanged.")
+    unresolved = (f"{report.unresolved_count:,} names did not resolve (see `medpages names`); "
+                  if report.unresolved_count else "")
+    out().print(f"Imported {report.medicines:,} catalogue entries; {unresolved}"
+                f"{report.pages_saved:,} pages saved, {report.pages_unchanged:,} unchanged.", markup=False)
     _list_problems("Files that could not be read", report.failures)
     _list_problems("Rejected lines", report.rejected)
+    _list_problems("Names that did not resolve", report.unresolved)
     _list_problems("Files kept as raw text", report.raw_kept)
     _list_problems("Notices", report.notices)
     if report.failures:
@@ -117,6 +120,33 @@ def import_(
         raise typer.Exit(EXIT_FAILED)
     if report.warnings:
         err().print(f"Done with {report.warnings:,} warnings.")
+        raise typer.Exit(EXIT_WARNINGS)
+
+
+@app.command()
+def names(
+    chosen: Annotated[Optional[list[str]], typer.Argument(
+        help="With --accept: only these (an unresolved name, a title or a slug). Without: all.")] = None,
+    accept: Annotated[bool, typer.Option("--accept", help="Resolve the medicines again with the suggested names.")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """List the medicines whose names resolved to nothing, with suggestions; --accept applies them."""
+    from medpages.stages import accept_suggestions, unresolved_names
+
+    proj = _project(project)
+    report = accept_suggestions(proj, chosen or ()) if accept else unresolved_names(proj)
+    for line in report.accepted:
+        out().print(f"accepted: {line}", markup=False)
+    for entry in report.unresolved:
+        out().print(str(entry), markup=False)
+    _list_problems("Not an unresolved name, title or slug", report.not_found)
+    if accept:
+        out().print(f"{len(report.accepted):,} medicines resolved; {len(report.unresolved):,} names still unresolved.")
+    else:
+        out().print(f"{len(report.unresolved):,} medicines have names that did not resolve."
+                    + (" Accept the suggestions with `medpages names --accept [NAME…]`." if report.unresolved else ""),
+                    markup=False)
+    if report.warnings:
         raise typer.Exit(EXIT_WARNINGS)
 
 

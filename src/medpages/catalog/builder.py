@@ -7,7 +7,7 @@ to a sink in batches as they are made; the builder keeps only what `KeptIndex` k
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from medpages.catalog.canonical import ResolvedProduct, resolve_product
 from medpages.catalog.kept import KeptIndex
@@ -219,6 +219,25 @@ def build_medicine(title: str, slug: str, record: ListedRecord | None, *, resolv
         identifiers=product.identifiers,
         links=product.links,
     )
+
+
+def with_names_corrected(medicine: Medicine, corrections: Mapping[str, str]) -> Medicine:
+    """The medicine resolved again with some ingredient names replaced (`Paracetmol` -> `paracetamol`).
+
+    Generic name, ingredients, brands, identifiers and links are the corrected names'; the
+    title, slug, strengths and form stay as listed, so the page does not move. Synonyms and
+    brands the list itself gave are kept first.
+    """
+    names = tuple(corrections.get(name, name) for name in medicine.ingredients)
+    product = resolve_product(names)
+    return with_own_parts(medicine.model_copy(update={
+        "generic_name": product.generic_name,
+        "ingredients": list(product.ingredients),
+        "synonyms": union_names(medicine.synonyms, product.synonyms),
+        "brands": union_names(medicine.brands, product.brands),
+        "identifiers": product.identifiers,
+        "links": list(product.links),
+    }))
 
 
 def with_own_parts(medicine: Medicine) -> Medicine:

@@ -46,7 +46,7 @@ def suggest_spelling(name: str) -> str | None:
 
     Nearest by edit distance first; among equals, a drug's own name, then the shorter. A name
     that starts a longer one (`Nux vomica` -> `nux vomica extract`) is suggested when no
-    spelling is within reach.
+    spelling is within reach (a drug's own name first: `Arnica` -> `arnica montana`).
     """
     written = " ".join(active_moiety(name).lower().split())
     if len(written) < 3:
@@ -67,7 +67,7 @@ def suggest_spelling(name: str) -> str | None:
     if best is not None:
         return best[3]
     longer = [c for c in candidates if c.startswith(written + " ")]
-    return min(longer, key=lambda c: (len(c), c)) if longer else None
+    return min(longer, key=lambda c: (c not in dictionary.canonical_data, len(c), c)) if longer else None
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

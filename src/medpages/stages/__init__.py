@@ -10,12 +10,15 @@ from medpages.stages.building import build_html_site, build_jekyll
 from medpages.stages.checking import CheckRun, check_pages
 from medpages.stages.generating import GenerateReport, choose_backend, generate_pages
 from medpages.stages.importing import ImportReport, import_paths
+from medpages.stages.names import NamesReport, accept_suggestions, unresolved_names
 from medpages.stages.references import add_label_sources
 
 __all__ = [
     "CheckRun",
     "GenerateReport",
     "ImportReport",
+    "NamesReport",
+    "accept_suggestions",
     "add_label_sources",
     "build_html_site",
     "build_jekyll",
@@ -23,4 +26,5 @@ __all__ = [
     "choose_backend",
     "generate_pages",
     "import_paths",
+    "unresolved_names",
 ]

@@ -29,10 +29,12 @@ class ImportReport:
     failures: list[str] = field(default_factory=list)  # files that could not be read at all
     rejected: list[str] = field(default_factory=list)  # catalogue lines rejected, with line and reason
     notices: list[str] = field(default_factory=list)  # merged duplicates, slug collisions, ...
+    unresolved: list[str] = field(default_factory=list)  # names the dictionary does not know, with suggestions
+    unresolved_count: int = 0
 
     @property
     def warnings(self) -> int:
-        return len(self.raw_kept) + len(self.rejected) + len(self.notices)
+        return len(self.raw_kept) + len(self.rejected) + len(self.notices) + self.unresolved_count
 
 
 def import_paths(project: Project, paths: Iterable[Path], progress: Progress | None = None) -> ImportReport:
@@ -81,6 +83,8 @@ def _import_lists(store, lists: list[Path], report: ImportReport) -> None:
     if catalog.report.rejected_count > len(catalog.report.rejected):
         report.rejected.append(f"... and {catalog.report.rejected_count - len(catalog.report.rejected):,} more")
     report.notices += [str(n) for n in catalog.notices]
+    report.unresolved_count += catalog.report.unresolved_count
+    report.unresolved += [str(u) for u in catalog.report.unresolved]
 
 
 def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportReport, progress: Progress | None) -> None:

@@ -246,6 +246,13 @@ class Store:
             for document in session.scalars(statement.execution_options(yield_per=STREAM_CHUNK_SIZE)):
                 yield Medicine.model_validate_json(document)
 
+    def medicines_without_generic(self) -> list[Medicine]:
+        """The medicines whose names resolved to no generic name (`medpages names`), in slug order."""
+        statement = (select(_as_text(MedicineRecord.medicine_json))
+                     .where(MedicineRecord.generic_name.is_(None)).order_by(MedicineRecord.slug))
+        with self._read_sessions() as session:
+            return [Medicine.model_validate_json(document) for document in session.scalars(statement)]
+
     # ------------------------------------------------------------------ pages
 
     def save_page(self, slug: str, page: Page, *, author: str, kind: str, message: str = "") -> int:
