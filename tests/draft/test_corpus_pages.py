@@ -78,20 +78,22 @@ def test_celebrex_uses_the_label_never_says_it_is_indicated():
 
 def test_naproxen_uses_are_condition_first():
     [first, *_] = _items(composed("naproxen-oral-susp-plr.xml"), "usage")
-    assert first.startswith("Rheumatoid arthritis, osteoarthritis, ankylosing spondylitis")
+    assert first.startswith("Rheumatoid arthritis (") and "osteoarthritis, ankylosing spondylitis" in first
     assert first.endswith(": eases the signs and symptoms.")
 
 
 def test_a_limitation_of_use_is_not_a_use():
     run = composed("treximet-sumatriptan-naproxen.xml")
-    assert _items(run, "usage")[0].startswith("Migraine with or without aura, in adults and children 12 years")
+    assert _items(run, "usage")[0].startswith("Migraine (")
+    assert "with or without aura, in adults and children 12 years" in _items(run, "usage")[0]
     assert run.page.usage.closing == "It is not for the prevention of migraine attacks."
     assert not any("not" in item for item in _items(run, "usage"))
 
 
 def test_metformin_use_names_the_condition_then_what_it_does():
     assert _items(composed("glumetza-metformin-er.xml"), "usage") == [
-        "Type 2 diabetes mellitus, in adults: improves blood sugar control, together with diet and exercise."]
+        "Type 2 diabetes mellitus (type 2 diabetes, a long-term condition with high blood sugar), in adults: "
+        "improves blood sugar control, together with diet and exercise."]
 
 
 def test_advice_to_prescribers_is_not_a_use():
@@ -116,7 +118,7 @@ def test_the_list_of_who_must_not_take_it_follows_its_lead_line():
 
 def test_a_warning_heading_is_the_label_and_not_repeated_in_the_text():
     items = composed("celebrex-celecoxib-caps.xml").page.precautions.items
-    hepatotoxicity = next(item for item in items if item.label == "Hepatotoxicity:")
+    hepatotoxicity = next(item for item in items if item.label == "Hepatotoxicity (liver damage):")
     assert hepatotoxicity.text.startswith("Inform patients of warning signs")
 
 
@@ -156,3 +158,18 @@ def test_a_heading_alone_is_not_a_storage_sentence():
 ])
 def test_clean_label_text(label, page):
     assert clean_label_text(label) == page
+
+
+def test_a_medical_term_is_explained_once_from_the_glossary():
+    page = composed("celebrex-celecoxib-caps.xml").page
+    text = " ".join(p.text for p in page_passages(page))  # item labels included
+    assert text.count("(liver damage)") == 1
+
+
+def test_every_glossary_entry_says_where_its_wording_comes_from():
+    from medpages.draft.glossary import glossary_entries
+
+    entries = glossary_entries()
+    assert len(entries) >= 100 and entries["hyperkalemia"].explanation == "too much potassium in the blood"
+    assert entries["rhabdomyolysis"].explanation == "severe muscle breakdown"  # the lexicon's, not repeated
+    assert all(entry.explanation and entry.source for entry in entries.values())

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+from medpages.draft.glossary import Glossary
 from medpages.draft.skeleton import generic_name_line, skeleton_page
 from medpages.model import (
     FAQ,
@@ -83,6 +84,9 @@ _COMPARISON = ((re.compile(r"(?<![<>])>\s*(?=\d)"), "more than "), (re.compile(r
 _FOOTNOTE_MARK = re.compile(r"\s*(?<![\w*])\*+(?=\s|$)|(?<=[\w.)])\*+(?=\s|$)")
 # A heading glued before its own first words: `Accidental Ingestion Accidental ingestion of ...`.
 _REPEATED_HEADING = re.compile(r"\b([A-Z][\w-]*(?: [A-Z][\w-]*){0,4}) (?=(?i:\1)\b)")
+# A Title Case heading glued before a sentence: `Neonatal Opioid Withdrawal Syndrome Prolonged use ...`.
+_GLUED_HEADING = re.compile(r"^(?:[A-Z][a-z][\w-]*\s){2,6}(?=[A-Z][a-z]+,?\s[a-z])")
+_GLUED_HEADING_INSIDE = re.compile(r"(?<=[a-z]{3}) (?:[A-Z][a-z][\w-]*\s){2,6}(?=[A-Z][a-z]+,?\s[a-z])")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _INDICATED = re.compile(r"\b(is|are)( also)? indicated (for|to|as|in)\b|\bindicated (for|to|as|in)\b")
 _CONTRAINDICATED = re.compile(r"\b(is|are)( also)? contraindicated\b")
@@ -137,9 +141,10 @@ def clean_label_text(text: str) -> str:
     text = _FOOTNOTE_MARK.sub("", text)
     text = _CAPS_RUN.sub(_calm_capitals, text)
     text = _REPEATED_HEADING.sub("", text)
+    text = _GLUED_HEADING_INSIDE.sub(". ", text)
     text = _SPACES.sub(" ", text).strip()
     text = _LEADING_HEADING.sub("", text)
-    kept = [sentence for sentence in (sentences(text) or [text])
+    kept = [_GLUED_HEADING.sub("", sentence) for sentence in (sentences(text) or [text])
             if not _POINTER.match(sentence) and not _DROPPED_SENTENCE.search(sentence)]
     text = " ".join(kept)
     text = _balance_brackets(text)
@@ -181,6 +186,7 @@ class _Writer:
         self.traces: list[Trace] = []
         self.name = medicine.generic_name or " + ".join(medicine.ingredients) or medicine.title
         self._brands = sorted({name for name in facts.product_names if name}, key=len, reverse=True)
+        self.glossary = Glossary()
 
     def plain(self, text: str) -> str:
         """The label's sentence, easier to read: cleaned (`clean_label_text`), the generic for the
@@ -194,7 +200,7 @@ class _Writer:
         text = _CONTRAINDICATED.sub(lambda m: f"must{m.group(2) or ''} not be used", text)
         text = _INDICATED.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} used {m.group(3)}" if m.group(1)
                               else f"used {m.group(4)}", text)
-        text = _SPACES.sub(" ", text).strip()
+        text = self.glossary.explain(_SPACES.sub(" ", text).strip())
         return text[:1].upper() + text[1:] if text else text
 
     def sentence(self, section: str, text: str, fact: Fact | None, *, quote: str | None = None) -> str:
