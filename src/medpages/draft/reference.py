@@ -147,11 +147,20 @@ def clean_label_text(text: str) -> str:
     kept = [_GLUED_HEADING.sub("", sentence) for sentence in (sentences(text) or [text])
             if not _POINTER.match(sentence) and not _DROPPED_SENTENCE.search(sentence)]
     text = " ".join(kept)
-    text = _balance_brackets(text)
+    text = _balance_brackets(_split_semicolons(text))
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = re.sub(r"([,;:])(?=[^\s\d])", r"\1 ", text)
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
     return _SPACES.sub(" ", text).strip(" ,;")
+
+
+def _split_semicolons(text: str) -> str:
+    """`Store at 25°C; excursions permitted to 15-30°C` -> two sentences, when both halves are clauses
+    (six words or more): shorter sentences read more easily; a list joined by semicolons stays."""
+    parts = text.split("; ")
+    if len(parts) < 2 or any(len(part.split()) < 6 for part in parts):
+        return text
+    return " ".join(_end(part[:1].upper() + part[1:]) for part in parts)
 
 
 def _calm_capitals(match: re.Match[str]) -> str:
@@ -560,7 +569,8 @@ def _interactions(writer: _Writer) -> TextSection | None:
     facts = _first_distinct(writer.facts.interactions)
     if not facts:
         return None
-    items = writer.items("interactions", facts)
+    items = [item for item in (writer.item("interactions", fact, _first_sentences(fact.text, 2)) for fact in facts)
+             if item is not None]
     if not items:
         return None
     lead = writer.sentence("interactions", "Tell your doctor and pharmacist about every medicine you take. "
@@ -572,7 +582,10 @@ def _from_facts(writer: _Writer, section: str, facts: list[Fact]) -> TextSection
     facts = _first_distinct(facts)
     if not facts:
         return None
-    written = [writer.sentence(section, text, fact) for fact in facts if (text := _end(writer.plain(fact.text)))]
+    # A long section (Overdosage) says most to a clinician: its first sentences, the label has the rest.
+    keep = 2 if section == "overdose" else 4
+    written = [writer.sentence(section, text, fact) for fact in facts
+               if (text := _end(writer.plain(_first_sentences(fact.text, keep))))]
     return TextSection(lead=" ".join(written)) if written else None
 
 
@@ -597,6 +610,10 @@ def _faqs(writer: _Writer) -> FAQs | None:
     return FAQs(items=items) if items else None
 
 
+
+
+def _first_sentences(text: str, count: int) -> str:
+    return " ".join((sentences(text) or [text])[:count])
 
 
 def _mentioning(facts: list[Fact], pattern: re.Pattern[str]) -> list[Fact]:
