@@ -12,6 +12,7 @@ from medpages.sources.facts import extract_facts
 from medpages.model.label import LabelDocument
 from medpages.store import Store
 
+from fixture_files import LABELS_DIR
 from label_samples import LIPITOR_XML, OPENFDA_LABELS, OTC_XML, openfda_documents, read_spl_file
 
 
@@ -46,13 +47,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "labels"
-
-
 @pytest.fixture(scope="session")
 def corpus_facts() -> dict[str, LabelFacts]:
     """Every corpus label (tests/fixtures/labels), read once: file stem -> facts."""
     from medpages.sources.spl import read_spl
 
     return {path.stem: extract_facts(read_spl(path.read_bytes(), origin=path.name))
-            for path in sorted(CORPUS.glob("*.xml"))}
+            for path in sorted(LABELS_DIR.glob("*.xml"))}

@@ -20,13 +20,14 @@ from medpages.model.facts import (
     Fact,
     LabelFacts,
     LabelSource,
+    ReactionRate,
     ReactionTerm,
     SeriousAdverseReactions,
     SeriousWarning,
 )
-from medpages.model.label import PUBLISHERS, LabelDocument, LabelSection
+from medpages.model.label import PUBLISHERS, LabelDocument, LabelIngredient, LabelSection
 from medpages.sources.ingredients import canonical_ingredients
-from medpages.sources.reaction_tables import reaction_rates
+from medpages.sources.reaction_tables import is_rate, reaction_rates
 from medpages.sources.text import sentences, text_units
 
 
@@ -53,17 +54,13 @@ def extract_facts(document: LabelDocument) -> LabelFacts:
         otc="OTC" in (document.document_type or "").upper(),
         boxed_warning=reader.facts_of("boxed_warning"),
         indications=reader.indications(),
-        purposes=reader.facts_of("purpose"),
+        purposes=reader.purposes(),
         dosing=reader.dosing(),
         contraindications=reader.contraindications(),
         serious_warnings=reader.serious_warnings(),
         serious_adverse_reactions=reader.serious_adverse_reactions(),
         common_adverse_reactions=reader.common_adverse_reactions(),
-        adverse_reaction_rates=reaction_rates(
-            [section for section, _key in reader.sections("adverse_reactions")],
-            names=[*_ingredients(document), *(p.generic_name or "" for p in document.products),
-                   *(i.moiety or i.name for p in document.products for i in p.ingredients)],
-            brands=[product.name for product in document.products]),
+        adverse_reaction_rates=reader.adverse_reaction_rates(),
         interactions=reader.interactions(),
         mechanism=reader.mechanism(),
         pregnancy=pregnancy,
@@ -76,10 +73,10 @@ def extract_facts(document: LabelDocument) -> LabelFacts:
         storage=reader.storage(),
         overdose=reader.overdose(),
         missed_dose=reader.missed_dose(),
-        do_not_use=reader.facts_of("do_not_use"),
-        ask_doctor=reader.facts_of("ask_doctor", "ask_doctor_or_pharmacist"),
-        when_using=reader.facts_of("when_using"),
-        stop_use=reader.facts_of("stop_use"),
+        do_not_use=reader.otc_warnings("do_not_use"),
+        ask_doctor=reader.otc_warnings("ask_doctor", "ask_doctor_or_pharmacist"),
+        when_using=reader.otc_warnings("when_using"),
+        stop_use=reader.otc_warnings("stop_use"),
         sections=document.sections,
     )
 
@@ -117,7 +114,7 @@ def _ingredients(document: LabelDocument) -> list[str]:
     """Canonical names of the active ingredients: the SPL's active moieties, openFDA's substances."""
     names: list[str] = []
     for product in document.products:
-        names += [ingredient.moiety or ingredient.name for ingredient in product.ingredients]
+        names += [_ingredient_name(ingredient) for ingredient in product.ingredients]
     if not names:
         names = list(document.substance_names)
     if not names:
@@ -125,6 +122,15 @@ def _ingredients(document: LabelDocument) -> list[str]:
             if product.generic_name:
                 names += re.split(r",\s*|\s+and\s+", product.generic_name)
     return canonical_ingredients(names)
+
+
+def _ingredient_name(ingredient: LabelIngredient) -> str:
+    """The active moiety, unless it is a bare ion (`MAGNESIUM CATION` of magnesium hydroxide: the
+    substance is the medicine); `(SYNTHETIC)` and the like left out."""
+    name = ingredient.moiety or ingredient.name
+    if re.search(r"\b(?:cation|anion|ion)$", name, re.IGNORECASE):
+        name = ingredient.name
+    return re.sub(r"\s*\((?:synthetic|natural|anhydrous|racemic)\)", "", name, flags=re.IGNORECASE)
 
 
 def _unique(values: Iterable[str | None]) -> list[str]:
@@ -145,15 +151,26 @@ _DAILY = re.compile(r"\b(?:mg\s+daily|mg/day|daily dose|a day|per day|daily)\b",
 _DOSING_STATEMENT = re.compile(
     r"\b(dose|doses|dosage|take|taken|given|administered|daily|with or without food|with food|"
     r"empty stomach|do not (?:take|give|use|exceed) more than|maximum)\b", re.IGNORECASE)
-_COMMON_REACTIONS = re.compile(r"\bmost\s+common(?:ly)?(?:\s+reported)?\s+(?:\w+\s+){0,2}?"
-                               r"adverse\s+(?:drug\s+)?(?:reactions?|events?|experiences?|effects?)", re.IGNORECASE)
+# `The most common adverse reactions`, `the most frequently reported adverse experiences`, `The most
+# frequent adverse reactions`, `The most frequently occurring early side effects` (older labels).
+_COMMON_REACTIONS = re.compile(
+    r"\bmost\s+(?:common(?:ly)?|frequent(?:ly)?)(?:\s+(?:reported|occurring|observed|seen|noted))?\s+"
+    r"(?:\w+\s+){0,2}?(?:(?:adverse\s+(?:drug\s+)?(?:reactions?|events?|experiences?|effects?))|side\s+effects?)",
+    re.IGNORECASE)
+# Reporting and contact lines are never side effects.
+_CONTACT = re.compile(r"\bto report\b|suspected adverse|\bcontact\b|\bcall\b|\d{3}[-.\s]\d{3}[-.\s]\d{4}|"
+                      r"1-800|www\.|https?://|\.com\b|\.gov\b|medwatch", re.IGNORECASE)
+# `Headache (27%); Infection*; Pain.` after a legend `adverse events marked with an asterisk * = 3% to 9%`.
+_STARRED_LEGEND = re.compile(r"asterisk\s*\*?\s*=\s*(\d+(?:\.\d+)?)\s*%\s*to\s*(\d+(?:\.\d+)?)\s*%", re.IGNORECASE)
+_LISTED_RATE = re.compile(r"^([A-Za-z][^;()*]{1,60}?)\s*(?:\((\d+(?:\.\d+)?)\s*%\)|(\*))?$")
 _THRESHOLD = re.compile(
     r"(≥|>=|>|greater than or equal to|greater than|more than|at least|in at least)\s*(\d+(?:\.\d+)?)\s*%",
     re.IGNORECASE,
 )
 _THRESHOLD_SIGNS = {">=": "≥", "greater than or equal to": "≥", "at least": "≥", "in at least": "≥",
                     "greater than": ">", "more than": ">"}
-_LIST_START = re.compile(r":\s*|\b(?:were|are|was|is|include|included|includes|including)\s+", re.IGNORECASE)
+_LIST_START = re.compile(r":\s*|\b(?:were|are|was|is|include|included|includes|including|have been|has been)\s+",
+                         re.IGNORECASE)
 # Patterns the reference composer uses too (a label's wording, whoever reads it).
 _REFERENCE = re.compile(r"\s*[\[(](?:see\s[^\])]*|\d+(?:\.\d+)*(?:\s*,\s*\d+(?:\.\d+)*)*)[\])]")
 _INCIDENCE = re.compile(r"\s*\((\d+(?:\.\d+)?)\s*%[^)]*\)")
@@ -170,8 +187,16 @@ NOT_WHILE_BREASTFEEDING = re.compile(
     r"should\s+not\s+breast-?\s?feed|not\s+(?:be\s+)?breast-?\s?fe[de]|contraindicated\s+in\s+nursing"
     r"|discontinue\s+nursing|breast-?\s?feeding\s+is\s+not\s+recommended", re.IGNORECASE)
 ANIMAL_STUDY = re.compile(r"\b(rats?|rabbits?|mice|dogs?|monkeys?|animals?|pups?|mg/kg)\b", re.IGNORECASE)
-_STORAGE = re.compile(r"\b(store|stored|storage|refrigerat\w*|room temperature|freez\w*|"
-                      r"protect(?:ed)? from (?:light|moisture|heat))\b|°\s?[CF]\b", re.IGNORECASE)
+_STORAGE = re.compile(r"\b(store|stored|storing|storage|refrigerat\w*|room temperature|freez\w*|"
+                      r"protect(?:ed)?\s+(?:\w+\s+)?from\s+(?:\w+\s+)?(?:light|moisture|heat|sunlight))\b|°\s?[CF]\b",
+                      re.IGNORECASE)
+# OTC warnings written inside Warnings rather than as their own sections.
+_OTC_WARNING_TITLES = {
+    "do_not_use": re.compile(r"^do not use\b", re.IGNORECASE),
+    "ask_doctor": re.compile(r"^ask a doctor(?: or pharmacist)? before use\b", re.IGNORECASE),
+    "when_using": re.compile(r"^when using this product\b", re.IGNORECASE),
+    "stop_use": re.compile(r"^stop use and ask a doctor\b", re.IGNORECASE),
+}
 _MISSED_DOSE = re.compile(r"\bmiss(?:ed|es)?\s+(?:a\s+|one\s+|your\s+|the\s+|\d+\s+)?doses?\b|\bmissed\s+dose"
                           r"|\bforget\s+to\s+(?:take|use)|\bforgot\s+to\s+(?:take|use)", re.IGNORECASE)
 _OVERDOSE = re.compile(r"\boverdos", re.IGNORECASE)
@@ -213,6 +238,39 @@ class _LabelReader:
         wanted = set(keys)
         return [(section, section.key) for section, around in self._flat
                 if section.key in wanted and section.key is not None and not (around & wanted)]
+
+    @property
+    def otc(self) -> bool:
+        return "OTC" in (self.document.document_type or "").upper()
+
+    def purposes(self) -> list[Fact]:
+        """OTC Purpose; some labels code it as another section, under the heading `Purpose`."""
+        facts = self.facts_of("purpose")
+        if not facts and self.otc:
+            for section in self.document.all_sections():
+                if re.fullmatch(r"purposes?", section.title.strip(), re.IGNORECASE):
+                    facts += _facts_from(_units_of(section, "purpose", section.text))
+        return _dedupe(facts)
+
+    def otc_warnings(self, *keys: str) -> list[Fact]:
+        """An OTC warning (`Do not use`, `Ask a doctor …`, `When using …`, `Stop use …`): its own section,
+        or, in labels that write them inside Warnings, the items after its title there."""
+        facts = self.facts_of(*keys)
+        if facts or not self.otc:
+            return facts
+        title = _OTC_WARNING_TITLES[keys[0]]
+        for section, key in self.sections("warnings"):
+            taking = False
+            for unit in self.units(section, key):
+                if unit.kind == "paragraph":
+                    heads = title.match(unit.text)
+                    taking = bool(heads)
+                    rest = unit.text[heads.end():].strip(" :") if heads else ""
+                    if heads and rest and not unit.introduces_list:
+                        facts.append(Fact(section=keys[0], heading=unit.section.heading, text=unit.text))
+                elif taking and unit.kind == "item":
+                    facts.append(Fact(section=keys[0], heading=unit.section.heading, text=unit.text, lead=unit.lead))
+        return _dedupe(facts)
 
     def units(self, section: LabelSection, key: str, *, highlights: bool = False) -> Iterator[_Unit]:
         """The paragraphs, items and rows of a section and its subsections (or of its highlights)."""
@@ -264,7 +322,7 @@ class _LabelReader:
                 for text in [unit.text] if unit.kind != "paragraph" else sentences(unit.text):
                     found = [match.group(0).lower() for match in _FREQUENCY.finditer(text)]
                     frequencies += found
-                    if found or _DOSING_STATEMENT.search(text):
+                    if found or _DOSING_STATEMENT.search(text) or self.otc:  # OTC Directions: every line
                         statements.append(_fact(unit, text, highlights=use_highlights))
             if use_highlights or not frequencies:
                 for unit in self.units(section, key):
@@ -334,12 +392,53 @@ class _LabelReader:
         found: list[CommonAdverseReactions] = []
         for section, key in self.sections("adverse_reactions"):
             for highlights in (True, False):
-                for unit in self.units(section, key, highlights=highlights):
+                units = list(self.units(section, key, highlights=highlights))
+                for index, unit in enumerate(units):
                     for sentence in sentences(unit.text) if unit.kind == "paragraph" else [unit.text]:
                         statement = _common_reactions(unit, sentence, highlights)
+                        if statement is None and not highlights and sentence.rstrip().endswith(":"):
+                            # `… the most frequently reported adverse experiences … are:` and a list or
+                            # a table of them
+                            listed = _listed_after(units[index + 1:]) or _listed_in_table(unit.section)
+                            statement = _common_reactions(unit, sentence.rstrip() + " " + listed, highlights) \
+                                if listed else None
                         if statement is not None:
                             found.append(statement)
         return found
+
+    def adverse_reaction_rates(self) -> list[ReactionRate]:
+        """Each reaction with its rate in the medicine's arm: from the tables (`reaction_tables`), then
+        from lists such as `Headache (27%); Infection*; Pain.` whose legend says what `*` means."""
+        document = self.document
+        sections = [section for section, _key in self.sections("adverse_reactions")]
+        rates = reaction_rates(
+            sections,
+            names=[*_ingredients(document), *(p.generic_name or "" for p in document.products),
+                   *(i.moiety or i.name for p in document.products for i in p.ingredients)],
+            brands=[product.name for product in document.products])
+        seen = {rate.term.lower() for rate in rates}
+        for section in sections:
+            units = list(self.units(section, "adverse_reactions"))
+            legend = next((m for u in units if (m := _STARRED_LEGEND.search(u.text))), None)
+            for unit in units:
+                pieces = [piece.strip() for piece in unit.text.rstrip(".").split(";")]
+                if unit.kind != "paragraph" or len(pieces) < (2 if legend else 3) or _CONTACT.search(unit.text):
+                    continue
+                for piece in pieces:
+                    match = _LISTED_RATE.match(piece)
+                    if not match or match.group(1).strip().lower() in seen:
+                        continue
+                    if match.group(2):
+                        percent, written = float(match.group(2)), f"{match.group(2)}%"
+                    elif match.group(3) and legend:
+                        percent, written = float(legend.group(1)), f"{legend.group(1)}% to {legend.group(2)}%"
+                    else:
+                        continue
+                    seen.add(match.group(1).strip().lower())
+                    rates.append(ReactionRate(section="adverse_reactions", heading=unit.section.heading,
+                                              text=unit.text, lead=unit.lead, term=match.group(1).strip(),
+                                              percent=percent, frequency=written))
+        return rates
 
     def interactions(self) -> list[Fact]:
         facts: list[Fact] = []
@@ -397,7 +496,9 @@ class _LabelReader:
         return any(statement.search(fact.text) for fact in facts)
 
     def storage(self) -> list[Fact]:
-        facts = [f for f in self.facts_of("storage_and_handling") if len(f.text.split()) > 2]
+        # OTC labels code "Other information" as Storage and Handling too: only its storage lines.
+        facts = [f for f in self.facts_of("storage_and_handling")
+                 if len(f.text.split()) > 2 and (not self.otc or _STORAGE.search(f.text))]
         if not facts:  # OTC labels and older ones state storage in other sections
             for section, key in self.sections("how_supplied", "other_safety_information", "unclassified",
                                               "package_label"):
@@ -503,7 +604,7 @@ def _highlight_for(number: str | None, units: list[_Unit]) -> str | None:
 
 def _common_reactions(unit: _Unit, sentence: str, highlights: bool) -> CommonAdverseReactions | None:
     match = _COMMON_REACTIONS.search(sentence)
-    if not match or re.search(r"discontinu|withdraw", sentence, re.IGNORECASE):
+    if not match or re.search(r"discontinu|withdraw", sentence, re.IGNORECASE) or _CONTACT.search(sentence):
         return None
     rest = sentence[match.end():]
     # The list starts after the first ":" or "were/are/include" that is outside brackets.
@@ -511,6 +612,8 @@ def _common_reactions(unit: _Unit, sentence: str, highlights: bool) -> CommonAdv
     if start is None:
         return None
     intro, listed = rest[:start[0]], rest[start[1]:]
+    if re.match(r"(?:consistent|similar|comparable|generally|those|related|due|attributed)\b", listed, re.IGNORECASE):
+        return None  # `… were consistent with the profile of the drug`: no list
     threshold = _THRESHOLD.search(sentence[: match.end()] + intro)
     terms = _reaction_terms(listed)
     if not terms:
@@ -523,6 +626,32 @@ def _common_reactions(unit: _Unit, sentence: str, highlights: bool) -> CommonAdv
         threshold=f"{sign} {percent:g}%" if sign else None,
         threshold_percent=percent,
     )
+
+
+def _listed_after(units: list[_Unit]) -> str:
+    """Short lines after a lead (`abdominal pain*`, `dyspepsia`), as `a, b, c`, up to the next sentence;
+    group titles (`Other experiences:`) and footnotes (`*Incidence greater than 10%`) left out."""
+    terms: list[str] = []
+    for unit in units:
+        text = unit.text.strip()
+        if unit.kind == "row" or len(text.split()) > 6 or text.endswith("."):
+            break
+        if text.endswith(":") or re.search(r"\d\s*%|incidence", text, re.IGNORECASE):
+            continue
+        terms.append(text.strip("* "))
+    return ", ".join(dict.fromkeys(terms)) if len(terms) >= 2 else ""
+
+
+def _listed_in_table(section: LabelSection) -> str:
+    """The reactions a table lists without rates (one per line of its cells), as `a, b, c`; the
+    table's headings (`Other experiences:`) and footnotes (`*Incidence greater than 10%`) left out."""
+    for table in section.tables:
+        lines = [line.strip() for row in table.rows for cell in dict.fromkeys(row) for line in cell.split("\n")]
+        terms = [line.strip("* ") for line in lines
+                 if line and not line.endswith(":") and not re.search(r"\d\s*%|incidence", line, re.IGNORECASE)]
+        if terms and not any(is_rate(cell) for row in table.rows for cell in row[1:]):
+            return ", ".join(dict.fromkeys(terms))
+    return ""
 
 
 def _outside_brackets(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
@@ -545,7 +674,7 @@ def _reaction_terms(listed: str) -> list[ReactionTerm]:
         piece = re.sub(r"^(?:and|or)\s+", "", piece.strip())
         incidence = _INCIDENCE.search(piece)
         term = _INCIDENCE.sub("", piece).strip(" .,;:").lower()
-        if not term or len(term) > 80 or len(term.split()) > 8:
+        if not term or len(term) > 80 or len(term.split()) > 8 or _CONTACT.search(term) or "trial" in term:
             continue
         terms.append(ReactionTerm(term=term, incidence_percent=float(incidence.group(1)) if incidence else None))
     return terms

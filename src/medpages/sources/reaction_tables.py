@@ -29,7 +29,7 @@ _COMPARATOR = re.compile(r"placebo|vehicle|comparator|control|sham|untreated|act
 _OVERALL = re.compile(r"\b(all doses|all|any dose|total|overall|pooled|combined)\b", re.IGNORECASE)
 _PERCENT_HINT = re.compile(r"%|percent|incidence|rate\b|frequency", re.IGNORECASE)
 _MARKS = "*†‡§¶#ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ¹²³⁴⁵⁶⁷⁸⁹⁰"
-_CELL_PERCENT = re.compile(r"^(<|≤|>|≥)?\s*(\d+(?:\.\d+)?)\s*(%?)$")
+_CELL_PERCENT = re.compile(r"^(?=\(.*\)$|[^()]*$)\(?\s*(<|≤|>|≥)?\s*(\d+(?:\.\d+)?)\s*(%?)\s*\)?$")
 _CELL_COUNT_PERCENT = re.compile(r"^\d[\d,]*(?:\s*/\s*\d[\d,]*)?\s*\(\s*(<|≤)?\s*(\d+(?:\.\d+)?)\s*%?\s*\)$")
 _EMPTY_CELL = re.compile(r"^(?:—|–|-|−|NA|N/A|nr|ND)?$", re.IGNORECASE)
 _N = re.compile(r"\bn\s*=\s*([\d,]+)", re.IGNORECASE)
@@ -157,6 +157,8 @@ def _split_lines(rows: list[list[str]]) -> list[list[str]]:
 def _header(rows: list[list[str]], index: int) -> str:
     parts: list[str] = []
     for row in rows:
+        if len(set(row)) == 1:
+            continue  # a title across the whole table ("… Placebo Controlled Clinical Trials …")
         if index < len(row) and row[index] and (not parts or parts[-1] != row[index]):
             parts.append(row[index])
     return " ".join(" ".join(parts).split())
@@ -168,6 +170,11 @@ def _cell_value(cell: str) -> str | None:
     if _CELL_PERCENT.match(cell) or _CELL_COUNT_PERCENT.match(cell):
         return cell
     return None
+
+
+def is_rate(cell: str) -> bool:
+    """Whether a table cell (or any line of it) holds a rate such as `12%`, `12`, `(12)`, `<1`."""
+    return any(_cell_value(line) for line in cell.split("\n"))
 
 
 def _values(row: list[str]) -> list[tuple[int, str]]:
@@ -224,7 +231,7 @@ def _percent(cell: str, header: str, as_percent: bool) -> tuple[float | None, st
         return None, cell
     value = float(match.group(2))
     if match.group(3) or as_percent or match.group(1):
-        written = cell if match.group(3) else f"{cell}%"
+        written = cell if match.group(3) or cell.startswith("(") else f"{cell}%"
         return value, written
     total = _N.search(header)
     if total and float(total.group(1).replace(",", "")) > 0:

@@ -17,7 +17,7 @@ _INVISIBLE = str.maketrans(dict.fromkeys(_INVISIBLE_CHARACTERS))
 _SPACE_BY_PUNCTUATION = re.compile(r" (?=[,;:)\]])|(?<=[(\[]) ")
 _SPACED_PUNCTUATION = re.compile(r" [,;:)\]]|[(\[] ")
 # A bullet only where it stands apart (`a • b`, `• a`): `2Ca•3H2O` is a chemical formula.
-_BULLET_CHARACTERS = "\u2022\u25cf\u25aa\u25e6\u2023\u2043"
+_BULLET_CHARACTERS = "\u2022\u25cf\u25aa\u25e6\u2023\u2043\u25a0"  # •●▪◦‣⁃■
 _BULLETS = re.compile(rf"(?:^|\s+)[{_BULLET_CHARACTERS}]\s*")
 # A sentence ends at . ! or ? (and any closing quote or bracket) before a space and a capital,
 # digit or opening bracket; `_ABBREVIATIONS` and initials do not end one.
