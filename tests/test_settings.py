@@ -132,6 +132,22 @@ def test_checks_thresholds_from_the_environment_win(tmp_path, monkeypatch, seed_
     assert _readability_findings(strict)
 
 
+def _generic_name_line(project: Project, slug: str) -> str:
+    generate_pages(project, backend="reference")  # no label: the catalogue's skeleton
+    return project.store().get_page(slug).generic_name
+
+
+def test_names_preference_from_the_environment_wins(tmp_path, monkeypatch):
+    project = project_with(tmp_path, '[names]\nprefer = "us"\n')
+    (tmp_path / "generics.txt").write_text("Salbutamol 100mcg inhaler\n", encoding="utf-8")
+    import_paths(project, [tmp_path / "generics.txt"])
+    assert _generic_name_line(project, "salbutamol-100mcg-inhaler") == "Albuterol (also known as Salbutamol)"
+    monkeypatch.setenv("MEDPAGES_NAMES_PREFER", "as-listed")
+    listed = Project.load(tmp_path)
+    assert listed.settings.names.prefer == "as-listed"
+    assert _generic_name_line(listed, "salbutamol-100mcg-inhaler") == "Salbutamol (also known as Albuterol)"
+
+
 # --------------------------------------------------------------------------- bad values, named with their origin
 
 
@@ -171,7 +187,7 @@ def test_an_unknown_key_is_an_error_naming_the_known_ones(tmp_path):
 def test_an_unknown_section_is_an_error_naming_the_known_ones(tmp_path):
     message = bad_settings(tmp_path, "[check]\nreadability_grade = 3\n")
     assert message == (f"{tmp_path.resolve() / CONFIG_NAME}: unknown section [check] (did you mean checks?); "
-                       "the sections are [database], [jekyll], [site], [draft], [checks]")
+                       "the sections are [database], [jekyll], [site], [draft], [checks], [names]")
 
 
 def test_an_unknown_variable_of_a_section_is_an_error(tmp_path, monkeypatch):

@@ -178,6 +178,15 @@ class CheckSettings(_Table):
         "the label's indications (after the lay lexicon is applied)."))
 
 
+class NamesSettings(_Table):
+    """Which name a page shows as the generic (its Generic Name line); the others follow as "also known as"."""
+
+    prefer: Literal["as-listed", "inn", "us"] = Field("as-listed", description=(
+        "`as-listed`: the name the catalogue list used (`Paracetamol`, `Co-amoxiclav`; a listed brand shows "
+        "the INN); `inn`: the International Nonproprietary Name (`Paracetamol`, `Salbutamol`); `us`: the US "
+        "name (`Acetaminophen`, `Albuterol`)."))
+
+
 # --------------------------------------------------------------------------- the whole
 
 
@@ -191,6 +200,7 @@ class Settings(BaseSettings):
     site: SiteSettings = Field(default_factory=SiteSettings)
     draft: DraftSettings = Field(default_factory=DraftSettings)
     checks: CheckSettings = Field(default_factory=CheckSettings)
+    names: NamesSettings = Field(default_factory=NamesSettings)
 
     _file: Path | None = PrivateAttr(None)
     _file_values: dict[str, Any] = PrivateAttr(default_factory=dict)

@@ -9,17 +9,17 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from medpages.catalog.canonical import brand_display
-from medpages.catalog.names import parse_name
+from medpages.catalog.generic_names import NamePreference, preferred_generic_name
 from medpages.model import DISCLAIMER_TEXT, NOTE_TEXT, FrontMatter, Medicine, Page, Provenance, Source
 
 SKELETON_AUTHOR = "medpages skeleton"
 
 
-def skeleton_page(medicine: Medicine) -> Page:
+def skeleton_page(medicine: Medicine, prefer: NamePreference = "as-listed") -> Page:
     now = datetime.now(timezone.utc)
     page = Page(title=medicine.title, front_matter=FrontMatter(title=medicine.title))
     provenance = Provenance(kind="skeleton", by=SKELETON_AUTHOR, at=now)
-    page.generic_name = generic_name_line(medicine)
+    page.generic_name = generic_name_line(medicine, prefer)
     page.provenance["generic_name"] = provenance
     if medicine.links:
         page.sources = [Source(title=link.title, publisher=link.publisher, url=link.url) for link in medicine.links]
@@ -29,17 +29,17 @@ def skeleton_page(medicine: Medicine) -> Page:
     return page
 
 
-def generic_name_line(medicine: Medicine) -> str:
-    """`Acetaminophen (also known as Paracetamol; brand names: Lipitor)`.
+def generic_name_line(medicine: Medicine, prefer: NamePreference = "as-listed") -> str:
+    """`Paracetamol (also known as Acetaminophen; brand names: Calpol)`.
 
-    Only the name as listed (when it differs from the generic) and names the dictionary marks
-    as brands: its other synonyms include chemical names no reader would look for.
+    The generic as the list named it (or the INN, or the US name: `[names] prefer`), then its
+    other names among those, and names the dictionary marks as brands: its other synonyms
+    include chemical names no reader would look for.
     """
-    name = medicine.generic_name or " + ".join(medicine.ingredients) or medicine.title
+    name, others = preferred_generic_name(medicine, prefer)
     details = []
-    listed = " + ".join(parse_name(medicine.title).ingredients)
-    if listed and listed.lower() != name.lower():
-        details.append(f"also known as {listed}")
+    if others:
+        details.append("also known as " + ", ".join(others))
     if medicine.brands:
         details.append("brand names: " + ", ".join(brand_display(b) for b in medicine.brands[:5]))
     return f"{name} ({'; '.join(details)})" if details else name

@@ -153,7 +153,7 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
                              progress: Progress | None) -> None:
     """Each page from its label's facts alone; a medicine with no label gets (or keeps) a skeleton."""
     from medpages.draft.reference import COMPOSER, compose_reference_page
-    from medpages.draft.skeleton import SKELETON_AUTHOR
+    from medpages.draft.skeleton import SKELETON_AUTHOR, generic_name_line
 
     store = project.store()
     settings = check_settings(project)
@@ -164,7 +164,9 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
         try:
             choice = facts_for.choice(medicine)
             facts = choice.label
-            page, findings = checked(compose_reference_page(medicine, facts), medicine, facts, settings)
+            page = compose_reference_page(medicine, facts)
+            page.generic_name = generic_name_line(medicine, project.settings.names.prefer)  # [names] prefer
+            page, findings = checked(page, medicine, facts, settings)
         except MedpagesError as error:
             report.failed.append(f"{medicine.slug}: {error}")
             continue

@@ -34,7 +34,7 @@ class ImportReport:
 
     @property
     def warnings(self) -> int:
-        return len(self.raw_kept) + len(self.rejected) + len(self.notices) + self.unresolved_count
+        return len(self.raw_kept) + len(self.rejected) + len(self.notices)
 
 
 def import_paths(project: Project, paths: Iterable[Path], progress: Progress | None = None) -> ImportReport:
