@@ -14,6 +14,7 @@ from medpages.catalog.kept import KeptIndex
 from medpages.catalog.names import read_name
 from medpages.catalog.records import ListedRecord, union_names
 from medpages.catalog.report import (
+    MAX_DETAILS,
     ImportReport,
     MergedDuplicate,
     NameAdditions,
@@ -118,8 +119,11 @@ class CatalogBuilder:
     def _report_unresolved(self, medicine: Medicine, source: str, line: int) -> None:
         """Each ingredient the dictionary does not know, with the closest name it does."""
         for name in unresolved_ingredients(medicine.ingredients) or [medicine.title]:
+            # Past the details a report keeps, only the count grows: no suggestion is looked for.
+            kept = len(self.report.unresolved) < MAX_DETAILS
             self.report.leave_unresolved(UnresolvedName(
-                source=source, line=line, title=medicine.title, name=name, suggestion=suggest_spelling(name)))
+                source=source, line=line, title=medicine.title, name=name,
+                suggestion=suggest_spelling(name) if kept else None))
 
     def _send(self) -> None:
         if self._batch:

@@ -8,6 +8,7 @@ accepts it (`medpages names --accept`), nothing is changed on a guess.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
@@ -27,17 +28,18 @@ def max_distance(length: int) -> int:
 
 
 @cache
-def _spellings_by_first_letter() -> dict[str, tuple[str, ...]]:
-    """Every spelling that resolves to one drug, by its first letter (the letter typos least often change)."""
+def _spellings_by_start_and_length() -> dict[tuple[str, int], tuple[str, ...]]:
+    """Every spelling that resolves to one drug, by its first letter (the letter typos least often
+    change) and its length, so a name is compared only with spellings a few edits long from it."""
     dictionary = load_dictionary()
     spellings = {name for name, canonicals in dictionary.variant_to_canonical.items()
                  if len(canonicals) == 1 and canonicals[0] in dictionary.canonical_data}
     spellings |= set(national_names().by_spelling) | set(national_names().combinations)
-    index: dict[str, list[str]] = {}
+    index: dict[tuple[str, int], list[str]] = {}
     for spelling in spellings:
         if spelling and len(spelling) <= 60:
-            index.setdefault(spelling[0], []).append(spelling)
-    return {letter: tuple(sorted(names)) for letter, names in index.items()}
+            index.setdefault((spelling[0], len(spelling)), []).append(spelling)
+    return {key: tuple(sorted(names)) for key, names in index.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -51,23 +53,35 @@ def suggest_spelling(name: str) -> str | None:
     written = " ".join(active_moiety(name).lower().split())
     if len(written) < 3:
         return None
-    candidates = _spellings_by_first_letter().get(written[0], ())
+    index = _spellings_by_start_and_length()
     limit = max_distance(len(written))
     best: tuple[int, int, int, str] | None = None
     dictionary = load_dictionary()
-    for candidate in candidates:
-        if abs(len(candidate) - len(written)) > limit:
-            continue
-        distance = edit_distance(written, candidate, limit)
-        if distance <= limit:
-            own_name = 0 if candidate in dictionary.canonical_data else 1
-            ranked = (distance, own_name, len(candidate), candidate)
-            if best is None or ranked < best:
-                best = ranked
+    letters = set(written)
+    for length in range(len(written) - limit, len(written) + limit + 1):
+        for candidate in index.get((written[0], length), ()):
+            # One edit changes at most two of the letters used: a cheap bound before the distance.
+            if len(letters.symmetric_difference(candidate)) > 2 * limit:
+                continue
+            distance = edit_distance(written, candidate, limit)
+            if distance <= limit:
+                ranked = (distance, 0 if candidate in dictionary.canonical_data else 1, len(candidate), candidate)
+                if best is None or ranked < best:
+                    best = ranked
     if best is not None:
         return best[3]
-    longer = [c for c in candidates if c.startswith(written + " ")]
+    spellings = _sorted_spellings()
+    longer = []
+    position = bisect.bisect_left(spellings, written + " ")
+    while position < len(spellings) and spellings[position].startswith(written + " "):
+        longer.append(spellings[position])
+        position += 1
     return min(longer, key=lambda c: (c not in dictionary.canonical_data, len(c), c)) if longer else None
+
+
+@cache
+def _sorted_spellings() -> tuple[str, ...]:
+    return tuple(sorted(spelling for spellings in _spellings_by_start_and_length().values() for spelling in spellings))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
