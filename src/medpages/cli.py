@@ -126,7 +126,8 @@ def import_(
 @app.command()
 def names(
     chosen: Annotated[Optional[list[str]], typer.Argument(
-        help="With --accept: only these (an unresolved name, a title or a slug). Without: all.")] = None,
+        metavar="[NAME]...", help="With --accept, the medicines to accept: an unresolved name, a title or a slug "
+                                  "(none: all with a suggestion).")] = None,
     accept: Annotated[bool, typer.Option("--accept", help="Resolve the medicines again with the suggested names.")] = False,
     project: ProjectOption = None,
 ) -> None:
