@@ -126,7 +126,7 @@ def import_(
 @app.command()
 def names(
     chosen: Annotated[Optional[list[str]], typer.Argument(
-        metavar="[NAME]...", help="With --accept, the medicines to accept: an unresolved name, a title or a slug "
+        metavar="NAME", help="With --accept, the medicines to accept: an unresolved name, a title or a slug "
                                   "(none: all with a suggestion).")] = None,
     accept: Annotated[bool, typer.Option("--accept", help="Resolve the medicines again with the suggested names.")] = False,
     project: ProjectOption = None,
