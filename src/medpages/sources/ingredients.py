@@ -12,19 +12,13 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from medpages.catalog.canonical import SALT_WORDS as CATALOGUE_SALT_WORDS
 from medpages.catalog.canonical import resolve_name
 
-# Trailing words that name a salt, ester or hydrate rather than the active moiety.
-SALT_WORDS = frozenset(
-    """hydrochloride hcl dihydrochloride hydrobromide hbr hydroiodide sodium disodium potassium
-    dipotassium calcium magnesium zinc lithium aluminum besylate besilate maleate mesylate mesilate
-    dimesylate succinate sulfate sulphate bisulfate hemisulfate phosphate diphosphate acetate
-    diacetate citrate tartrate bitartrate fumarate hemifumarate monohydrate dihydrate trihydrate
-    sesquihydrate hemihydrate hydrate anhydrous hyclate bromide dipropionate propionate valerate
-    nitrate lactate gluconate tosylate malate oxalate pamoate embonate stearate palmitate
-    benzoate salicylate xinafoate furoate tromethamine meglumine usp nf bp ep
-    trometamol epolamine lysine arginine butyrate enanthate cypionate undecanoate decanoate""".split()
-)
+# Trailing words that name a salt, ester or hydrate rather than the active moiety: the catalogue's
+# list, so that both sides of a match strip the same words, and the pharmacopoeia marks labels add
+# (`IBUPROFEN USP`).
+SALT_WORDS = CATALOGUE_SALT_WORDS | {"usp", "nf", "bp", "ep"}
 _PUNCTUATION = re.compile(r"[,;]+")
 MAX_INGREDIENT_LENGTH = 200
 
