@@ -3,9 +3,9 @@
     python bench/labels.py [--labels tests/fixtures/labels] [--show NAME]
 
 For every SPL label in the folder: the time to read it (`read_spl` + `extract_facts`), the
-sections found, the side effects and how many have a frequency, the artefacts of the composed
-page (`page_artefacts`, the same detector tests/draft/test_corpus_pages.py asserts with) and the
-Flesch-Kincaid grade of the page's prose (`medpages.check.readability`). Then the totals. Aims
+sections found, the page's side effects (`se`) and how many of them say how often they happened
+(`se %`), the artefacts of the composed page (`page_artefacts`, the same detector
+tests/draft/test_corpus_pages.py asserts with) and the Flesch-Kincaid grade of the page's prose (`medpages.check.readability`). Then the totals. Aims
 (issue 9): 0 artefacts, median grade at most 9, every label composed. `--show` prints the pages
 whose file name contains NAME, with their artefacts.
 """
@@ -160,6 +160,15 @@ def compose_label(path: Path) -> LabelRun:
     return run
 
 
+# A side effect's explanation that says how often it happened: `About 1 in 10 people`, `5%`.
+_FREQUENCY_SHOWN = re.compile(r"\b\d+(?:\.\d+)? (?:or more )?in 1?00?\b|\bbetween \d+ and \d+ in 100\b|\d%"
+                              r"|\bnearly everyone\b", re.IGNORECASE)
+
+
+def shows_frequency(explanation: str) -> bool:
+    return bool(_FREQUENCY_SHOWN.search(explanation))
+
+
 def _sections_found(facts: LabelFacts) -> int:
     def count(sections) -> int:
         return sum(1 + count(section.subsections) for section in sections)
@@ -179,12 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         if run.error:
             print(f"{run.path.name:48} ERROR {run.error}")
             continue
-        effects = run.facts.common_adverse_reactions
-        terms = {t.term: t for s in effects for t in s.terms}
-        with_frequency = sum(t.incidence_percent is not None for t in terms.values())
+        effects = run.page.side_effects.items if run.page.side_effects else []
+        with_frequency = sum(shows_frequency(effect.explanation) for effect in effects)
         grade = f"{run.grade:.1f}" if run.grade is not None else "-"
         print(f"{run.path.name:48} {run.read_seconds * 1000:8.0f} {_sections_found(run.facts):5} "
-              f"{len(terms):4} {with_frequency:5} {len(run.artefacts):6} {grade:>6}")
+              f"{len(effects):4} {with_frequency:5} {len(run.artefacts):6} {grade:>6}")
         if args.show and args.show in run.path.name:
             print(render_seed_markdown(run.page))
             print("\n".join(f"  ! {artefact}" for artefact in run.artefacts))
@@ -197,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
           f"median grade {statistics.median(grades) if grades else float('nan'):.1f} "
           f"(max {max(grades, default=float('nan')):.1f}), "
           f"read time total {sum(run.read_seconds for run in composed):.2f} s")
+    effects = [effect for run in composed for effect in (run.page.side_effects.items if run.page.side_effects else [])]
+    print(f"side effects {len(effects)} on {sum(bool(run.page.side_effects) for run in composed)} pages, "
+          f"{sum(shows_frequency(effect.explanation) for effect in effects)} of them with how often")
     kinds: dict[str, int] = {}
     for run in composed:
         for artefact in run.artefacts:

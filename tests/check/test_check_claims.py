@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from check_samples import ATORVASTATIN, TRIAMINIC, codes, empty_page, label_facts, with_text
 
 from medpages.check.claims import check_claims
 from medpages.check.label_evidence import evidence_for
 from medpages.check.settings import CheckSettings
-from medpages.model import SideEffect, SideEffects
-
-from check_samples import ATORVASTATIN, TRIAMINIC, codes, with_text
+from medpages.model import SideEffect, SideEffects, TextSection
 
 
 def _effects(page, *names):
@@ -64,3 +65,63 @@ def test_uses_the_indications_do_not_support(clean_atorvastatin, lipitor_facts, 
 def test_sleep_is_not_a_use_of_the_cough_syrup(clean_triaminic, otc_facts):
     page = with_text(clean_triaminic, "It temporarily relieves:", "It also helps children sleep. It temporarily relieves:")
     assert codes(check_claims(page, TRIAMINIC, evidence_for(otc_facts), CheckSettings())) == {"claim.unsupported_use"}
+
+
+# --------------------------------------------------------------------------- lay words on corpus labels
+
+CORPUS_LABELS = Path(__file__).resolve().parents[1] / "fixtures" / "labels"
+
+
+def _corpus_evidence(name: str):
+    return evidence_for(label_facts(CORPUS_LABELS / f"{name}.xml"))
+
+
+def _unsupported_effects(evidence, *names) -> list[str]:
+    page = _effects(empty_page(), *names)
+    return [f.message for f in check_claims(page, ATORVASTATIN, evidence, CheckSettings())]
+
+
+@pytest.mark.parametrize(("label", "name"), [
+    ("ketorolac-tab-1998", "Stomach pain"),            # abdominal pain: stomach = abdominal
+    ("ketorolac-tab-1998", "Pain in the stomach"),     # the same words in another order
+    ("vimovo-naproxen-esomeprazole", "Stomach inflammation"),  # gastritis: gastr- + -itis
+    ("prolensa-bromfenac-ophth", "Sensitivity to light"),      # photophobia: photo- + -phobia
+    ("prolensa-bromfenac-ophth", "Feeling that something is in your eye"),  # foreign body sensation
+    ("ketorolac-tab-1998", "Low blood pressure"),       # hypotension, through the glossary
+])
+def test_lay_words_meet_the_labels_medical_term(label, name):
+    assert _unsupported_effects(_corpus_evidence(label), name) == []
+
+
+@pytest.mark.parametrize(("label", "name"), [
+    ("ketorolac-tab-1998", "Acne"), ("primidone-tab", "Hiccups"), ("prolensa-bromfenac-ophth", "Stomach pain"),
+    ("ciprofloxacin-tab", "Weight gain"), ("prolensa-bromfenac-ophth", "Light-headedness and weight gain"),
+])
+def test_word_normalisation_does_not_support_what_the_label_does_not_say(label, name):
+    assert len(_unsupported_effects(_corpus_evidence(label), name)) == 1
+
+
+def _use_findings(evidence, usage: str):
+    page = empty_page().model_copy(update={"usage": TextSection(lead=usage)})
+    return check_claims(page, ATORVASTATIN, evidence, CheckSettings())
+
+
+@pytest.mark.parametrize(("label", "usage"), [
+    # A use written as what one part does: stomach = gastric, "getting" says nothing.
+    ("vimovo-naproxen-esomeprazole", "The esomeprazole lowers the chance of getting stomach ulcers from the naproxen."),
+    # A use written with its explanation: the glossary's plain words for actinic keratoses.
+    ("diclofenac-3pct-gel-nonplr", "This gel treats actinic keratoses: rough, scaly patches on the skin caused by years of sun."),
+    # The pain of a condition whose signs and symptoms the label treats.
+    ("celebrex-celecoxib-caps", "It helps with the pain and stiffness of osteoarthritis."),
+])
+def test_uses_written_as_explanations_are_read_for_their_condition(label, usage):
+    assert _use_findings(_corpus_evidence(label), usage) == []
+
+
+@pytest.mark.parametrize(("label", "usage"), [
+    ("vimovo-naproxen-esomeprazole", "It lowers the chance of getting kidney stones."),
+    ("diclofenac-3pct-gel-nonplr", "This gel treats acne: spots on the skin."),
+    ("celebrex-celecoxib-caps", "It helps with the pain of migraine headaches."),
+])
+def test_uses_the_label_does_not_name_are_still_found(label, usage):
+    assert codes(_use_findings(_corpus_evidence(label), usage)) == {"claim.unsupported_use"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medpages.sources.lexicon import LAY_TERMS, equivalent_phrases, lay_term, normalise, stem
+from medpages.sources.lexicon import LAY_TERMS, concept_words, equivalent_phrases, lay_term, normalise, stem
 
 
 def test_lay_term_looks_up_label_terms():
@@ -28,3 +28,14 @@ def test_spelling_and_stems():
     assert stem("aches") == stem("aching") == stem("ache")
     assert stem("dizziness") == stem("dizzy")
     assert stem("infections") == "infection"
+
+
+def test_concept_words_read_medical_word_parts_as_plain_words():
+    assert concept_words("abdominal pain") == concept_words("stomach pain") == concept_words("stomach ache")
+    assert concept_words("gastritis") == concept_words("stomach inflammation")
+    assert sorted(concept_words("photophobia")) == sorted(concept_words("sensitivity to light"))
+    assert concept_words("myalgia") == concept_words("muscle pains")
+    assert concept_words("headache") == concept_words("head pain")
+    # A word is split only into two listed parts: other words stay whole.
+    assert concept_words("mystery photos") == [stem("mystery"), stem("photos")]
+    assert concept_words("weight gain") == ["weight", "gain"]

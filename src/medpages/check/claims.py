@@ -1,9 +1,11 @@
 """Unsupported claims: side effects and uses on the page that the label does not contain.
 
-Only run with label facts. A side effect is supported when it, or a lexicon equivalent
-("joint pain" for "arthralgia"), appears in the label's adverse reactions facts or in the full
-text of its adverse reactions, warnings and patient information sections. A use is supported
-when most of its content words appear in the label's indications (or OTC uses and purposes).
+Only run with label facts. A side effect is supported when it, or an equivalent from the lexicon
+or the glossary ("joint pain" for "arthralgia", "low blood pressure" for "hypotension"), appears
+in the label's adverse reactions facts or in the full text of its adverse reactions, warnings and
+patient information sections, word parts read as plain words ("stomach pain" for "abdominal
+pain"). A use is supported when most of its condition words appear in the label's indications
+(or OTC uses and purposes).
 Both are warnings: the match is by words, so a reviewer decides.
 """
 
@@ -12,11 +14,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from medpages.check.label_evidence import LabelEvidence
+from medpages.check.label_evidence import LabelEvidence, synonym_phrases
 from medpages.check.page_text import Passage, page_passages, plain, quote, split_sentences
 from medpages.check.settings import CheckSettings
 from medpages.model import Finding, Medicine, Page
-from medpages.sources.lexicon import LAY_TERMS, equivalent_phrases, normalise, stem, stems
+from medpages.sources.lexicon import concept_words, normalise
 
 # Words that qualify a side effect without changing what it is.
 _MODIFIERS = re.compile(
@@ -31,7 +33,7 @@ _USE_VERB = re.compile(
     r"preventing|relieves?|relieving|relief\s+of|lowers?|lowering|reduces?|reducing|helps?|helping|"
     r"controls?|manages?|eases?|works\s+(?:for|against)|is\s+for|prescribed\s+(?:to|for))\b", re.IGNORECASE)
 # Words that say how or for whom, not what: they neither support nor contradict a use.
-_GENERIC = frozenset(stem(w) for w in normalise(
+_GENERIC = frozenset(concept_words(
     "use used uses using treat treats treated treatment treating help helps helping prevent prevents "
     "prevention relieve relieves relief lower lowers lowering reduce reduces reducing control manage ease "
     "risk chance chances patient patients people person adult adults child children kid kids your you "
@@ -44,7 +46,16 @@ _GENERIC = frozenset(stem(w) for w in normalise(
     "minor due caused cause causes associated related common disease diseases problem problems "
     "adjunct addition part plan program programme lifestyle changes change exercise "
     "several various kind kinds form forms sort sorts "
-    "body daily day age aged ages year years old month months week weeks infant infants teen teens teenager teenagers baby babies under over older younger men women").split())
+    "body daily day age aged ages year years old month months week weeks infant infants teen teens teenager teenagers baby babies under over older younger men women "
+    "get gets getting got develop develops developing developed have having has "
+    "sign signs symptom symptoms"))
+# What a use does for a condition ("eases the pain and stiffness of arthritis", "helps with the
+# swelling of …"): when the label treats a condition's "signs and symptoms", these words name
+# them and claim nothing; the use is read for the condition words around them.
+_SYMPTOM_WORDS = frozenset(concept_words(
+    "pain ache aches stiffness stiff swelling swollen tenderness tender discomfort flare flares flare-ups "
+    "inflammation redness"))
+_SYMPTOMS_TREATED = frozenset(concept_words("symptom symptoms sign signs"))
 
 
 def check_claims(page: Page, medicine: Medicine, evidence: LabelEvidence, settings: CheckSettings) -> list[Finding]:
@@ -112,17 +123,21 @@ def _names_of(medicine: Medicine, evidence: LabelEvidence) -> frozenset[str]:
     names = [medicine.title, medicine.generic_name or "", *medicine.ingredients, *medicine.brands,
              *medicine.synonyms, medicine.form or "", *facts.product_names, *facts.generic_names,
              *facts.ingredients, *facts.forms]
-    return frozenset(s for name in names for s in stems(name))
+    return frozenset(s for name in names for s in concept_words(name))
 
 
-def _use_claims(page: Page) -> list[tuple[Passage, str]]:
-    """(passage, the words that state a use) for each Usage statement."""
-    claims: list[tuple[Passage, str]] = []
+def _use_claims(page: Page) -> list[tuple[Passage, str, tuple[str, ...]]]:
+    """(passage, the words that state a use, other readings of them) for each Usage statement."""
+    claims: list[tuple[Passage, str, tuple[str, ...]]] = []
     for passage in page_passages(page):
         if passage.section != "usage":
             continue
         if passage.kind == "item_label":
-            claims.append((passage, passage.text))
+            # "**Period pain:** menstrual cramps.": a text with no use verb may say the same use in
+            # other words; the label alone, or the two read together, may be supported.
+            text = page.usage.items[passage.item].text if page.usage is not None and passage.item is not None else ""
+            explained = text and not _USE_VERB.search(text)
+            claims.append((passage, passage.text, (f"{passage.text} {text}",) if explained else ()))
             continue
         labelled = passage.kind == "item" and page.usage is not None and bool(page.usage.items[passage.item].label)
         # "**Osteoarthritis:** eases pain and stiffness": the text says what it does for the bold condition.
@@ -130,46 +145,48 @@ def _use_claims(page: Page) -> list[tuple[Passage, str]]:
         for position, sentence in enumerate(split_sentences(passage.text)):
             match = _USE_VERB.search(sentence)
             if match:
-                claims.append((passage, condition + sentence[match.end():]))
+                claims.append((passage, condition + sentence[match.end():], ()))
             elif passage.kind == "item" and position == 0 and not labelled:
-                claims.append((passage, sentence))  # a bare bullet under "used to:" is a use
+                claims.append((passage, sentence, ()))  # a bare bullet under "used to:" is a use
     return claims
 
 
 @lru_cache(maxsize=1)
 def _multiword_phrases() -> tuple[str, ...]:
-    """Lexicon phrases of two words or more, longest first."""
-    phrases = {normalise(p) for p in [*LAY_TERMS, *LAY_TERMS.values()]}
-    phrases |= {q for p in list(phrases) for q in equivalent_phrases(p)}
-    return tuple(sorted((p for p in phrases if len(p.split()) > 1), key=lambda p: (-len(p), p)))
+    """Synonym phrases (lexicon and glossary) of two words or more, longest first."""
+    return tuple(sorted((p for p in synonym_phrases() if len(p.split()) > 1), key=lambda p: (-len(p), p)))
 
 
 def _uses(page: Page, medicine: Medicine, evidence: LabelEvidence, settings: CheckSettings) -> list[Finding]:
     if not (evidence.facts.indications or evidence.facts.purposes):
         return []  # a label without indications cannot support or refute a use
     names = _names_of(medicine, evidence)
-    label_stems = evidence.indications.stem_set()
     findings: list[Finding] = []
-    for passage, claim in _use_claims(page):
-        # A bracketed explanation ("erectile dysfunction (trouble getting an erection)") explains the
-        # use in plain words; it claims nothing the words before it do not.
-        unbracketed = re.sub(r"\([^)]*\)", " ", claim)
-        claim = unbracketed if stems(unbracketed) else claim
-        # A lexicon phrase ("high blood pressure") is one unit: found only as itself or an equivalent.
-        rest = f" {normalise(claim)} "
-        units: list[bool] = []
-        for phrase in _multiword_phrases():
-            if f" {phrase} " in rest:
-                units.append(evidence.indications.has_any_equivalent(phrase))
-                rest = rest.replace(f" {phrase} ", " | ")
-        content = [s for s in stems(rest) if s not in _GENERIC and s not in names and not s.isdigit() and len(s) > 2]
-        units += [s in label_stems for s in content]
-        if not units:
-            continue
-        if sum(units) / len(units) >= settings.use_support_share:
-            continue
-        findings.append(Finding(
-            code="claim.unsupported_use", severity="warning", section="usage",
-            message=f"{passage.where}: {quote(claim.strip(), 70)!r} is not among the label's indications "
-                    f"({evidence.citation})"))
+    for passage, claim, readings in _use_claims(page):
+        if all(not _use_supported(reading, names, evidence, settings) for reading in (claim, *readings)):
+            findings.append(Finding(
+                code="claim.unsupported_use", severity="warning", section="usage",
+                message=f"{passage.where}: {quote(claim.strip(), 70)!r} is not among the label's indications "
+                        f"({evidence.citation})"))
     return findings
+
+
+def _use_supported(claim: str, names: frozenset[str], evidence: LabelEvidence, settings: CheckSettings) -> bool:
+    """Whether at least `use_support_share` of the claim's units (phrases and words) are in the indications."""
+    label_stems = evidence.indications.stem_set()
+    # A bracketed explanation ("erectile dysfunction (trouble getting an erection)") explains the
+    # use in plain words; it claims nothing the words before it do not.
+    unbracketed = re.sub(r"\([^)]*\)", " ", claim)
+    claim = unbracketed if concept_words(unbracketed) else claim
+    # A synonym phrase ("high blood pressure") is one unit: found only as itself or an equivalent.
+    rest = f" {normalise(claim)} "
+    units: list[bool] = []
+    for phrase in _multiword_phrases():
+        if f" {phrase} " in rest:
+            units.append(evidence.indications.has_any_equivalent(phrase))
+            rest = rest.replace(f" {phrase} ", " | ")
+    said = frozenset(_GENERIC | names | (_SYMPTOM_WORDS if _SYMPTOMS_TREATED & label_stems else frozenset()))
+    units += [s in label_stems for s in concept_words(rest) if s not in said and not s.isdigit() and len(s) > 2]
+    if not units:
+        return True  # nothing but generic words and names: no claim to judge
+    return sum(units) / len(units) >= settings.use_support_share

@@ -1,7 +1,11 @@
 """What a label says, as text the claim, dose and contradiction checks search.
 
 Each corpus is built once per label (cached on the `LabelFacts` object's identity) and held
-as normalised stems, so a phrase is "in the label" when its stems appear in a row.
+as plain word stems (`sources.lexicon.concept_words`: "abdominal" is "stomach", "gastritis" is
+"stomach inflammation"), so a phrase is "in the label" when its words appear in a row, or in any
+order within a few words of one clause ("sensitivity to light" in "photophobia"). Phrases that
+mean the same come from one synonym source read both ways: the lexicon's lay words and the
+composer's glossary of explanations (`draft/glossary.json`).
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from medpages.draft.glossary import glossary_entries
 from medpages.model.facts import LabelFacts
-from medpages.sources.lexicon import LAY_TERMS, equivalent_phrases, stems
+from medpages.sources.lexicon import LAY_TERMS, concept_words, equivalent_phrases, normalise
 
 # Label sections (and their subsections) where adverse reactions and risks are written.
 _REACTION_SECTIONS = frozenset({
@@ -34,32 +39,101 @@ def label_citation(facts: LabelFacts) -> str:
     return f"{source.title}, {source.effective_date}" if source.effective_date else source.title
 
 
+# Clause boundaries: a phrase's words in any order are looked for inside one clause only.
+_CLAUSE = re.compile(r"[.;:,()\[\]\n]+")
+_UNORDERED_LONGEST = 4
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """A phrase's plain words, sorted: phrases with the same key say the same thing."""
+    return tuple(sorted(concept_words(phrase)))
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups() -> dict[tuple[str, ...], frozenset[str]]:
+    """Phrase key -> the phrases that mean the same, from the lexicon (both ways) and the glossary.
+
+    The glossary's explanations count as plain words for their term ("actinic keratoses" ->
+    "rough, scaly patches of sun-damaged skin"), and so does each bracketed part of one."""
+    links: dict[tuple[str, ...], set[str]] = {}
+
+    def link(a: str, b: str) -> None:
+        a, b = normalise(a), normalise(b)
+        if not concept_words(a) or not concept_words(b):
+            return
+        links.setdefault(phrase_key(a), {a}).add(b)
+        links.setdefault(phrase_key(b), {b}).add(a)
+
+    for phrase in _lexicon_phrases():
+        for other in equivalent_phrases(phrase):
+            link(phrase, other)
+    for term, entry in glossary_entries().items():
+        link(term, entry.explanation)
+        for part in re.split(r"[()]", entry.explanation):
+            if part.strip() and part.strip() != entry.explanation:
+                link(term, part)
+    return {key: frozenset(phrases) for key, phrases in links.items()}
+
+
+def synonym_phrases() -> frozenset[str]:
+    """Every phrase of the synonym source (normalised)."""
+    return frozenset(p for phrases in _synonym_groups().values() for p in phrases)
+
+
+def equivalents(phrase: str) -> set[str]:
+    """The phrase and every phrase the synonym source says means the same (two steps each way)."""
+    groups = _synonym_groups()
+    found = {normalise(phrase)} | equivalent_phrases(phrase) | groups.get(phrase_key(phrase), frozenset())
+    for other in list(found):
+        found |= groups.get(phrase_key(other), frozenset())
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """Normalised stems of some label text, padded with spaces for whole-phrase search."""
+    """Plain word stems of some label text, padded with spaces for whole-phrase search, and the
+    sorted word runs of each clause (up to four words) for a search in any order."""
 
     text: str
+    runs: frozenset[tuple[str, ...]]
 
     def has(self, phrase: str) -> bool:
-        wanted = " ".join(stems(phrase))
-        return bool(wanted) and f" {wanted} " in self.text
+        words = concept_words(phrase)
+        if not words:
+            return False
+        if f" {' '.join(words)} " in self.text:
+            return True
+        return 1 < len(words) <= _UNORDERED_LONGEST and tuple(sorted(words)) in self.runs
 
     def has_any_equivalent(self, phrase: str) -> bool:
-        return any(self.has(other) for other in equivalent_phrases(phrase))
+        return any(self.has(other) for other in equivalents(phrase))
 
     def stem_set(self) -> frozenset[str]:
         return frozenset(self.text.split())
 
 
+def _runs(texts: list[str]) -> frozenset[tuple[str, ...]]:
+    runs: set[tuple[str, ...]] = set()
+    for text in texts:
+        for clause in _CLAUSE.split(text or ""):
+            words = concept_words(clause)
+            for size in range(2, _UNORDERED_LONGEST + 1):
+                for start in range(len(words) - size + 1):
+                    runs.add(tuple(sorted(words[start:start + size])))
+    return frozenset(runs)
+
+
 def _corpus(texts: list[str], expand: bool = False) -> Corpus:
-    body = " ".join(" ".join(stems(text)) for text in texts if text)
+    body = " ".join(" ".join(concept_words(text)) for text in texts if text)
+    extra: list[str] = []
     if expand:
-        # Add the plain words of every lexicon term the text uses, so plain claims can be found.
-        padded = f" {body} "
-        extra = [other for term in _lexicon_phrases() if f" {' '.join(stems(term))} " in padded
-                 for other in equivalent_phrases(term)]
-        body += " | " + " | ".join(" ".join(stems(phrase)) for phrase in extra)
-    return Corpus(f" {body} ")
+        # Add the plain words of every term the text uses, so plain claims can be found.
+        plain = Corpus(f" {body} ", frozenset())
+        extra = [other for key, phrases in _synonym_groups().items()
+                 if any(plain.has(phrase) for phrase in phrases if phrase_key(phrase) == key)
+                 for other in phrases]
+        body += " | " + " | ".join(" ".join(concept_words(phrase)) for phrase in extra)
+    return Corpus(f" {body} ", _runs([*texts, *extra]))
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from medpages.draft.glossary import Glossary
+from medpages.draft.glossary import Glossary, glossary_entries
 from medpages.draft.skeleton import generic_name_line, skeleton_page
 from medpages.model import (
     FAQ,
@@ -36,10 +36,12 @@ from medpages.sources.facts import (
     ANIMAL_STUDY,
     NOT_WHILE_BREASTFEEDING,
     PREGNANCY_WORDS,
+    CommonAdverseReactions,
     Fact,
     LabelFacts,
+    ReactionRate,
 )
-from medpages.sources.lexicon import lay_term
+from medpages.sources.lexicon import lay_term, normalise, stem
 from medpages.sources.text import sentences
 
 COMPOSER = "medpages reference composer"
@@ -422,27 +424,196 @@ def _dosage(writer: _Writer) -> TextSection | None:
 
 
 def _side_effects(writer: _Writer) -> SideEffects | None:
-    statements = writer.facts.common_adverse_reactions
-    if not statements:
+    """The label's most common side effects, the most common first, each with how often it happened.
+
+    From the adverse-reaction tables when the label has them: the reactions of the label's own
+    "most common" sentence (each with its rate from the table), else those at or above the
+    threshold that sentence states, else the most frequent few. Without tables, the terms of the
+    most-common sentence, with the incidence or range it gives."""
+    facts = writer.facts
+    statement = _most_common_statement(facts)
+    chosen = _common_rates(facts, statement)
+    name = writer.name.lower()
+    items: list[SideEffect] = []
+    seen: set[str] = set()
+    if chosen:
+        lead = writer.sentence("side_effects", _COMMON_LEAD.format(name=name, how=_HOW_MANY),
+                               statement or chosen[0], quote=(statement or chosen[0]).text)
+        for rate in chosen:
+            effect_name = _reaction_name(writer, rate.term)
+            if effect_name.lower() in seen:
+                continue
+            seen.add(effect_name.lower())
+            explanation = _how_common(rate.percent, rate.frequency)
+            writer.sentence("side_effects", f"{effect_name}: {explanation}", rate, quote=rate.text)
+            items.append(SideEffect(name=effect_name, explanation=explanation))
+    elif statement is not None:
+        general = _statement_frequency(statement)
+        numbers = general != _NOT_STATED or any(term.incidence_percent is not None for term in statement.terms)
+        lead = writer.sentence("side_effects", _COMMON_LEAD.format(name=name, how=_HOW_MANY if numbers else ""),
+                               statement, quote=statement.text)
+        for term in statement.terms:
+            effect_name = _reaction_name(writer, term.term)
+            if not effect_name or effect_name.lower() in seen:
+                continue
+            seen.add(effect_name.lower())
+            explanation = _how_common(term.incidence_percent, f"{term.incidence_percent:g}%") \
+                if term.incidence_percent is not None else general
+            writer.sentence("side_effects", f"{effect_name}: {explanation}", statement, quote=statement.text)
+            items.append(SideEffect(name=effect_name, explanation=explanation))
+    else:
         return None
-    # The statement with incidences, when the label has one, says the most.
-    statement = max(statements, key=lambda s: sum(t.incidence_percent is not None for t in s.terms))
-    threshold = f" (in {statement.threshold} of people)" if statement.threshold else ""
-    lead = writer.sentence(
-        "side_effects", f"The most common side effects in clinical studies{threshold} were:", statement,
-        quote=statement.text)
-    items = []
-    for term in statement.terms:
-        name = lay_term(term.term)
-        name = name[:1].upper() + name[1:]
-        explanation = f"The label calls this {term.term}."
-        if term.incidence_percent is not None:
-            explanation = f"About {term.incidence_percent:g} in 100 people in the studies; the label calls this {term.term}."
-        writer.sentence("side_effects", f"{name}: {explanation}", statement, quote=statement.text)
-        items.append(SideEffect(name=name, explanation=explanation))
+    if not items:
+        return None
     closing = writer.sentence(
         "side_effects", "Tell your doctor about any side effect that bothers you or does not go away.", None)
     return SideEffects(lead=lead, items=items, closing=closing)
+
+
+_COMMON_LEAD = "In clinical studies, these were the most common side effects of {name}{how}:"
+_HOW_MANY = ", with how many of every 100 people had each"
+_NOT_STATED = "Frequency not stated."
+# How many side effects a page lists when the label states no "most common" threshold.
+_MOST_COMMON_COUNT = 8
+_MAX_SIDE_EFFECTS = 12
+# A row naming a body system or a total, should one reach here: a group, not a reaction.
+_GROUP_ROW = re.compile(r"\bdisorders?$|^(?:any|total|all)\b|^body as a whole$|\bsystem$", re.IGNORECASE)
+# A label's qualifiers of a coded term: `Headache NOS`, `(not otherwise specified)`, `(i.e., hot flash[es])`.
+_NOS = re.compile(r"\s*\(?\b(?:NOS|not otherwise specified)\b\)?", re.IGNORECASE)
+_I_E = re.compile(r"\s*\(i\.e\.,?\s[^()]*\)")
+_APPLICATION_SITE = re.compile(r"^application site\s+|\s*\((?P<non>non-)?application site\)", re.IGNORECASE)
+# A statement that speaks of a whole class (`In patients taking diclofenac or other NSAIDs, ...`).
+_CLASS_STATEMENT = re.compile(r"\bor other NSAIDs\b|\bother (?:drugs|medicines) (?:in|of) (?:this|the) class\b",
+                              re.IGNORECASE)
+
+
+def _most_common_statement(facts: LabelFacts) -> CommonAdverseReactions | None:
+    """The label's own "most common adverse reactions" sentence about this medicine: the one with
+    a threshold or incidences, else the first; never one about a whole class of medicines."""
+    statements = [s for s in facts.common_adverse_reactions if s.terms and not _CLASS_STATEMENT.search(s.text)]
+    if not statements:
+        return None
+    return max(statements, key=lambda s: (sum(t.incidence_percent is not None for t in s.terms),
+                                          s.threshold_percent is not None, -statements.index(s)))
+
+
+def _term_words(term: str) -> frozenset[str]:
+    words = normalise(_NOS.sub(" ", term)).split()
+    return frozenset(stem(word) for word in words if word not in ("and", "or", "of", "the", "in", "i", "e"))
+
+
+def _matching_rate(term: str, rates: list[ReactionRate]) -> ReactionRate | None:
+    """The table row of a term of the most-common sentence: the same words (`Lacrimation increased`
+    for `increased lacrimation`), else the closest row whose words hold the term's or the other way."""
+    words = _term_words(term)
+    if not words:
+        return None
+    best: tuple[int, ReactionRate] | None = None
+    for rate in rates:
+        row = _term_words(rate.term)
+        if row == words:
+            return rate
+        if row and (row <= words or words <= row):
+            distance = len(row ^ words)
+            if best is None or distance < best[0]:
+                best = (distance, rate)
+    return best[1] if best else None
+
+
+def _common_rates(facts: LabelFacts, statement: CommonAdverseReactions | None) -> list[ReactionRate]:
+    """The table rows a page lists, the most common first (see `_side_effects`)."""
+    rates = [rate for rate in facts.adverse_reaction_rates
+             if rate.percent > 0 and not _GROUP_ROW.search(rate.term.strip()) and rate.term.strip() != rate.group.strip()]
+    if not rates:
+        return []
+    if statement is not None:
+        matched: dict[int, ReactionRate] = {}
+        for term in statement.terms:
+            rate = _matching_rate(term.term, rates)
+            if rate is not None and id(rate) not in matched:
+                # The sentence's words name it (`accidental injury`, not the row's `Injury-Accidental`),
+                # unless the row keeps an abbreviation the sentence lower-cased (`ALT and/or AST`).
+                keep_row = re.search(r"\b[A-Z]{2,}\b", rate.term) is not None
+                matched[id(rate)] = rate if keep_row else rate.model_copy(update={"term": term.term})
+        found = sorted(matched.values(), key=lambda rate: -rate.percent)
+        # The sentence's terms are the table's rows (not a group such as `application site reactions`
+        # that matches one minor row): most of them found, and the most frequent among the common ones.
+        typical = sorted(rate.percent for rate in rates)[len(rates) // 2]
+        if found and len(found) >= max(1, len(statement.terms) // 2) and found[0].percent >= typical:
+            return found[:_MAX_SIDE_EFFECTS]
+    ordered = sorted(rates, key=lambda rate: -rate.percent)  # stable: the first table's row first on a tie
+    if statement is not None and statement.threshold_percent is not None:
+        above = [rate for rate in ordered if rate.percent >= statement.threshold_percent]
+        if above:
+            return above[:_MAX_SIDE_EFFECTS]
+    cut = ordered[:_MOST_COMMON_COUNT]
+    # Ties with the last one kept stay together (two reactions at 8% are equally common).
+    cut += [rate for rate in ordered[_MOST_COMMON_COUNT:_MOST_COMMON_COUNT + 2] if rate.percent == cut[-1].percent]
+    return cut
+
+
+def _reaction_name(writer: _Writer, term: str) -> str:
+    """A label term in plain words: `Headache NOS` -> `Headache`, `Dyspepsia` -> `Indigestion`,
+    `Bradycardia` -> `Slow heartbeat (bradycardia)` (the glossary's words, the label's term kept),
+    `Application site dermatitis` -> `Dermatitis where it is applied`."""
+    term = _SPACES.sub(" ", _I_E.sub("", _NOS.sub("", term))).strip(" ,;.")
+    site = ""
+    at_site = _APPLICATION_SITE.search(term)
+    if at_site:
+        site = " (not where it is applied)" if at_site.group("non") else " where it is applied"
+        term = (term[:at_site.start()] + term[at_site.end():]).strip(" ,") or "skin reaction"
+    base = re.sub(r"\s*\band/or\b\s*", " or ", re.split(r",\s|\s\(", term)[0].strip() or term)
+    parts = [part.strip() for part in base.split("/")]
+    if len(parts) > 1 and all(parts) and lay_term(base.lower()) == base.lower():
+        # `Nausea/Abdominal Pain`: either of them.
+        plain = ", ".join(_plain_reaction(writer, part) for part in parts[:-1]) + " or " + \
+            _plain_reaction(writer, parts[-1])
+    else:
+        plain = _plain_reaction(writer, base)
+    return plain[:1].upper() + plain[1:] + site
+
+
+def _plain_reaction(writer: _Writer, term: str) -> str:
+    """One reaction's plain words: the lexicon's, else the glossary's with the label's term in
+    brackets, else the term in lower case (abbreviations kept: `ALT and/or AST increased`)."""
+    key = term.lower()
+    plain = lay_term(key)
+    if plain != key:
+        return plain
+    entry = glossary_entries().get(key)
+    if entry is not None:
+        writer.glossary.explained.add(key)
+        return f"{re.sub(r'^(?:an?|the) ', '', entry.explanation)} ({key})"
+    return " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in term.split())
+
+
+def _how_common(percent: float | None, frequency: str) -> str:
+    """How many of every 100 people had it, in four words at most (the lead says "of every 100
+    people", and the checks read a longer sentence said three times as a loop): `9.7%` ->
+    `About 10 in 100.`, `<1` -> `Under 1 in 100.`, `3% to 9%` -> `3–9 in 100.`"""
+    written = frequency.strip()
+    bounds = re.search(r"(\d+(?:\.\d+)?)\s*%?\s*(?:to|-|–)\s*(\d+(?:\.\d+)?)\s*%", written)
+    if bounds:
+        return f"{float(bounds.group(1)):g}–{float(bounds.group(2)):g} in 100."
+    if "<" in written or (percent is not None and percent < 0.5):
+        return "Under 1 in 100."
+    if percent is None:
+        return ""
+    if percent >= 95:
+        return "Nearly everyone."
+    return f"About {int(percent + 0.5)} in 100."
+
+
+def _statement_frequency(statement: CommonAdverseReactions) -> str:
+    """How often the most-common sentence says its reactions happened, when it gives a range or threshold."""
+    text = statement.text
+    bounds = re.search(r"(\d+(?:\.\d+)?)\s*%?\s*(?:to|-|–)\s*(\d+(?:\.\d+)?)\s*%", text)
+    if bounds:
+        return f"{float(bounds.group(1)):g}–{float(bounds.group(2)):g} in 100."
+    if statement.threshold_percent is not None:
+        strict = (statement.threshold or "").lstrip()[:1] == ">"
+        return f"Over {statement.threshold_percent:g} in 100." if strict else f"At least {statement.threshold_percent:g}%."
+    return _NOT_STATED
 
 
 def _serious_side_effects(writer: _Writer) -> TextSection | None:

@@ -90,6 +90,8 @@ LAY_TERMS: dict[str, str] = {
     "oliguria": "passing less urine",
     "abnormal vision": "changes in vision",
     "acute pain": "short-term pain",
+    "foreign body sensation": "feeling that something is in the eye",
+    "ataxia": "unsteadiness",
 }
 
 # Other plain words patients use for the same thing (plain -> label term); read with LAY_TERMS.
@@ -347,3 +349,88 @@ def equivalent_phrases(phrase: str) -> set[str]:
 
 
 _EQUIVALENTS = _build_equivalents()
+
+
+# Word-level normalisation: the plain word for each word or word part labels build terms from.
+# A page's "stomach pain" meets a label's "abdominal pain", "stomach inflammation" meets
+# "gastritis", "sensitivity to light" meets "photophobia", "muscle pain" meets "myalgia".
+# Plain word -> its label forms: a whole word as written, "gastr-" a first part and "-itis" a
+# last part; a word is read as two parts only when both are listed ("gastr" + "itis", "head" +
+# "ache"), so no other word is split. Only parts with one plain meaning: a wrong entry would
+# hide an unsupported claim.
+WORD_PARTS: dict[str, tuple[str, ...]] = {
+    "stomach": ("abdominal", "abdomen", "gastric", "belly", "tummy", "gastr-", "gastro-"),
+    "inflammation": ("inflamed", "inflammations", "-itis"),
+    "pain": ("ache", "aches", "aching", "painful", "pains", "-algia", "-dynia", "-ache"),
+    "light": ("photo-",),
+    "sensitivity": ("sensitive", "oversensitivity", "-phobia"),
+    "liver": ("hepatic", "hepat-", "hepato-"),
+    "kidney": ("renal", "nephr-", "nephro-"),
+    "heart": ("cardiac", "cardi-", "cardio-"),
+    "skin": ("cutaneous", "dermal", "derm-", "dermat-", "dermato-"),
+    "joint": ("articular", "arthr-", "arthro-"),
+    "muscle": ("muscular", "my-", "myo-"),
+    "head": ("cephal-", "cephalo-"),
+    "nose": ("nasal", "rhin-", "rhino-"),
+    "eye": ("ocular", "ophthalmic", "ophthalm-"),
+    "mouth": ("stomat-",),
+    "throat": ("pharyngeal", "pharyng-"),
+    "lung": ("pulmonary", "pneumon-"),
+    "nerve": ("neural", "neur-", "neuro-"),
+    "ear": ("otic", "ot-", "oto-"),
+    "vein": ("venous", "phleb-"),
+    "pancreas": ("pancreat-",),
+    "bladder": ("cyst-",),
+    "colon": ("col-",),
+    "tongue": ("gloss-",),
+    "gum": ("gums", "gingiv-"),
+    "back": (),
+    "tooth": ("dental",),
+    "vomiting": ("emesis",),
+}
+
+# Words that carry no meaning in a term ("pain in the stomach", "feeling that something is in
+# your eye"): left out when phrases are compared by their words.
+_FILLER_WORDS = frozenset(
+    "a an the your you my his her their its of to in on at into is are be that which there".split())
+
+
+@lru_cache(maxsize=1)
+def _word_parts() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(whole word stem -> plain stem, first part -> plain stem, last part -> plain stem)."""
+    whole: dict[str, str] = {}
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for plain, forms in WORD_PARTS.items():
+        target = stem(plain)
+        whole[target] = target
+        first[plain] = target
+        for form in forms:
+            if form.endswith("-"):
+                first[form[:-1]] = target
+            elif form.startswith("-"):
+                last[form[1:]] = target
+            else:
+                whole[stem(form)] = target
+    return whole, first, last
+
+
+def _word_concepts(word: str) -> list[str]:
+    whole, first, last = _word_parts()
+    singular = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    for candidate in (word, singular):
+        for tail, tail_plain in last.items():
+            head = candidate[: -len(tail)]
+            if candidate.endswith(tail) and head:
+                head = head[:-1] if head not in first and head.endswith("o") else head
+                if head in first:
+                    return [first[head], tail_plain]
+    stemmed = stem(word)
+    return [whole.get(stemmed, stemmed)]
+
+
+def concept_words(text: str) -> list[str]:
+    """The words of `text` as plain stems, without filler: `abdominal pain` -> `stomach pain`,
+    `gastritis` -> `stomach inflammation`, `photophobia` -> `light sensitivit`."""
+    return [concept for word in normalise(text).split() if word not in _FILLER_WORDS
+            for concept in _word_concepts(word)]
