@@ -119,7 +119,8 @@ def test_the_list_of_who_must_not_take_it_follows_its_lead_line():
 def test_a_warning_heading_is_the_label_and_not_repeated_in_the_text():
     items = composed("celebrex-celecoxib-caps.xml").page.precautions.items
     hepatotoxicity = next(item for item in items if item.label == "Hepatotoxicity (liver damage):")
-    assert hepatotoxicity.text.startswith("Inform patients of warning signs")
+    # The label's first sentence ("Inform patients of warning signs ...") is advice to the prescriber.
+    assert hepatotoxicity.text.startswith("Celecoxib should be stopped if abnormal liver tests persist")
 
 
 def test_otc_drug_facts_fill_usage_and_storage():

@@ -60,7 +60,16 @@ class Glossary:
             entry = glossary_entries()[term]
             if done or term in self.explained or entry.explanation.lower() in text.lower():
                 return match.group(0)
+            if _inside_brackets(text, match.start()):
+                return match.group(0)  # `drugs (NSAIDs (...))`: a bracket in a bracket; a later use is explained
             self.explained.add(term)
             done = True
             return f"{match.group(0)} ({entry.explanation})"
         return _pattern().sub(add, text)
+
+
+def _inside_brackets(text: str, index: int) -> bool:
+    """Whether `index` is inside an open parenthesis or square bracket of `text`."""
+    before = text[:index]
+    return before.count("(") > before.count(")") or before.count("[") > before.count("]")
+

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from medpages.draft.glossary import Glossary, glossary_entries
+from medpages.draft.plain_language import capitalise_sentences, plain_words, reader_voice, split_long
 from medpages.draft.skeleton import generic_name_line, skeleton_page
 from medpages.model import (
     FAQ,
@@ -92,32 +93,6 @@ _GLUED_HEADING_INSIDE = re.compile(r"(?<=[a-z]{3}) (?:[A-Z][a-z][\w-]*\s){2,6}(?
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _INDICATED = re.compile(r"\b(is|are)( also)? indicated (for|to|as|in)\b|\bindicated (for|to|as|in)\b")
 _CONTRAINDICATED = re.compile(r"\b(is|are)( also)? contraindicated\b")
-# Label wording -> plain words, for uses and precautions (side effects use the lexicon).
-_PLAIN_PHRASES = (
-    ("myocardial infarction", "heart attack"),
-    ("fetal harm", "harm to an unborn baby"),
-    ("as an adjunct to diet and exercise", "together with diet and exercise"),
-    ("as an adjunct to diet", "together with a healthy diet"),
-    ("chf", "heart failure"),
-    ("hypercholesterolemia", "high cholesterol"),
-    ("hyperlipidemia", "high blood fats"),
-    ("revascularization procedures", "procedures to restore blood flow to the heart"),
-    ("hepatic transaminase", "liver enzyme"),
-    ("hepatic", "liver"),
-    ("renal", "kidney"),
-    ("hypersensitivity", "allergy"),
-    ("nursing mothers", "breastfeeding"),
-    ("glycemic control", "blood sugar control"),
-    ("concomitant use with", "use with"),
-    ("concomitant use of", "taking"),
-    ("concomitant use", "use together"),
-    ("discontinue", "stop"),
-    ("pediatric patients", "children"),
-    ("ocular", "eye"),
-    ("administration", "use"),
-)
-_PLAIN = re.compile(r"\b(" + "|".join(re.escape(label) for label, _ in _PLAIN_PHRASES) + r")\b", re.IGNORECASE)
-_PLAIN_WORDS = dict(_PLAIN_PHRASES)
 # "Contraindications: None" (and "There are no known contraindications"): a statement, not a list item.
 _NONE = re.compile(r"^(?:none(?: known)?\.?|there are no (?:known )?(?:absolute )?contraindications\b.*)$", re.IGNORECASE)
 # A heading at the start of a statement (`Hepatotoxicity: Inform patients ...`): a few words and a colon.
@@ -207,12 +182,14 @@ class _Writer:
         text = clean_label_text(text)
         for brand in self._brands:
             text = re.sub(rf"\b{re.escape(brand)}\b(?:®|™)?", self.name.lower(), text, flags=re.IGNORECASE)
-        text = _PLAIN.sub(lambda match: _PLAIN_WORDS[match.group(0).lower()], text)
+        # Advice to the prescriber becomes what it means for the reader, or goes (plain_language).
+        voiced = (reader_voice(sentence, self.name.lower()) for sentence in (sentences(text) or [text]))
+        text = plain_words(" ".join(sentence for sentence in voiced if sentence))
         text = _CONTRAINDICATED.sub(lambda m: f"must{m.group(2) or ''} not be used", text)
         text = _INDICATED.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} used {m.group(3)}" if m.group(1)
                               else f"used {m.group(4)}", text)
-        text = self.glossary.explain(_SPACES.sub(" ", text).strip())
-        return text[:1].upper() + text[1:] if text else text
+        text = self.glossary.explain(split_long(_SPACES.sub(" ", text).strip()))
+        return capitalise_sentences(text) if text else text
 
     def sentence(self, section: str, text: str, fact: Fact | None, *, quote: str | None = None) -> str:
         """Record `text` as written in `section`, from `fact` (None: the page's fixed wording)."""
@@ -660,8 +637,9 @@ def _boxed_sentences(writer: _Writer) -> list[str]:
         if fact.highlights and any(not other.highlights for other in writer.facts.boxed_warning):
             continue  # the full text says it in whole sentences
         for candidate in sentences(clean_label_text(fact.text)):
-            if _TO_PRESCRIBERS.search(candidate) or len(candidate.split()) < 4 or candidate.rstrip()[-1:] in ",;:":
-                continue
+            if _TO_PRESCRIBERS.search(candidate) or len(candidate.split()) < 4 or candidate.rstrip()[-1:] in ",;:" \
+                    or _is_title(candidate):
+                continue  # a heading inside the box (`Gastrointestinal Bleeding, Ulceration, and Perforation.`)
             text = _end(writer.plain(candidate))
             if text and text not in written and len(written) < 12:
                 written.append(writer.sentence("important_note", text, fact, quote=fact.text))
@@ -698,7 +676,7 @@ def _first_statement(writer: _Writer, warning: Fact, title: str) -> str | None:
     """The first sentence of a warning that says something beyond its heading, in plain words."""
     text = _HEADING_PREFIX.sub("", warning.text.strip())
     for candidate in sentences(text) or [text]:
-        if ANIMAL_STUDY.search(candidate):
+        if ANIMAL_STUDY.search(candidate) or _is_title(candidate):
             continue  # a finding in animals is the prescriber's concern; the label is in Sources
         written = _end(writer.plain(candidate))
         bare = written.rstrip(".").strip().lower()
@@ -840,6 +818,18 @@ def _is_heading(fact: Fact) -> bool:
     def bare(text: str) -> str:
         return re.sub(r"[^a-z ]", "", text.lower()).strip()
     return bool(fact.heading) and bare(fact.text) == bare(re.sub(r"^[\d.\s]+", "", fact.heading))
+
+
+# Small words a Title Case heading keeps in lower case.
+_TITLE_SMALL_WORDS = frozenset({"and", "or", "of", "the", "in", "with", "to", "for", "a", "an", "on", "at", "by", "from"})
+
+
+def _is_title(sentence: str) -> bool:
+    """A heading standing as a sentence (`Gastrointestinal Bleeding, Ulceration, and Perforation.`):
+    two or more words, every word capitalised but the small ones, so no verb of a statement."""
+    words = re.findall(r"[A-Za-z][\w'-]*", _SECTION_REFERENCE.sub("", sentence))
+    content = [word for word in words if word.lower() not in _TITLE_SMALL_WORDS]
+    return len(content) >= 2 and all(word[0].isupper() for word in content)
 
 
 def _is_caption(text: str) -> bool:
