@@ -114,14 +114,7 @@ def test_settings_change_results(clean_atorvastatin):
     assert "readability.grade" in codes(check_page(clean_atorvastatin, ATORVASTATIN, settings=strict))
 
 
-def test_held_apart_corpus_set_finds_every_planted_defect():
-    # Written after the issue-9 tuning and never tuned on (docs/checks.md has its figures): every
-    # planted defect is found; its false positives (word matching of claims, one reading grade)
-    # are warnings, so no clean page is held back.
-    folder = EVAL.parent / "heldout2"
-    result = evaluate(folder)
-    assert result.pages >= 12
-    assert all(score.recall == 1.0 for score in result.scores.values()), result.misses
+def _clean_pages_are_not_blocked(folder):
     import json
 
     from evaluation import _load_label, _medicine
@@ -131,3 +124,28 @@ def test_held_apart_corpus_set_finds_every_planted_defect():
         page = parse_seed_markdown((folder / "pages" / file).read_text(encoding="utf-8"))
         if not entry["expected"]:
             assert not blocks_publishing(check_page(page, _medicine(entry["medicine"]), labels[entry["label"]])), file
+
+
+def test_corpus_set_stays_found():
+    # Written after the first issue-9 tuning; its false positives (lay words for label terms, uses
+    # written as explanations) were fixed since, so it guards against regressions now.
+    folder = EVAL.parent / "heldout2"
+    result = evaluate(folder)
+    assert result.pages >= 12
+    assert all(score.recall == 1.0 for score in result.scores.values()), result.misses
+    assert result.scores["claim"].precision == 1.0, result.misses
+    _clean_pages_are_not_blocked(folder)
+
+
+def test_held_apart_corpus_set_recall_and_no_clean_page_blocked():
+    # Written after the claim fix and scored once, never tuned on (docs/checks.md has its figures):
+    # five of its six planted defects are found; the miss is a 750 mg twice-daily naproxen dose that
+    # the label gives as a gout starting dose (the dose check does not read which use a figure is for).
+    # Its false positives are warnings, so no clean page is held back.
+    folder = EVAL.parent / "heldout3"
+    result = evaluate(folder)
+    assert result.pages >= 12
+    found = sum(score.true_positives for score in result.scores.values())
+    planted = found + sum(score.false_negatives for score in result.scores.values())
+    assert found / planted >= 5 / 6, result.misses
+    _clean_pages_are_not_blocked(folder)

@@ -174,3 +174,83 @@ def test_every_glossary_entry_says_where_its_wording_comes_from():
     assert len(entries) >= 100 and entries["hyperkalemia"].explanation == "too much potassium in the blood"
     assert entries["rhabdomyolysis"].explanation == "severe muscle breakdown"  # the lexicon's, not repeated
     assert all(entry.explanation and entry.source for entry in entries.values())
+
+
+# ------------------------------------------------------------------ side effects with how often they happened
+
+
+def _effects(name):
+    effects = composed(name).page.side_effects
+    return {item.name: item.explanation for item in effects.items} if effects else {}
+
+
+def test_carvedilol_lists_its_most_common_reactions_with_their_rates():
+    # Table 1 (heart failure), carvedilol arm: dizziness 32%, fatigue 24%, hypotension 14%, diarrhea 12%,
+    # hyperglycemia 12%, weight increase 12%, asthenia 11%, bradycardia 10% (the label's ≥10% list).
+    effects = _effects("carvedilol-tab.xml")
+    assert list(effects) == ["Feeling dizzy", "Tiredness", "Low blood pressure (hypotension)", "Diarrhoea",
+                             "High blood sugar", "Weight increase", "Weakness", "Slow heartbeat (bradycardia)"]
+    assert effects["Feeling dizzy"] == "About 32 in 100." and effects["Slow heartbeat (bradycardia)"] == "About 10 in 100."
+
+
+def test_celecoxib_lists_the_labels_most_common_reactions_with_the_celecoxib_arm_rates():
+    # "Most common adverse reactions in arthritis trials (>2% and >placebo) are: abdominal pain, diarrhea,
+    # dyspepsia, ...", each with its CBX N=4146 rate (dyspepsia 8.8%, abdominal pain 4.1%); headache (15.8%,
+    # not above placebo) is not among them.
+    effects = _effects("celebrex-celecoxib-caps.xml")
+    assert len(effects) == 12
+    assert list(effects)[0] == "Indigestion" and effects["Indigestion"] == "About 9 in 100."
+    assert effects["Abdominal pain"] == "About 4 in 100." and effects["Accidental injury"] == "About 3 in 100."
+    assert "Headache" not in effects
+    page = composed("celebrex-celecoxib-caps.xml").page
+    assert page.side_effects.lead.startswith("In clinical studies, these were the most common side effects of celecoxib")
+
+
+def test_viagra_headache_and_flushing_come_first():
+    effects = _effects("viagra-sildenafil.xml")
+    assert list(effects)[:2] == ["Headache", "Flushing"]
+    assert effects["Headache"] == "About 28 in 100." and effects["Flushing"] == "About 19 in 100."
+    assert len(effects) == 10
+
+
+def test_shingrix_lists_its_local_and_general_reactions_once_each():
+    effects = _effects("shingrix-vaccine.xml")
+    assert list(effects)[:4] == ["Pain", "Muscle pain", "Tiredness", "Headache"]
+    assert effects["Pain"] == "About 88 in 100." and effects["Redness"] == "About 39 in 100."
+    assert [name for name in effects if name.startswith("Fever")] == ["Fever"]
+
+
+@pytest.mark.parametrize(("name", "first"), [
+    ("glumetza-metformin-er.xml", "Low blood sugar (hypoglycemia)"),
+    ("treximet-sumatriptan-naproxen.xml", "Feeling dizzy"),
+    ("vicoprofen-2011.xml", "Headache"),
+])
+def test_a_label_with_a_table_only_shows_its_most_frequent_reactions(name, first):
+    effects = _effects(name)
+    assert list(effects)[0] == first and all(" in 100." in text for text in effects.values())
+
+
+def test_a_range_and_a_less_than_are_said_as_they_are():
+    assert _effects("vicoprofen-2011.xml")["Weakness"] == "3–9 in 100."  # Asthenia*: * = 3% to 9%
+    assert _effects("bromsite-bromfenac.xml")["Headache"] == "1–8 in 100."  # "in 1-8% of patients"
+
+
+def test_a_group_term_of_the_most_common_sentence_does_not_hide_the_table():
+    # Pennsaid's sentence says only "application site reactions"; the table's rows are the side effects.
+    effects = _effects("pennsaid-diclofenac-topsol.xml")
+    assert list(effects)[0] == "Dry skin where it is applied" and effects["Dry skin where it is applied"] == "About 32 in 100."
+
+
+@pytest.mark.parametrize("path", LABELS, ids=lambda path: path.stem)
+def test_every_side_effect_says_something_beyond_its_name_and_is_traced_to_its_row(path):
+    run = composed(path.name)
+    effects = run.page.side_effects
+    if effects is None:
+        return
+    traced = {trace.text: trace for trace in run.page.traces if trace.section == "side_effects"}
+    for item in effects.items:
+        assert "label calls this" not in item.explanation.lower()
+        assert item.explanation and item.name.lower() not in item.explanation.lower()
+        trace = traced[f"{item.name}: {item.explanation}"]
+        assert trace.label_section == "adverse_reactions" and trace.quote.strip()
+    assert bench.shows_frequency(effects.items[0].explanation) or effects.items[0].explanation == "Frequency not stated."

@@ -89,7 +89,8 @@ def test_sources_cite_the_label_first_and_provenance_says_reference(page, lipito
 def test_what_the_label_does_not_state_stays_absent(lipitor):
     sparse = lipitor.model_copy(update={"storage": [], "missed_dose": [], "overdose": [], "mechanism": [],
                                         "pharmacologic_classes": [], "pregnancy_contraindicated": False,
-                                        "breastfeeding_contraindicated": False, "common_adverse_reactions": []})
+                                        "breastfeeding_contraindicated": False, "common_adverse_reactions": [],
+                                        "adverse_reaction_rates": []})
     page = compose_reference_page(medicine_from_title("Atorvastatin 20mg"), sparse)
     assert page.storage is None and page.missed_dose is None and page.overdose is None
     assert page.how_it_works is None and page.side_effects is None and page.safety_advice is None
