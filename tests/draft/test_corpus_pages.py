@@ -254,3 +254,26 @@ def test_every_side_effect_says_something_beyond_its_name_and_is_traced_to_its_r
         trace = traced[f"{item.name}: {item.explanation}"]
         assert trace.label_section == "adverse_reactions" and trace.quote.strip()
     assert bench.shows_frequency(effects.items[0].explanation) or effects.items[0].explanation == "Frequency not stated."
+
+
+@pytest.mark.parametrize(("label", "page"), [
+    ("before skin testing.23, 24 Tricyclic antidepressants", "before skin testing. Tricyclic antidepressants"),
+    ("Take 2.5 mg daily.", "Take 2.5 mg daily."),
+])
+def test_a_reference_number_glued_after_a_sentence_is_dropped(label, page):
+    assert clean_label_text(label) == page
+
+
+def test_the_composer_writes_to_the_reader_not_the_prescriber():
+    run = composed("celebrex-celecoxib-caps.xml")
+    text = " ".join(p.text for p in page_passages(run.page))
+    assert "Inform patients" not in text and "Monitor patients" not in text and "Avoid use of" not in text
+    assert "patients" not in text.lower().replace("outpatients", "")
+    assert "((" not in text and "))" not in text  # a glossary explanation never nests
+    assert "Gastrointestinal Bleeding, Ulceration, and Perforation." not in run.page.important_note.lead
+    assert "Your doctor may check blood pressure." in text
+    interactions = " ".join(item.text for item in run.page.interactions.items)
+    assert "taking celecoxib and analgesic" not in interactions  # a sentence start stays capitalised
+    # A rewritten sentence is still traced to the label's own words.
+    trace = next(t for t in run.page.traces if t.text.startswith("Celecoxib should be stopped if abnormal liver"))
+    assert trace.quote.startswith("Hepatotoxicity: Inform patients of warning signs")

@@ -98,3 +98,18 @@ def test_a_glossary_explanation_never_goes_inside_a_bracket():
     assert "((" not in text and "))" not in text and text.count("(") == 1
     # The term is explained at its next use outside brackets.
     assert "NSAIDs (" in glossary.explain("NSAIDs cause ulcers.")
+
+
+def test_the_danger_at_the_end_of_a_long_sentence_is_a_sentence_of_its_own():
+    assert split_long("NSAIDs cause an increased risk of serious stomach and gut side effects including bleeding, "
+                      "ulceration, and perforation of the stomach or intestines, which can be fatal.") == (
+        "NSAIDs cause an increased risk of serious stomach and gut side effects including bleeding, "
+        "ulceration, and perforation of the stomach or intestines. These can be fatal.")
+
+
+def test_advice_after_an_interaction_heading_with_an_abbreviation_is_in_the_reader_s_voice():
+    assert reader_voice("Drugs that Interfere with Hemostasis (e.g. warfarin, aspirin): Monitor patients for bleeding.",
+                        "naproxen") == \
+        "Drugs that Interfere with Hemostasis (e.g. warfarin, aspirin): Your doctor may check patients for bleeding."
+    assert reader_voice("Manage patients with symptomatic and supportive care following an NSAID overdose.",
+                        "naproxen") is None

@@ -88,19 +88,20 @@ _CHECK = re.compile(r"^(?:(?P<how>Closely|Carefully|Periodically|Regularly) )?(?
 # `Avoid use of X in patients with Y` -> `X should be avoided in people with Y`.
 _AVOID_IN = re.compile(r"^Avoid (?:the )?(?:use of )?(?P<what>.+?) (?P<rest>(?:in|for) (?:patients|people|women|"
                        r"children|adults|those|pregnant|elderly|neonates|infants)\b.*)$")
-_AVOID_USE = re.compile(r"^Avoid (?:the )?(?:concomitant )?use (?P<rest>(?:of|with|in) .+)$")
+_AVOID_USE = re.compile(r"^Avoid (?:the )?(?:concomitant )?use (?P<rest>of .+)$")
 # `Use with caution in patients with ...` -> `It should be used with caution in people with ...`.
 _CAUTION = re.compile(r"^Use (?P<what>[\w-]+ )?with caution\b(?P<rest>.*)$")
 # `Discontinue X if ...` -> `X should be stopped if ...`.
 _STOP_WHEN = r"(?:if|in|when|at|immediately|promptly|before|prior to|during)\b"
 _STOP = re.compile(rf"^Discontinue (?:the )?(?:use of )?(?:(?P<what>(?!{_STOP_WHEN})[\w-]+(?: (?!{_STOP_WHEN})[\w-]+){{0,3}}) )?"
                    rf"(?P<rest>{_STOP_WHEN}.*)$")
-_ITEM_HEAD = re.compile(r"^(?P<head>[^:.]{2,200}: )(?P<body>[A-Z][a-z].*)$")
+_ITEM_HEAD = re.compile(r"^(?P<head>(?:[^:.]|\.(?!\s+[A-Z])){2,200}?: )(?P<body>[A-Z][a-z].*)$")
 _CLAUSE_HEAD = re.compile(r"^(?P<head>(?:In|If|When|For|During|After|Before) [^,]{3,100}, )"
                           r"(?P<body>(?:monitor|evaluate|assess|avoid|discontinue|consider|use|advise|instruct|inform|"
                           r"counsel|closely|carefully)\b.*)$")
 # Sentences that only tell a clinician how to practise.
-_PRACTICE = re.compile(r"^(?:Consider|Weigh|Reserve|Individualize|Titrate|Dispense)\b")
+_PRACTICE = re.compile(r"^(?:Consider|Weigh|Reserve|Individualize|Titrate|Dispense|Manage|Treat|Institute|Obtain|"
+                       r"Perform|Employ)\b")
 
 
 def reader_voice(sentence: str, name: str) -> str | None:
@@ -139,8 +140,8 @@ def reader_voice(sentence: str, name: str) -> str | None:
         return f"Your doctor may {how + ' ' if how else ''}check {check.group('rest')}"
     avoid = _AVOID_USE.match(text)
     if avoid:
-        rest = avoid.group("rest")
-        return _avoided(rest[3:] if rest.startswith("of ") else f"{name} {rest}")
+        # `Avoid use with X` names what not to combine only in its heading: the reader's imperative as it is.
+        return _avoided(avoid.group("rest")[3:])
     avoid = _AVOID_IN.match(text)
     if avoid:
         return f"{_capital(avoid.group('what'))} should be avoided {avoid.group('rest')}"
@@ -182,11 +183,18 @@ _AND_CLAUSE = re.compile(rf",\s+(?:and|but)\s+(?=(?:the |this |these |a |an |it 
 _LONG = 25  # words: a sentence longer than this is cut where it safely can be
 
 
+# `..., including heart attack and stroke, which can be fatal.`: the danger as a sentence of its own.
+_WHICH_FATAL = re.compile(r",? which (?:can|may) be fatal\.$")
+
+
 def split_long(text: str) -> str:
     """A sentence of more than `_LONG` words cut at `, and`/`, but` before a clause with its own verb,
-    when the part before is a clause too and not a list (`A, B, and C have occurred` stays)."""
+    when the part before is a clause too and not a list (`A, B, and C have occurred` stays); a long
+    sentence's closing `, which can be fatal.` becomes `These can be fatal.`."""
     out = []
     for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
+        if len(sentence.split()) > 15 and _WHICH_FATAL.search(sentence):
+            sentence = _WHICH_FATAL.sub(". These can be fatal.", sentence)
         if len(sentence.split()) <= _LONG:
             out.append(sentence)
             continue

@@ -91,6 +91,8 @@ _REPEATED_HEADING = re.compile(r"\b([A-Z][\w-]*(?: [A-Z][\w-]*){0,4}) (?=(?i:\1)
 _GLUED_HEADING = re.compile(r"^(?:[A-Z][a-z][\w-]*\s){2,6}(?=[A-Z][a-z]+,?\s[a-z])")
 _GLUED_HEADING_INSIDE = re.compile(r"(?<=[a-z]{3}) (?:[A-Z][a-z][\w-]*\s){2,6}(?=[A-Z][a-z]+,?\s[a-z])")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
+# A reference number glued after a sentence (`before skin testing.23, 24 Tricyclic ...`).
+_CITATION = re.compile(r"(?<=[a-z]{2}[.,])\d{1,2}(?:,\s*\d{1,2})*(?=\s|$)")
 _INDICATED = re.compile(r"\b(is|are)( also)? indicated (for|to|as|in)\b|\bindicated (for|to|as|in)\b")
 _CONTRAINDICATED = re.compile(r"\b(is|are)( also)? contraindicated\b")
 # "Contraindications: None" (and "There are no known contraindications"): a statement, not a list item.
@@ -107,6 +109,7 @@ def clean_label_text(text: str) -> str:
     may be empty."""
     text = html.unescape(_TAG.sub(" ", text)).replace("\u00a0", " ")
     text = _NDC.sub(" ", text)
+    text = _CITATION.sub("", text)
     text = _USP_ROOM_TEMPERATURE.sub("", text)
     text = _BOILERPLATE.sub(" ", text)
     text = _SECTION_REFERENCE.sub("", text)
@@ -254,6 +257,7 @@ def _usage(writer: _Writer) -> TextSection | None:
     facts = writer.facts
     uses: list[ListItem] = []
     limits: list[str] = []
+    abbreviations, expanded = label_abbreviations(facts), set()
     for fact, text in _use_statements(_first_distinct(facts.indications or facts.purposes, limit=MAX_ITEMS * 3,
                                                       similar=True)):
         cleaned = clean_label_text(text)
@@ -264,7 +268,7 @@ def _usage(writer: _Writer) -> TextSection | None:
                     limits.append(writer.sentence("usage", limit, fact, quote=fact.text))
             continue
         if len(uses) < MAX_ITEMS:
-            item = writer.item("usage", fact, _condition_first(writer, text))
+            item = writer.item("usage", fact, _expand_abbreviations(_condition_first(writer, text), abbreviations, expanded))
             if item is not None:
                 uses.append(item)
     if not uses:
@@ -298,6 +302,10 @@ def _use_statements(facts: list[Fact]) -> list[tuple[Fact, str]]:
     out: list[tuple[Fact, str]] = []
     groups: dict[str, list[Fact]] = {}
     for fact in facts:
+        if fact.lead and re.search(r"\bindicated:?$", fact.lead.strip()) and re.match(r"(?i)(?:for|to|as|in)\b", fact.text):
+            # A use of its own that completes its lead (`CELEBREX is indicated` + `For the management of OA`).
+            out.append((fact, f"{fact.lead.strip().rstrip(':')} {fact.text[:1].lower()}{fact.text[1:]}"))
+            continue
         if fact.lead and not _NOT_A_USE.search(fact.lead) and not _NOT_A_USE.search(fact.text):
             if fact.lead not in groups:
                 groups[fact.lead] = []
@@ -388,12 +396,83 @@ def _limitation(writer: _Writer, text: str) -> str:
     return _end(writer.plain(f"It is not {match.group('rest')}")) if match else ""
 
 
+# `Osteoarthritis (OA)`: a long form and the abbreviation the label gives it in brackets.
+_DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*\s+){0,7}[A-Za-z][\w'-]*)\s+\(([A-Z][A-Za-z]{1,6})\)")
+# `GI = Gastrointestinal symptoms including ...` (a table's legend).
+_LEGEND_ABBREVIATION = re.compile(r"(?:^|[\s;ᵃ-ᶻ])([A-Z]{2,6})\s*=\s*([A-Z][a-z][\w\s-]*?)(?=\s+including\b|[.,;]|$)",
+                                  re.MULTILINE)
+
+
+def _long_form(short: str, words: str) -> str | None:
+    """The words before `(SHORT)` that spell it (Schwartz and Hearst's rule): each letter found from the
+    right, the first at a word's start: `the signs of Juvenile Rheumatoid Arthritis` -> `Juvenile
+    Rheumatoid Arthritis`; `Osteoarthritis` for `OA`."""
+    s_index, l_index = len(short) - 1, len(words) - 1
+    while s_index >= 0:
+        char = short[s_index].lower()
+        while l_index >= 0 and (words[l_index].lower() != char
+                                or (s_index == 0 and l_index > 0 and words[l_index - 1].isalnum())):
+            l_index -= 1
+        if l_index < 0:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start = words.rfind(" ", 0, l_index + 1) + 1
+    found = words[start:].strip()
+    return found if len(found.split()) <= len(short) + 2 and found.lower() != short.lower() else None
+
+
+def label_abbreviations(facts: LabelFacts) -> dict[str, str]:
+    """The abbreviations the label itself defines (`Osteoarthritis (OA)`, `GI = Gastrointestinal
+    symptoms`), abbreviation -> long form as first written; nothing guessed."""
+    found: dict[str, str] = {}
+
+    def texts(sections) -> Iterable[str]:
+        for section in sections:
+            yield section.title
+            yield section.text
+            yield from texts(section.subsections)
+    for text in texts(facts.sections):
+        for match in _DEFINED_ABBREVIATION.finditer(text or ""):
+            short = match.group(2)
+            if short not in found and sum(char.isupper() for char in short) >= 2:
+                long = _long_form(short, match.group(1))
+                if long:
+                    found[short] = long
+        for match in _LEGEND_ABBREVIATION.finditer(text or ""):
+            found.setdefault(match.group(1), match.group(2).strip())
+    return found
+
+
+def _expand_abbreviations(text: str, abbreviations: dict[str, str], expanded: set[str]) -> str:
+    """Each abbreviation the label defines, written out at its first use (`OA` -> `Osteoarthritis (OA)`)."""
+    def expand(match: re.Match[str]) -> str:
+        short = match.group(0)
+        if short in expanded:
+            return short
+        expanded.add(short)
+        long = abbreviations[short]
+        if match.start() > 0 and long.istitle() and len(long.split()) > 0:
+            long = long.lower()
+        elif match.start() == 0:
+            long = long[:1].upper() + long[1:]
+        return f"{long} ({short})"
+    if not abbreviations:
+        return text
+    pattern = r"(?<![\w(])(?:" + "|".join(re.escape(short) for short in sorted(abbreviations, key=len, reverse=True)) \
+        + r")(?![\w)])"
+    return re.sub(pattern, expand, text)
+
+
 def _dosage(writer: _Writer) -> TextSection | None:
     dosing = writer.facts.dosing
     statements = _first_distinct(dosing.statements)
     if not statements:
         return None
-    items = writer.items("dosage", statements)
+    # `OA: 200 mg once daily`: the label's own abbreviations written out at their first use here.
+    abbreviations, expanded = label_abbreviations(writer.facts), set()
+    items = [item for item in (writer.item("dosage", fact, _expand_abbreviations(fact.text, abbreviations, expanded))
+                               for fact in statements) if item is not None]
     if not items:
         return None
     lead = "Your doctor decides your dose. The label gives these doses:"
@@ -762,7 +841,8 @@ def _faqs(writer: _Writer) -> FAQs | None:
 
 
 def _first_sentences(text: str, count: int) -> str:
-    return " ".join((sentences(text) or [text])[:count])
+    """The first `count` sentences, not counting a heading standing as one (`Clinical Presentation.`)."""
+    return " ".join([sentence for sentence in (sentences(text) or [text]) if not _is_title(sentence)][:count])
 
 
 def _mentioning(facts: list[Fact], pattern: re.Pattern[str]) -> list[Fact]:
@@ -786,7 +866,8 @@ def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS, *, similar: b
         key = _SPACES.sub(" ", _SECTION_REFERENCE.sub("", fact.text)).strip().lower().rstrip(".")
         if not key or key in seen:
             continue
-        words = frozenset(re.findall(r"[a-z]{3,}", key)) - _QUALIFYING_WORDS
+        # Two-letter words count: `... signs and symptoms of OA` is not `... of RA`.
+        words = frozenset(re.findall(r"[a-z]{3,}|\b[a-z]{2}\b", key)) - _QUALIFYING_WORDS
         if similar and any(words <= other or other <= words for other in word_sets):
             continue
         seen.add(key)
@@ -798,7 +879,8 @@ def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS, *, similar: b
 
 
 # Words that qualify a use rather than name it.
-_QUALIFYING_WORDS = frozenset({"and", "the", "for", "non", "fatal", "risk", "with", "patients", "adult"})
+_QUALIFYING_WORDS = frozenset({"and", "the", "for", "non", "fatal", "risk", "with", "patients", "adult",
+                               "of", "in", "to", "as", "or", "an", "at", "on", "by", "is", "be"})
 
 
 _STATES_A_RISK = re.compile(r"\b(may|might|can|could|should|must|do not|not to|cause|harm)\b", re.IGNORECASE)
