@@ -277,3 +277,40 @@ def test_the_composer_writes_to_the_reader_not_the_prescriber():
     # A rewritten sentence is still traced to the label's own words.
     trace = next(t for t in run.page.traces if t.text.startswith("Celecoxib should be stopped if abnormal liver"))
     assert trace.quote.startswith("Hepatotoxicity: Inform patients of warning signs")
+
+
+# ------------------------------------------------------------------ uses after a lead; the label's abbreviations
+
+
+def test_celebrex_lists_every_use_condition_first():
+    assert _items(composed("celebrex-celecoxib-caps.xml"), "usage") == [
+        "Osteoarthritis (OA): eases the signs and symptoms.",
+        "Rheumatoid arthritis (RA): eases the signs and symptoms.",
+        "Juvenile rheumatoid arthritis (JRA), in people 2 years and older: eases the signs and symptoms.",
+        "Ankylosing spondylitis (AS): eases the signs and symptoms.",
+        "Acute pain (short-term pain), in adults.",
+        "Primary dysmenorrhea (period pain).",
+    ]
+
+
+def test_dosage_writes_out_the_abbreviations_the_label_defines():
+    dosage = _items(composed("celebrex-celecoxib-caps.xml"), "dosage")
+    assert dosage[0].startswith("Osteoarthritis (OA): 200 mg once daily")
+    assert dosage[2].startswith("Juvenile rheumatoid arthritis (JRA): 50 mg twice daily")
+    # `AP` and `PD` are never defined in brackets by this label: left as written, not guessed.
+    assert dosage[4].startswith("AP and PD: 400 mg")
+
+
+def test_only_the_labels_own_abbreviations_are_read():
+    from medpages.draft.reference import label_abbreviations
+
+    celebrex = label_abbreviations(composed("celebrex-celecoxib-caps.xml").facts)
+    assert celebrex["OA"] == "Osteoarthritis" and celebrex["JRA"] == "Juvenile Rheumatoid Arthritis"
+    assert "AP" not in celebrex and "PD" not in celebrex
+    assert label_abbreviations(composed("shingrix-vaccine.xml").facts)["GI"] == "Gastrointestinal symptoms"
+
+
+def test_a_title_case_heading_is_not_cut_at_its_small_words():
+    assert clean_label_text("Congestive Heart Failure and Edema") == "Congestive Heart Failure and Edema"
+    assert clean_label_text("Neonatal Opioid Withdrawal Syndrome Prolonged use of opioids") == \
+        "Prolonged use of opioids"

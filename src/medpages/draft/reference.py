@@ -88,8 +88,10 @@ _FOOTNOTE_MARK = re.compile(r"\s*(?<![\w*])\*+(?=\s|$)|(?<=[\w.)])\*+(?=\s|$)")
 # A heading glued before its own first words: `Accidental Ingestion Accidental ingestion of ...`.
 _REPEATED_HEADING = re.compile(r"\b([A-Z][\w-]*(?: [A-Z][\w-]*){0,4}) (?=(?i:\1)\b)")
 # A Title Case heading glued before a sentence: `Neonatal Opioid Withdrawal Syndrome Prolonged use ...`.
-_GLUED_HEADING = re.compile(r"^(?:[A-Z][a-z][\w-]*\s){2,6}(?=[A-Z][a-z]+,?\s[a-z])")
-_GLUED_HEADING_INSIDE = re.compile(r"(?<=[a-z]{3}) (?:[A-Z][a-z][\w-]*\s){2,6}(?=[A-Z][a-z]+,?\s[a-z])")
+# The sentence after it starts `Word lowercase`; `Heart Failure and Edema` is one heading, not two.
+_SENTENCE_AFTER = r"(?=[A-Z][a-z]+,?\s(?!(?:and|or|of|the|in|with|to|for|on|at|by|from)\b)[a-z])"
+_GLUED_HEADING = re.compile(r"^(?:[A-Z][a-z][\w-]*\s){2,6}" + _SENTENCE_AFTER)
+_GLUED_HEADING_INSIDE = re.compile(r"(?<=[a-z]{3}) (?:[A-Z][a-z][\w-]*\s){2,6}" + _SENTENCE_AFTER)
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 # A reference number glued after a sentence (`before skin testing.23, 24 Tricyclic ...`).
 _CITATION = re.compile(r"(?<=[a-z]{2}[.,])\d{1,2}(?:,\s*\d{1,2})*(?=\s|$)")
@@ -121,7 +123,7 @@ def clean_label_text(text: str) -> str:
     text = _FOOTNOTE_MARK.sub("", text)
     text = _CAPS_RUN.sub(_calm_capitals, text)
     text = _REPEATED_HEADING.sub("", text)
-    text = _GLUED_HEADING_INSIDE.sub(". ", text)
+    text = _GLUED_HEADING_INSIDE.sub(_end_before_heading, text)
     text = _SPACES.sub(" ", text).strip()
     text = _LEADING_HEADING.sub("", text)
     kept = [_GLUED_HEADING.sub("", sentence) for sentence in (sentences(text) or [text])
@@ -132,6 +134,13 @@ def clean_label_text(text: str) -> str:
     text = re.sub(r"([,;:])(?=[^\s\d])", r"\1 ", text)
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
     return _SPACES.sub(" ", text).strip(" ,;")
+
+
+def _end_before_heading(match: re.Match[str]) -> str:
+    """`... of opioids Neonatal Opioid Withdrawal Syndrome Prolonged use ...`: the heading ends the sentence
+    before it; a heading's own first word (`Neonatal Opioid ...` at the start) is not a sentence."""
+    before = match.string[:match.start()].split()
+    return match.group(0) if before and before[-1][:1].isupper() else ". "
 
 
 def _split_semicolons(text: str) -> str:
@@ -397,7 +406,9 @@ def _limitation(writer: _Writer, text: str) -> str:
 
 
 # `Osteoarthritis (OA)`: a long form and the abbreviation the label gives it in brackets.
-_DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*\s+){0,7}[A-Za-z][\w'-]*)\s+\(([A-Z][A-Za-z]{1,6})\)")
+_DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*[ \t]+){0,7}[A-Za-z][\w'-]*)[ \t]+\(([A-Z][A-Za-z]{1,6})\)")
+# Capitals that are also English words: never read as an abbreviation in a sentence.
+_WORDS_IN_CAPITALS = frozenset({"IN", "NO", "IT", "ON", "OR", "AT", "TO", "IS", "US", "AN", "BE", "DO", "IF", "OF"})
 # `GI = Gastrointestinal symptoms including ...` (a table's legend).
 _LEGEND_ABBREVIATION = re.compile(r"(?:^|[\s;ᵃ-ᶻ])([A-Z]{2,6})\s*=\s*([A-Z][a-z][\w\s-]*?)(?=\s+including\b|[.,;]|$)",
                                   re.MULTILINE)
@@ -435,12 +446,13 @@ def label_abbreviations(facts: LabelFacts) -> dict[str, str]:
     for text in texts(facts.sections):
         for match in _DEFINED_ABBREVIATION.finditer(text or ""):
             short = match.group(2)
-            if short not in found and sum(char.isupper() for char in short) >= 2:
+            if short not in found and sum(char.isupper() for char in short) >= 2 and short not in _WORDS_IN_CAPITALS:
                 long = _long_form(short, match.group(1))
                 if long:
                     found[short] = long
         for match in _LEGEND_ABBREVIATION.finditer(text or ""):
-            found.setdefault(match.group(1), match.group(2).strip())
+            if match.group(1) not in _WORDS_IN_CAPITALS:
+                found.setdefault(match.group(1), match.group(2).strip())
     return found
 
 
@@ -452,9 +464,9 @@ def _expand_abbreviations(text: str, abbreviations: dict[str, str], expanded: se
             return short
         expanded.add(short)
         long = abbreviations[short]
-        if match.start() > 0 and long.istitle() and len(long.split()) > 0:
+        if long.istitle() and "-" not in long:  # `Rheumatoid Arthritis (RA)`: a heading's capitals
             long = long.lower()
-        elif match.start() == 0:
+        if match.start() == 0:
             long = long[:1].upper() + long[1:]
         return f"{long} ({short})"
     if not abbreviations:
@@ -866,8 +878,9 @@ def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS, *, similar: b
         key = _SPACES.sub(" ", _SECTION_REFERENCE.sub("", fact.text)).strip().lower().rstrip(".")
         if not key or key in seen:
             continue
-        # Two-letter words count: `... signs and symptoms of OA` is not `... of RA`.
-        words = frozenset(re.findall(r"[a-z]{3,}|\b[a-z]{2}\b", key)) - _QUALIFYING_WORDS
+        # Abbreviations count: `... signs and symptoms of OA` is not `... of RA`.
+        words = frozenset(re.findall(r"[a-z]{3,}", key) + [word.lower() for word in re.findall(r"\b[A-Z]{2,}\b", fact.text)]) \
+            - _QUALIFYING_WORDS
         if similar and any(words <= other or other <= words for other in word_sets):
             continue
         seen.add(key)
@@ -879,8 +892,7 @@ def _first_distinct(facts: Iterable[Fact], limit: int = MAX_ITEMS, *, similar: b
 
 
 # Words that qualify a use rather than name it.
-_QUALIFYING_WORDS = frozenset({"and", "the", "for", "non", "fatal", "risk", "with", "patients", "adult",
-                               "of", "in", "to", "as", "or", "an", "at", "on", "by", "is", "be"})
+_QUALIFYING_WORDS = frozenset({"and", "the", "for", "non", "fatal", "risk", "with", "patients", "adult"})
 
 
 _STATES_A_RISK = re.compile(r"\b(may|might|can|could|should|must|do not|not to|cause|harm)\b", re.IGNORECASE)

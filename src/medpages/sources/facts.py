@@ -140,6 +140,9 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 # Patterns, written once.
 _INDICATION_WORDS = re.compile(
     r"\b(indicated|relieves?|relief|treat(s|ment|ing)?|prevent(s|ion)?|reduces?|used (to|for))\b", re.IGNORECASE)
+# An indications lead whose uses follow in subsections: `CELEBREX is indicated`, `... is indicated for:`.
+_DANGLING_LEAD = re.compile(r"\bindicated(?:\s+(?:for|to|as|in)(?:\s+the)?)?\s*:?\s*$", re.IGNORECASE)
+_CONTINUES_LEAD = re.compile(r"^(?:for|to|as|in)\b", re.IGNORECASE)
 _FREQUENCY = re.compile(
     r"\b(?:(?:once|twice|thrice|one time|two times|three times|four times|\d+ times)\s+(?:a|per|each)\s+"
     r"(?:day|week|month)|(?:once|twice|three times|four times)\s+(?:daily|weekly|monthly)"
@@ -292,11 +295,24 @@ class _LabelReader:
     def indications(self) -> list[Fact]:
         facts: list[Fact] = []
         for section, key in self.sections("indications"):
+            # `CELEBREX is indicated` (or `... indicated for:`) whose uses are the subsections after it
+            # (1.1 Osteoarthritis: `For the management of ...`): each subsection's first sentence is a
+            # use, with that lead.
+            open_lead: tuple[LabelSection, str] | None = None
+            done: set[int] = set()
             for unit in self.units(section, key):
                 if unit.introduces_list:
                     continue  # the lead of the items after it, kept as their `lead`
+                if open_lead is not None and unit.section is not open_lead[0] and id(unit.section) not in done \
+                        and unit.kind == "paragraph" and _CONTINUES_LEAD.match(unit.text):
+                    done.add(id(unit.section))
+                    first = (sentences(unit.text) or [unit.text])[0]
+                    facts.append(Fact(section=unit.key, heading=unit.section.heading, text=first, lead=open_lead[1]))
+                    continue
                 if unit.kind == "item" or unit.kind == "row":
                     facts.append(_fact(unit, unit.text))
+                elif _DANGLING_LEAD.search(unit.text) and unit.section.subsections:
+                    open_lead = (unit.section, unit.text.strip())
                 elif not unit.text.endswith(":"):
                     facts += [_fact(unit, s) for s in sentences(unit.text) if _INDICATION_WORDS.search(s)]
         return _dedupe(facts)
