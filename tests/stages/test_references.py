@@ -57,3 +57,26 @@ def test_the_lookup_takes_the_label_for_the_route_and_form_and_says_when_none_fi
     result = medpages_cli("generate", cwd=project_dir)
     assert "No label for the route and form (none borrowed) (1)" in result.errors
     assert "no label for this route and form (by mouth, tablet); labels found: gel" in result.errors
+
+
+def test_a_page_with_no_label_for_its_form_says_so(project_dir, medpages_cli):
+    from medpages.publish.seed_writer import render_seed_markdown
+
+    project = Project.find(project_dir)
+    add_label_sources(project, [LABELS_DIR / "voltaren-diclofenac-gel.xml"])
+    (project_dir / "generics.txt").write_text("Diclofenac 50mg tablets\n")
+    assert medpages_cli("import", "generics.txt", cwd=project_dir).exit_code == 0
+    medpages_cli("generate", cwd=project_dir)
+    page = project.store().get_page(medicine_from_title("Diclofenac 50mg tablets").slug)
+    assert page.important_note.lead == ("No official label was found for this form (by mouth, tablet); "
+                                        "the labels found were for: gel.")
+    assert page.usage is None and page.side_effects is None  # nothing borrowed from the gel's label
+    assert "No official label was found for this form" in render_seed_markdown(page)
+
+
+def test_the_mismatch_sentence_reads_each_reason():
+    from medpages.draft.skeleton import label_mismatch_sentence
+
+    assert label_mismatch_sentence("the name gives no route and the labels are for several (gel; tablet)") == (
+        "The name does not say how this medicine is taken, and the official labels found are for several forms "
+        "(gel; tablet).")

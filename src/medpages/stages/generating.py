@@ -153,7 +153,7 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
                              progress: Progress | None) -> None:
     """Each page from its label's facts alone; a medicine with no label gets (or keeps) a skeleton."""
     from medpages.draft.reference import COMPOSER, compose_reference_page
-    from medpages.draft.skeleton import SKELETON_AUTHOR, generic_name_line
+    from medpages.draft.skeleton import SKELETON_AUTHOR, generic_name_line, note_label_mismatch
 
     store = project.store()
     settings = check_settings(project)
@@ -166,6 +166,8 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
             facts = choice.label
             page = compose_reference_page(medicine, facts)
             page.generic_name = generic_name_line(medicine, project.settings.names.prefer)  # [names] prefer
+            if facts is None and _is_mismatch(choice.reason):
+                page = note_label_mismatch(page, choice.reason)  # the page says why, as the report does
             page, findings = checked(page, medicine, facts, settings)
         except MedpagesError as error:
             report.failed.append(f"{medicine.slug}: {error}")
@@ -189,9 +191,14 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
         report.drafted.append(medicine.slug)
 
 
+def _is_mismatch(reason: str) -> bool:
+    """Labels of the medicine's ingredients exist, but none fits its route and form."""
+    return not reason.startswith("no label with exactly")
+
+
 def _note_mismatch(report: GenerateReport, medicine: Medicine, reason: str) -> None:
     """Labels of the medicine's ingredients exist but none fits its route and form: say which."""
-    if not reason.startswith("no label with exactly"):
+    if _is_mismatch(reason):
         report.label_mismatch.append(f"{medicine.slug}: {reason}")
 
 
