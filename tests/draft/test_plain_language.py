@@ -20,6 +20,11 @@ from medpages.draft.plain_language import capitalise_sentences, plain_phrases, p
     ("in the setting of CABG surgery", "in the setting of heart bypass surgery"),
     ("prior to surgery, discontinue", "before surgery, stop"),
     ("hepatic hypersensitivity reactions", "liver allergic reactions"),
+    ("Seek emergency help if an anaphylactic reaction occurs.",
+     "Seek emergency help if a sudden, severe allergic reaction occurs."),
+    ("bleeding, ulceration, and perforation of the esophagus", "bleeding, ulcers, and holes in the food pipe"),
+    ("Hypertension can occur with NSAID treatment.", "High blood pressure can occur with NSAID treatment."),
+    ("anti-hypertensives and antihypertensive medications", "anti-hypertensives and blood pressure medicines"),
 ])
 def test_label_wording_becomes_plain_words(label, page):
     assert plain_words(label) == page

@@ -187,6 +187,22 @@ _LONG = 25  # words: a sentence longer than this is cut where it safely can be
 _WHICH_FATAL = re.compile(r",? which (?:can|may) be fatal\.$")
 
 
+_WHICH = re.compile(r", which (?P<verb>has|have|is|are|was|were|can|may|could|might)\b(?P<rest>[^,;:()]+[.!?])$")
+
+
+def _which_as_sentence(sentence: str) -> str:
+    """`... nausea, vomiting, and pain, which have been usually reversible with care.` -> `... and pain.
+    These have been ...`: a closing `which` clause of a long sentence as a sentence of its own; `These`
+    or `This` as the verb (or, after a modal, the word before) says, so the reference stays as wide."""
+    match = _WHICH.search(sentence)
+    before = sentence[:match.start()] if match else ""
+    if not match or len(sentence.split()) <= 20 or len(before.split()) < 8:
+        return sentence
+    verb = match.group("verb")
+    plural = verb in ("have", "are", "were") or (verb not in ("has", "is", "was") and before.endswith("s"))
+    return f"{before}. {'These' if plural else 'This'} {verb}{match.group('rest')}"
+
+
 def split_long(text: str) -> str:
     """A sentence of more than `_LONG` words cut at `, and`/`, but` before a clause with its own verb,
     when the part before is a clause too and not a list (`A, B, and C have occurred` stays); a long
@@ -195,6 +211,7 @@ def split_long(text: str) -> str:
     for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
         if len(sentence.split()) > 15 and _WHICH_FATAL.search(sentence):
             sentence = _WHICH_FATAL.sub(". These can be fatal.", sentence)
+        sentence = _which_as_sentence(sentence)
         if len(sentence.split()) <= _LONG:
             out.append(sentence)
             continue
