@@ -314,3 +314,7 @@ def test_a_title_case_heading_is_not_cut_at_its_small_words():
     assert clean_label_text("Congestive Heart Failure and Edema") == "Congestive Heart Failure and Edema"
     assert clean_label_text("Neonatal Opioid Withdrawal Syndrome Prolonged use of opioids") == \
         "Prolonged use of opioids"
+
+
+def test_hydrocodone_ibuprofen_has_its_use():
+    assert _items(composed("hydrocodone-ibuprofen-tab.xml"), "usage")[0].startswith("Acute pain (short-term pain) severe enough")

@@ -41,3 +41,21 @@ def test_celebrex_keeps_its_six_uses():
         "1.4 Ankylosing Spondylitis (AS)", "1.5 Acute Pain", "1.6 Primary Dysmenorrhea"]
     assert all(fact.lead == "CELEBREX is indicated" and fact.text.startswith("For the management of")
                for fact in facts.indications)
+
+
+def test_a_use_before_a_lead_in_the_same_paragraph_is_kept():
+    facts = extract_facts(LabelDocument(kind="spl", set_id="set-2", title="ACME", sections=[
+        LabelSection(key="indications", heading="INDICATIONS AND USAGE", text=(
+            "ACME is indicated for the short-term management of acute pain.\n"
+            "Reserve ACME for patients for whom alternative treatment options:\n\n"
+            "- Have not been tolerated\n- Have not provided adequate analgesia"))]))
+    assert facts.indications[0].text == "ACME is indicated for the short-term management of acute pain."
+    assert [fact.text for fact in facts.indications[1:]] == ["Have not been tolerated", "Have not provided adequate analgesia"]
+    assert all(fact.lead.endswith("alternative treatment options:") for fact in facts.indications[1:])
+
+
+def test_hydrocodone_ibuprofen_keeps_its_use():
+    path = LABELS_DIR / "hydrocodone-ibuprofen-tab.xml"
+    facts = extract_facts(read_spl(path.read_bytes(), origin=str(path)))
+    assert facts.indications[0].text.startswith(
+        "Hydrocodone Bitartrate and Ibuprofen Tablets are indicated for the short-term management of acute pain")

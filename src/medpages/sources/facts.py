@@ -302,7 +302,10 @@ class _LabelReader:
             done: set[int] = set()
             for unit in self.units(section, key):
                 if unit.introduces_list:
-                    continue  # the lead of the items after it, kept as their `lead`
+                    # Its last sentence is the lead of the items after it, kept as their `lead`; a use
+                    # before it in the same paragraph is a use (`X is indicated for acute pain ...`).
+                    facts += [_fact(unit, s) for s in sentences(unit.text)[:-1] if _INDICATION_WORDS.search(s)]
+                    continue
                 if open_lead is not None and unit.section is not open_lead[0] and id(unit.section) not in done \
                         and unit.kind == "paragraph" and _CONTINUES_LEAD.match(unit.text):
                     done.add(id(unit.section))
