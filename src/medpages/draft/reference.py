@@ -266,7 +266,7 @@ def _usage(writer: _Writer) -> TextSection | None:
     facts = writer.facts
     uses: list[ListItem] = []
     limits: list[str] = []
-    abbreviations, expanded = label_abbreviations(facts), set()
+    abbreviations, expanded = _abbreviations_of(writer), set()
     for fact, text in _use_statements(_first_distinct(facts.indications or facts.purposes, limit=MAX_ITEMS * 3,
                                                       similar=True)):
         cleaned = clean_label_text(text)
@@ -482,7 +482,7 @@ def _dosage(writer: _Writer) -> TextSection | None:
     if not statements:
         return None
     # `OA: 200 mg once daily`: the label's own abbreviations written out at their first use here.
-    abbreviations, expanded = label_abbreviations(writer.facts), set()
+    abbreviations, expanded = _abbreviations_of(writer), set()
     items = [item for item in (writer.item("dosage", fact, _expand_abbreviations(fact.text, abbreviations, expanded))
                                for fact in statements) if item is not None]
     if not items:
@@ -520,7 +520,7 @@ def _side_effects(writer: _Writer) -> SideEffects | None:
         numbers = general != _NOT_STATED or any(term.incidence_percent is not None for term in statement.terms)
         lead = writer.sentence("side_effects", _COMMON_LEAD.format(name=name, how=_HOW_MANY if numbers else ""),
                                statement, quote=statement.text)
-        for term in statement.terms:
+        for term in statement.terms[:_MAX_SIDE_EFFECTS]:
             effect_name = _reaction_name(writer, term.term)
             if not effect_name or effect_name.lower() in seen:
                 continue
@@ -557,8 +557,11 @@ _CLASS_STATEMENT = re.compile(r"\bor other NSAIDs\b|\bother (?:drugs|medicines) 
 
 def _most_common_statement(facts: LabelFacts) -> CommonAdverseReactions | None:
     """The label's own "most common adverse reactions" sentence about this medicine: the one with
-    a threshold or incidences, else the first; never one about a whole class of medicines."""
-    statements = [s for s in facts.common_adverse_reactions if s.terms and not _CLASS_STATEMENT.search(s.text)]
+    a threshold or incidences, else the first; one about a whole class of medicines only when it is
+    the label's only one."""
+    with_terms = [s for s in facts.common_adverse_reactions if s.terms]
+    # One about the whole class (`... or other NSAIDs`) only when the label says nothing else.
+    statements = [s for s in with_terms if not _CLASS_STATEMENT.search(s.text)] or with_terms
     if not statements:
         return None
     return max(statements, key=lambda s: (sum(t.incidence_percent is not None for t in s.terms),
@@ -652,7 +655,16 @@ def _plain_reaction(writer: _Writer, term: str) -> str:
     if entry is not None:
         writer.glossary.explained.add(key)
         return f"{re.sub(r'^(?:an?|the) ', '', entry.explanation)} ({key})"
-    return " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in term.split())
+    defined = _abbreviations_of(writer)  # `gi fullness` -> `GI fullness`: the label defines GI
+    return " ".join(word.upper() if word.upper() in defined else word if word.isupper() and len(word) > 1
+                    else word.lower() for word in term.split())
+
+
+def _abbreviations_of(writer: _Writer) -> dict[str, str]:
+    """The label's own abbreviations (`label_abbreviations`), read once per page."""
+    if not hasattr(writer, "_abbreviations"):
+        writer._abbreviations = label_abbreviations(writer.facts)
+    return writer._abbreviations
 
 
 def _how_common(percent: float | None, frequency: str) -> str:
