@@ -180,7 +180,7 @@ def _capital(text: str) -> str:
 _FINITE = r"(?:may|might|can|could|should|must|will|would|is|are|was|were|has|have|had|does|do|did)"
 _AND_CLAUSE = re.compile(rf",\s+(?:and|but)\s+(?=(?:the |this |these |a |an |it |they |you |[A-Za-z][\w-]* )"
                          rf"(?:[\w-]+ ){{0,3}}?{_FINITE}\b)")
-_LONG = 25  # words: a sentence longer than this is cut where it safely can be
+_LONG = 20  # words: a sentence longer than this is cut where it safely can be
 
 
 # `..., including heart attack and stroke, which can be fatal.`: the danger as a sentence of its own.

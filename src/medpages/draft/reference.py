@@ -837,7 +837,7 @@ def _from_facts(writer: _Writer, section: str, facts: list[Fact]) -> TextSection
     # A long section (Overdosage) says most to a clinician: its first sentences, the label has the rest.
     keep = 2 if section == "overdose" else 4
     written = [writer.sentence(section, text, fact) for fact in facts
-               if (text := _end(writer.plain(_first_sentences(fact.text, keep))))]
+               if (text := _end(writer.plain(_first_sentences(fact.text, keep, animal=False))))]
     return TextSection(lead=" ".join(written)) if written else None
 
 
@@ -864,9 +864,15 @@ def _faqs(writer: _Writer) -> FAQs | None:
 
 
 
-def _first_sentences(text: str, count: int) -> str:
-    """The first `count` sentences, not counting a heading standing as one (`Clinical Presentation.`)."""
-    return " ".join([sentence for sentence in (sentences(text) or [text]) if not _is_title(sentence)][:count])
+def _first_sentences(text: str, count: int, *, animal: bool = True) -> str:
+    """The first `count` sentences, not counting a heading standing as one (`Clinical Presentation.`),
+    nor, with `animal=False`, a finding in animals (the prescriber's concern; the label is in Sources)."""
+    return " ".join([sentence for sentence in (sentences(text) or [text]) if not _is_title(sentence)
+                     and (animal or not _IN_ANIMALS.search(sentence))][:count])
+
+
+# A finding in animals (not ANIMAL_STUDY's `mg/kg`, which an overdose section uses for people too).
+_IN_ANIMALS = re.compile(r"\b(?:rats?|rabbits?|mice|dogs?|monkeys?|animals?|pups?)\b", re.IGNORECASE)
 
 
 def _mentioning(facts: list[Fact], pattern: re.Pattern[str]) -> list[Fact]:
