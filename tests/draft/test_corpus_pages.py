@@ -318,3 +318,8 @@ def test_a_title_case_heading_is_not_cut_at_its_small_words():
 
 def test_hydrocodone_ibuprofen_has_its_use():
     assert _items(composed("hydrocodone-ibuprofen-tab.xml"), "usage")[0].startswith("Acute pain (short-term pain) severe enough")
+
+
+def test_a_sentence_glued_after_a_temperature_in_brackets_is_split():
+    assert clean_label_text("excursions permitted to 15° - 30°C (59° - 86°F) Avoid excessive heat above 40°C.") == \
+        "excursions permitted to 15° - 30°C (59° - 86°F). Avoid excessive heat above 40°C."

@@ -81,7 +81,7 @@ _CAPS_RUN = re.compile(r"\b[A-Z][A-Z'’]+(?:[\s,/-]+[A-Z][A-Z'’]+){2,}\b")
 _KEPT_ACRONYMS = frozenset({"NSAID", "NSAIDS", "CABG", "HIV", "GI", "CNS", "FDA", "USP", "COVID", "MAOI", "MAOIS",
                             "ACE", "ARB", "ARBS", "SSRI", "SSRIS", "SNRI", "SNRIS", "HZ", "INR", "LDL", "HDL", "AIDS"})
 _GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
-_GLUED_AFTER_BRACKET = re.compile(r"(?<=[a-z]\))\s+(?=[A-Z][a-z]+ [A-Za-z])")
+_GLUED_AFTER_BRACKET = re.compile(r"(?<=[a-z]\))\s+(?=[A-Z][a-z]+ [A-Za-z])|(?<=°[CF]\))\s+(?=[A-Z][a-z]+ [a-z])")
 _BOILERPLATE = re.compile(r"\s*\b(?:Rx only|Revised:?\s*[\d/]+)\b\.?", re.IGNORECASE)
 _COMPARISON = ((re.compile(r"(?<![<>])>\s*(?=\d)"), "more than "), (re.compile(r"(?<![<>])<\s*(?=\d)"), "less than "))
 _FOOTNOTE_MARK = re.compile(r"\s*(?<![\w*])\*+(?=\s|$)|(?<=[\w.)])\*+(?=\s|$)")
@@ -826,7 +826,7 @@ def _interactions(writer: _Writer) -> TextSection | None:
     if not items:
         return None
     lead = writer.sentence("interactions", "Tell your doctor and pharmacist about every medicine you take. "
-                           "The label warns about these combinations:", None)
+                           "The label warns about taking it with these:", None)
     return TextSection(lead=lead, items=items)
 
 
