@@ -238,7 +238,7 @@ def test_a_range_and_a_less_than_are_said_as_they_are():
 def test_a_group_term_of_the_most_common_sentence_does_not_hide_the_table():
     # Pennsaid's sentence says only "application site reactions"; the table's rows are the side effects.
     effects = _effects("pennsaid-diclofenac-topsol.xml")
-    assert list(effects)[0] == "Dry skin where it is applied" and effects["Dry skin where it is applied"] == "About 32 in 100."
+    assert list(effects)[0] == "Dry skin at the application site" and effects["Dry skin at the application site"] == "About 32 in 100."
 
 
 @pytest.mark.parametrize("path", LABELS, ids=lambda path: path.stem)

@@ -626,12 +626,12 @@ def _common_rates(facts: LabelFacts, statement: CommonAdverseReactions | None) -
 def _reaction_name(writer: _Writer, term: str) -> str:
     """A label term in plain words: `Headache NOS` -> `Headache`, `Dyspepsia` -> `Indigestion`,
     `Bradycardia` -> `Slow heartbeat (bradycardia)` (the glossary's words, the label's term kept),
-    `Application site dermatitis` -> `Dermatitis where it is applied`."""
+    `Application site dermatitis` -> `Dermatitis at the application site`."""
     term = _SPACES.sub(" ", _I_E.sub("", _NOS.sub("", term))).strip(" ,;.")
     site = ""
     at_site = _APPLICATION_SITE.search(term)
     if at_site:
-        site = " (not where it is applied)" if at_site.group("non") else " where it is applied"
+        site = " away from the application site" if at_site.group("non") else " at the application site"
         term = (term[:at_site.start()] + term[at_site.end():]).strip(" ,") or "skin reaction"
     base = re.sub(r"\s*\band/or\b\s*", " or ", re.split(r",\s|\s\(", term)[0].strip() or term)
     parts = [part.strip() for part in base.split("/")]
