@@ -118,3 +118,10 @@ def test_advice_after_an_interaction_heading_with_an_abbreviation_is_in_the_read
         "Drugs that Interfere with Hemostasis (e.g. warfarin, aspirin): Your doctor may check patients for bleeding."
     assert reader_voice("Manage patients with symptomatic and supportive care following an NSAID overdose.",
                         "naproxen") is None
+
+
+def test_a_second_instruction_after_discontinue_keeps_the_imperative():
+    sentence = "Discontinue ciprofloxacin immediately and avoid the use of fluoroquinolones in these patients."
+    assert reader_voice(sentence, "ciprofloxacin") == sentence
+    assert plain_words("especially during initiation of treatment, in people concomitantly using warfarin") == \
+        "especially when starting treatment, in people using warfarin"

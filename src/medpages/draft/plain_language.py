@@ -99,6 +99,8 @@ _ITEM_HEAD = re.compile(r"^(?P<head>(?:[^:.]|\.(?!\s+[A-Z])){2,200}?: )(?P<body>
 _CLAUSE_HEAD = re.compile(r"^(?P<head>(?:In|If|When|For|During|After|Before) [^,]{3,100}, )"
                           r"(?P<body>(?:monitor|evaluate|assess|avoid|discontinue|consider|use|advise|instruct|inform|"
                           r"counsel|closely|carefully)\b.*)$")
+_SECOND_INSTRUCTION = re.compile(r"\band (?:avoid|evaluate|monitor|institute|treat|consider|seek|start|switch|initiate|"
+                                 r"use|give|administer|contact|call|notify|obtain|perform|refer|report|do not)\b")
 # Sentences that only tell a clinician how to practise.
 _PRACTICE = re.compile(r"^(?:Consider|Weigh|Reserve|Individualize|Titrate|Dispense|Manage|Treat|Institute|Obtain|"
                        r"Perform|Employ)\b")
@@ -150,7 +152,8 @@ def reader_voice(sentence: str, name: str) -> str | None:
         what = (caution.group("what") or "").strip() or name
         return f"{_capital(what)} should be used with caution{caution.group('rest')}"
     stop = _STOP.match(text)
-    if stop:
+    if stop and not _SECOND_INSTRUCTION.search(stop.group("rest")):
+        # (`Discontinue X immediately and avoid ...`: a second instruction; the imperative stays.)
         what = (stop.group("what") or "").strip() or name
         return f"{_capital(what)} should be stopped {stop.group('rest')}"
     return sentence
