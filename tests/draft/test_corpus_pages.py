@@ -323,3 +323,17 @@ def test_hydrocodone_ibuprofen_has_its_use():
 def test_a_sentence_glued_after_a_temperature_in_brackets_is_split():
     assert clean_label_text("excursions permitted to 15° - 30°C (59° - 86°F) Avoid excessive heat above 40°C.") == \
         "excursions permitted to 15° - 30°C (59° - 86°F). Avoid excessive heat above 40°C."
+
+
+def test_a_numbered_list_in_a_sentence_becomes_bullets_without_its_numbers_and_joins():
+    # Primidone: "contraindicated in: 1) patients with porphyria and 2) patients who are hypersensitive…"
+    note = composed("primidone-tab.xml").page.important_note
+    assert [item.text for item in note.items] == [
+        "People with porphyria.", "People who are hypersensitive to phenobarbital."]
+
+
+def test_side_effects_from_a_sentence_do_not_claim_clinical_studies():
+    # Primidone's label names its most frequent early side effects without any study behind them.
+    lead = composed("primidone-tab.xml").page.side_effects.lead
+    assert "clinical studies" not in lead and lead.startswith("The label names these")
+    assert composed("carvedilol-tab.xml").page.side_effects.lead.startswith("In clinical studies")  # a trial table

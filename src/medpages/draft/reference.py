@@ -214,13 +214,24 @@ class _Writer:
 
     def item(self, section: str, fact: Fact, text: str | None = None) -> ListItem | None:
         """A list item from `fact` (or from `text`, already taken from it); None when nothing is left."""
-        written = _end(self.plain(fact.text if text is None else text))
+        written = _end(self.plain(_list_item_text(fact.text if text is None else text)))
         if not written or _NONE.match(written):
             return None
         return ListItem(text=self.sentence(section, written, fact))
 
     def items(self, section: str, facts: Iterable[Fact]) -> list[ListItem]:
         return [item for item in (self.item(section, fact) for fact in facts) if item is not None]
+
+
+# A list item's own numbering or lettering (`1)`, `2.`, `(a)`), which a page's bullets replace, and the
+# `and`/`or` that joined it to the next item in the label's sentence (`1) patients with porphyria and`).
+_ENUMERATOR = re.compile(r"^\s*(?:\(?(?:\d{1,2}|[a-z])\)|\d{1,2}\.(?!\d))\s+")
+_DANGLING_JOIN = re.compile(r"[,;]?\s+(?:and|or)\s*[.;,]?\s*$", re.IGNORECASE)
+
+
+def _list_item_text(text: str) -> str:
+    """A label's list item as a bullet's text: without its numbering and its trailing `and`/`or`."""
+    return _DANGLING_JOIN.sub("", _ENUMERATOR.sub("", text))
 
 
 def compose_reference_page(medicine: Medicine, facts: LabelFacts | None) -> Page:
@@ -518,7 +529,7 @@ def _side_effects(writer: _Writer) -> SideEffects | None:
     elif statement is not None:
         general = _statement_frequency(statement)
         numbers = general != _NOT_STATED or any(term.incidence_percent is not None for term in statement.terms)
-        lead = writer.sentence("side_effects", _COMMON_LEAD.format(name=name, how=_HOW_MANY if numbers else ""),
+        lead = writer.sentence("side_effects", _LABEL_LEAD.format(name=name, how=_HOW_MANY if numbers else ""),
                                statement, quote=statement.text)
         for term in statement.terms[:_MAX_SIDE_EFFECTS]:
             effect_name = _reaction_name(writer, term.term)
@@ -538,7 +549,9 @@ def _side_effects(writer: _Writer) -> SideEffects | None:
     return SideEffects(lead=lead, items=items, closing=closing)
 
 
+# From a table of clinical-trial rates; a label's sentence alone may not say where it comes from.
 _COMMON_LEAD = "In clinical studies, these were the most common side effects of {name}{how}:"
+_LABEL_LEAD = "The label names these as the most common side effects of {name}{how}:"
 _HOW_MANY = ", with how many of every 100 people had each"
 _NOT_STATED = "Frequency not stated."
 # How many side effects a page lists when the label states no "most common" threshold.
