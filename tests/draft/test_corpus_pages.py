@@ -337,3 +337,8 @@ def test_side_effects_from_a_sentence_do_not_claim_clinical_studies():
     lead = composed("primidone-tab.xml").page.side_effects.lead
     assert "clinical studies" not in lead and lead.startswith("The label names these")
     assert composed("carvedilol-tab.xml").page.side_effects.lead.startswith("In clinical studies")  # a trial table
+
+
+def test_an_over_the_counter_dose_follows_the_pack_not_a_doctor():
+    assert composed("otc-childrens-ibuprofen-susp.xml").page.dosage.lead.startswith("Follow the directions on the pack")
+    assert composed("celebrex-celecoxib-caps.xml").page.dosage.lead.startswith("Your doctor decides your dose")

@@ -498,7 +498,9 @@ def _dosage(writer: _Writer) -> TextSection | None:
                                for fact in statements) if item is not None]
     if not items:
         return None
-    lead = "Your doctor decides your dose. The label gives these doses:"
+    # A prescription medicine's dose is the prescriber's; an over-the-counter one's is the pack's directions.
+    lead = ("Follow the directions on the pack. The label says:" if writer.facts.otc
+            else "Your doctor decides your dose. The label gives these doses:")
     return TextSection(lead=writer.sentence("dosage", lead, None), items=items)
 
 
