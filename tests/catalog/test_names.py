@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from medpages.catalog import medicine_from_title
 from medpages.catalog.names import parse_name
 
 
@@ -210,3 +211,15 @@ def test_pack_sizes_are_read_only_at_the_end_of_a_long_name():
     assert without_pack_size("Paracetamol" + " x" * 40 + " Pack 120") == "Paracetamol" + " x" * 40
     for hostile in ("a" + " x 1" * 3000 + "!", "a" + " " * 10_000 + "!", "a" + " pack 1" * 2000 + "z"):
         assert without_pack_size(hostile) == hostile
+
+
+@pytest.mark.parametrize(("name", "ingredients", "strength", "unit"), [
+    ("Levothyroxine 25 microgram tablets", ["Levothyroxine"], "25 microgram", "mcg"),
+    ("Levothyroxine sodium 100 micrograms", ["Levothyroxine"], "100 micrograms", "mcg"),
+    ("Morphine 10 milligrams per 5 millilitres oral solution", ["Morphine"], "10 milligrams per 5 millilitres", "mg"),
+])
+def test_units_written_out_are_strengths(name, ingredients, strength, unit):
+    # UK lists write micrograms out in full (to avoid mg/mcg mix-ups); it is a unit, not part of the name.
+    medicine = medicine_from_title(name)
+    assert medicine.ingredients == ingredients
+    assert [s.text for s in medicine.strengths] == [strength] and medicine.strengths[0].unit == unit

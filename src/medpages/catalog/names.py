@@ -22,12 +22,17 @@ _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)"
 # Longest spellings first so `mcg` is not read as `m` + ... and `gm` not as `g` + `m`.
 _UNIT_SPELLINGS: dict[str, str] = {
     "mcg": "mcg", "µg": "mcg", "μg": "mcg", "ug": "mcg",
+    # Written out, as UK lists do for micrograms to avoid mg/mcg mix-ups (`Levothyroxine 25 microgram`).
+    "micrograms": "mcg", "microgram": "mcg", "milligrams": "mg", "milligram": "mg", "nanograms": "ng",
+    "nanogram": "ng", "grams": "g", "gram": "g", "millilitres": "ml", "millilitre": "ml", "milliliters": "ml",
+    "milliliter": "ml",
     "mg": "mg", "ng": "ng", "kg": "kg", "gms": "g", "gm": "g", "g": "g",
     "i.u.": "IU", "iu": "IU", "units": "unit", "unit": "unit", "u": "unit",
     "meq": "mEq", "mmol": "mmol", "%": "%", "ml": "ml", "l": "l",
 }
 _PER_UNIT_SPELLINGS: dict[str, str] = {
-    "ml": "ml", "l": "l", "g": "g", "gm": "g", "mg": "mg",
+    "ml": "ml", "millilitres": "ml", "millilitre": "ml", "milliliters": "ml", "milliliter": "ml", "l": "l",
+    "g": "g", "gm": "g", "gram": "g", "mg": "mg",
     "dose": "dose", "doses": "dose", "actuation": "actuation", "puff": "puff", "spray": "spray",
     "drop": "drop", "hours": "h", "hour": "h", "hrs": "h", "hr": "h", "h": "h",
     "tablet": "tablet", "tab": "tablet", "capsule": "capsule",
