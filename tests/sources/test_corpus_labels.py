@@ -205,3 +205,62 @@ def test_every_list_item_of_a_label_is_kept(corpus_facts):
         kept = sum(1 for section in document.all_sections() for text in (section.text, section.highlights)
                    for unit in text_units(text) if unit.kind == "item")
         assert kept >= written, (stem, kept, written)
+
+
+def test_a_table_with_only_a_combination_arm_says_so_in_its_column(corpus_facts):
+    # Glumetza's only table (6.1, Table 1) has the columns `GLUMETZA + Glyburide (n=431)` and
+    # `Placebo + Glyburide (n=144)`: no column of GLUMETZA alone, so the rates are the pair's and
+    # `column` names glyburide.
+    found = {rate.term: rate for rate in corpus_facts["glumetza-metformin-er"].adverse_reaction_rates}
+    assert {term: rate.percent for term, rate in found.items()} == {"Hypoglycemia": 14, "Diarrhea": 13, "Nausea": 7}
+    assert all(rate.column == "GLUMETZA + Glyburide (n=431)" for rate in found.values())
+
+
+def test_a_single_medicine_column_wins_over_a_combination_arm():
+    from medpages.model.label import LabelSection, LabelTable
+    from medpages.sources.reaction_tables import reaction_rates
+
+    table = LabelTable(caption="Adverse reactions (%)", rows=[
+        ["Reaction", "GLUMETZA + Glyburide (n=431)", "GLUMETZA (n=200)", "Placebo (n=144)"],
+        ["Hypoglycemia", "14", "2", "1"], ["Diarrhea", "13", "17", "6"]])
+    section = LabelSection(key="adverse_reactions", heading="6.1 Clinical Trials Experience", tables=[table])
+    found = {rate.term: rate for rate in reaction_rates([section], names=["metformin"], brands=["GLUMETZA"])}
+    assert (found["Hypoglycemia"].percent, found["Diarrhea"].percent) == (2, 17)
+    assert {rate.column for rate in found.values()} == {"GLUMETZA (n=200)"}
+
+
+@pytest.mark.parametrize("stem", ["naprosyn-naproxen-susp", "naproxen-oral-susp-plr"])
+def test_starred_lists_by_body_system_give_the_legends_ranges(corpus_facts, stem):
+    # 6.1: "the most frequently reported adverse experiences in approximately 1% to 10% of patients
+    # are:", "Central Nervous System: headache*, dizziness*, drowsiness*, lightheadedness, vertigo", ...
+    # "*Incidence of reported reaction between 3% and 9%. Those reactions occurring in less than 3%
+    # of the patients are unmarked." Then the class's lists ("In patients taking NSAIDs, ...") have no legend.
+    found = {rate.term: rate for rate in corpus_facts[stem].adverse_reaction_rates}
+    assert (found["headache"].frequency, found["headache"].percent, found["headache"].group) == \
+        ("3% to 9%", 3, "Central Nervous System")
+    assert (found["heartburn"].frequency, found["heartburn"].group) == ("3% to 9%", "Gastrointestinal (GI)")
+    assert found["tinnitus"].frequency == "3% to 9%" and found["dyspnea"].frequency == "3% to 9%"
+    assert (found["vertigo"].frequency, found["vertigo"].percent) == ("1% to 3%", 1)
+    assert found["diarrhea"].frequency == "1% to 3%"
+    assert not {"flatulence", "vomiting", "anemia", "rashes"} & set(found)  # the NSAID class's lists
+    assert not {"jaundice", "asthma", "infertility"} & set(found)  # postmarketing, <1%
+
+
+def test_a_local_reactions_row_groups_the_rows_under_it(corpus_facts):
+    # Shingrix Table 1: `Local Adverse Reactions` (its cells the columns' n = 1,315 %) above Pain 88,
+    # Redness 39, Swelling 31; then `General Adverse Reactions` above Myalgia 57 ...
+    found = {rate.term: rate for rate in corpus_facts["shingrix-vaccine"].adverse_reaction_rates}
+    for term, percent in {"Pain": 88, "Redness": 39, "Swelling": 31}.items():
+        assert (found[term].percent, found[term].group) == (percent, "Local Adverse Reactions")
+    assert (found["Myalgia"].percent, found["Myalgia"].group) == (57, "General Adverse Reactions")
+
+
+def test_a_table_of_local_reactions_by_its_caption_groups_its_rows():
+    from medpages.model.label import LabelSection, LabelTable
+    from medpages.sources.reaction_tables import reaction_rates
+
+    table = LabelTable(caption="Table 2. Solicited Injection-Site Reactions (%)", rows=[
+        ["Reaction", "VACCINE (n=500)", "Placebo (n=498)"], ["Pain", "70", "10"], ["Redness", "20", "2"]])
+    section = LabelSection(key="adverse_reactions", heading="6.1 Clinical Trials Experience", tables=[table])
+    found = {rate.term: rate for rate in reaction_rates([section], names=["antigen"], brands=["VACCINE"])}
+    assert found["Pain"].group == "Injection-Site Reactions" and found["Pain"].percent == 70

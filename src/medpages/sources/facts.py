@@ -165,6 +165,14 @@ _CONTACT = re.compile(r"\bto report\b|suspected adverse|\bcontact\b|\bcall\b|\d{
                       r"1-800|www\.|https?://|\.com\b|\.gov\b|medwatch", re.IGNORECASE)
 # `Headache (27%); Infection*; Pain.` after a legend `adverse events marked with an asterisk * = 3% to 9%`.
 _STARRED_LEGEND = re.compile(r"asterisk\s*\*?\s*=\s*(\d+(?:\.\d+)?)\s*%\s*to\s*(\d+(?:\.\d+)?)\s*%", re.IGNORECASE)
+# `*Incidence of reported reaction between 3% and 9%.`, its `less than 3% ... are unmarked`, the
+# lists' lead `in approximately 1% to 10% of patients`, and a list `Central Nervous System: a*, b`.
+_GROUP_LIST_LEGEND = re.compile(r"^\*\s*incidence\b[^.]*?\bbetween\s+(\d+(?:\.\d+)?)\s*%?\s*and\s+"
+                                r"(\d+(?:\.\d+)?)\s*%", re.IGNORECASE)
+_UNMARKED_BELOW = re.compile(r"less than\s+(\d+(?:\.\d+)?)\s*%[^.]*\bunmarked", re.IGNORECASE)
+_RANGE_LEAD = re.compile(r"(\d+(?:\.\d+)?)\s*%\s*(?:to|-|–)\s*\d+(?:\.\d+)?\s*%\s*of patients[^.]*:\s*$",
+                         re.IGNORECASE)
+_GROUP_LIST = re.compile(r"^([A-Z][A-Za-z ()&,-]{2,60}?):\s+([^:]+,[^:]+)$")
 _LISTED_RATE = re.compile(r"^([A-Za-z][^;()*]{1,60}?)\s*(?:\((\d+(?:\.\d+)?)\s*%\)|(\*))?$")
 _THRESHOLD = re.compile(
     r"(≥|>=|>|greater than or equal to|greater than|more than|at least|in at least)\s*(\d+(?:\.\d+)?)\s*%",
@@ -457,6 +465,7 @@ class _LabelReader:
                     rates.append(ReactionRate(section="adverse_reactions", heading=unit.section.heading,
                                               text=unit.text, lead=unit.lead, term=match.group(1).strip(),
                                               percent=percent, frequency=written))
+            rates += _starred_group_lists(units, seen)
         return rates
 
     def interactions(self) -> list[Fact]:
@@ -556,6 +565,48 @@ class _LabelReader:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _starred_group_lists(units: list[_Unit], seen: set[str]) -> list[ReactionRate]:
+    """Lists by body system whose legend follows them: `Central Nervous System: headache*, dizziness*,
+    vertigo` then `*Incidence of reported reaction between 3% and 9%. Those reactions occurring in
+    less than 3% of the patients are unmarked.` A starred reaction is 3% to 9%; an unmarked one is
+    1% to 3% when the sentence before the lists gives 1% as the lowest (`in approximately 1% to 10%
+    of patients are:`), else left out. A run of lists with no legend after it (`In patients taking
+    NSAIDs, ...`: the class's) is not read."""
+    rates: list[ReactionRate] = []
+    for index, unit in enumerate(units):
+        legend = _GROUP_LIST_LEGEND.search(unit.text) if unit.kind == "paragraph" else None
+        if legend is None:
+            continue
+        start = index
+        while start > 0 and units[start - 1].kind == "paragraph" and _GROUP_LIST.match(units[start - 1].text):
+            start -= 1
+        if start == index:
+            continue
+        intro = _RANGE_LEAD.search(units[start - 1].text) if start > 0 else None
+        unmarked = _UNMARKED_BELOW.search(unit.text)
+        for listed in units[start:index]:
+            match = _GROUP_LIST.match(listed.text)
+            group = re.sub(r",?\s*including$|\s+experiences$", "", match.group(1).strip(), flags=re.IGNORECASE)
+            group = re.sub(r"\s+experiences\b", "", group, flags=re.IGNORECASE)
+            for piece in _split_outside_brackets(match.group(2)):
+                piece = piece.strip().rstrip(".")
+                starred = piece.endswith("*")
+                term = piece.rstrip("*").strip()
+                if not term or len(term) > 60 or term.lower() in seen:
+                    continue
+                if starred:
+                    low, high = legend.group(1), legend.group(2)
+                elif unmarked and intro and float(intro.group(1)) < float(unmarked.group(1)):
+                    low, high = intro.group(1), unmarked.group(1)
+                else:
+                    continue
+                seen.add(term.lower())
+                rates.append(ReactionRate(section="adverse_reactions", heading=listed.section.heading,
+                                          text=listed.text, lead=listed.lead, term=term, percent=float(low),
+                                          frequency=f"{low}% to {high}%", group=group))
+    return rates
 
 
 def _might_mention_missed_dose(text: str) -> bool:

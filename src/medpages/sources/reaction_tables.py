@@ -10,7 +10,8 @@ tables"):
 1. columns headed placebo, vehicle, comparator or control are never the medicine's;
 2. the medicine's columns are those that name its brand; else those that name its ingredients;
    else, when the other columns name only doses (`25 mg`, `n=312`), those; else the first column
-   that is not placebo's (an abbreviation such as `CBX`, the label's own drug);
+   that is not placebo's (an abbreviation such as `CBX`, the label's own drug); a column naming
+   the medicine with another drug (`GLUMETZA + Glyburide`) is used only when none names it alone;
 3. of the medicine's columns, an overall one (`all doses`, `any`, `total`, `pooled`) wins; else
    each row takes the highest rate among them (so a dose-ranging table gives the rate at the
    dose where it was most common).
@@ -51,6 +52,17 @@ _GROUP = re.compile(
 _NOT_A_REACTION = re.compile(
     r"^(?:all patients|patients|95%|confidence|n\b|number|study|trial)|confidence interval"
     r"|\b\d+\s*(?:months?|years?)\b|\bgrade\s*[1-4]|[>≥]\s*\d+\s*mm|\baged\b", re.IGNORECASE)
+# `X + Y`, `X plus Y`, `X with Y`, `X in combination with Y`: an arm of the medicine with another drug.
+_COMBINATION = re.compile(r"\+|\bplus\b|\bwith\b|\bin combination\b|\badded to\b", re.IGNORECASE)
+# Words after `with` that name no drug (`with food`, `with or without MTX` is a drug, so only these).
+_NOT_A_DRUG = frozenset({"food", "meals", "meal", "water", "milk", "placebo", "vehicle", "diet", "exercise",
+                         "background", "therapy", "dosing", "titration", "tablets", "tablet", "capsules",
+                         "capsule", "solution", "suspension", "injection", "years", "aged", "mild", "moderate",
+                         "severe", "renal", "hepatic", "impairment", "patients", "subjects", "years"})
+# A caption of a table of reactions where the medicine was given, and one that also has others.
+_LOCAL_CAPTION = re.compile(r"\b(?:local|injection[- ]site|application[- ]site|infusion[- ]site)\s+"
+                            r"(?:adverse\s+)?(?:reactions|events|symptoms)", re.IGNORECASE)
+_SYSTEMIC_CAPTION = re.compile(r"\b(?:general|systemic)\b", re.IGNORECASE)
 _POSTMARKETING = re.compile(r"post-?marketing|spontaneous", re.IGNORECASE)
 
 
@@ -112,7 +124,7 @@ def _table_rates(table: LabelTable, section: LabelSection, ingredient_words: set
     if not columns:
         return []
     rates: list[ReactionRate] = []
-    group = ""
+    group = _opening_group(header_rows, table.caption or section.heading)
     for row in rows[first_data:]:
         term = _term(row, value_columns[0])
         values = dict(_values(row))
@@ -138,6 +150,20 @@ def _table_rates(table: LabelTable, section: LabelSection, ingredient_words: set
             lead=table.caption, term=term, percent=best[0], frequency=best[1], column=best[2].header, group=group,
         ))
     return rates
+
+
+def _opening_group(header_rows: list[list[str]], caption: str) -> str:
+    """The group of the first rows: the last header row's first cell when it names one (`Local
+    Adverse Reactions` above `Pain`, its cells the columns' `n =`), else the caption's when the
+    table is only of local or injection-site reactions."""
+    if len(header_rows) > 1:
+        first = " ".join(header_rows[-1][0].split()).rstrip(_MARKS).strip(" :") if header_rows[-1] else ""
+        if first and _GROUP.match(first) and all(first != " ".join(row[0].split()) for row in header_rows[:-1] if row):
+            return first
+    local = _LOCAL_CAPTION.search(caption)
+    if local and not _SYSTEMIC_CAPTION.search(caption):
+        return " ".join(local.group(0).split())
+    return ""
 
 
 def _split_lines(rows: list[list[str]]) -> list[list[str]]:
@@ -212,6 +238,12 @@ def _medicine_columns(columns: list[_Column], ingredient_words: set[str], brand_
     for words in (brand_words, ingredient_words):
         chosen = [column for column in candidates if words and names(column, words)]
         if chosen:
+            # `GLUMETZA + Glyburide`: the medicine with another drug is a combination arm, not the
+            # medicine's own; never used beside a column of the medicine alone. A table with only
+            # combination arms keeps them, and `column` names the other drug.
+            alone = [column for column in chosen
+                     if not _with_another_drug(column.header, brand_words | ingredient_words)]
+            chosen = alone or chosen
             break
     else:
         doses_only = [column for column in candidates if not re.search(r"[a-z]{3,}", _DOSE_WORDS.sub(" ", column.header),
@@ -219,6 +251,18 @@ def _medicine_columns(columns: list[_Column], ingredient_words: set[str], brand_
         chosen = doses_only if doses_only == candidates else candidates[:1]
     overall = [column for column in chosen if _OVERALL.search(column.header)]
     return overall or chosen
+
+
+def _with_another_drug(header: str, medicine_words: set[str]) -> bool:
+    """Whether a header names the medicine together with another drug (`GLUMETZA + Glyburide`,
+    `X plus Y`, `X in combination with Y`); the medicine's own ingredients joined (`FIORINAL with
+    CODEINE`, `Hydrocodone/Ibuprofen`) are not another drug."""
+    joined = _COMBINATION.search(header)
+    if not joined:
+        return False
+    words = re.findall(r"[a-z][a-z-]{3,}", _DOSE_WORDS.sub(" ", header[joined.end():]).lower())
+    return any(not any(word.startswith(own) or own.startswith(word) for own in medicine_words)
+               and word not in _NOT_A_DRUG for word in words)
 
 
 def _percent(cell: str, header: str, as_percent: bool) -> tuple[float | None, str]:
