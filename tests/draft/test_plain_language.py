@@ -125,3 +125,24 @@ def test_a_second_instruction_after_discontinue_keeps_the_imperative():
     assert reader_voice(sentence, "ciprofloxacin") == sentence
     assert plain_words("especially during initiation of treatment, in people concomitantly using warfarin") == \
         "especially when starting treatment, in people using warfarin"
+
+
+def test_a_phrase_inside_a_title_case_heading_keeps_title_case():
+    assert plain_words("Gastrointestinal Bleeding, Ulceration, and Perforation") == \
+        "Stomach and Gut Bleeding, Ulcers, and Perforation"
+    assert plain_words("Serious gastrointestinal bleeding can occur.") == "Serious stomach and gut bleeding can occur."
+
+
+def test_the_adverb_comes_before_been():
+    assert plain_words("These have been usually reversible.") == "These have usually been reversible."
+
+
+def test_a_which_clause_after_a_list_says_these_and_names_the_subject_when_it_can():
+    assert split_long("Symptoms after acute NSAID overdoses have been limited to lethargy, drowsiness, nausea, "
+                      "vomiting, and epigastric pain, which have been reversible with supportive care.") == \
+        "Symptoms after acute NSAID overdoses have been limited to lethargy, drowsiness, nausea, vomiting, " \
+        "and epigastric pain. These symptoms have been reversible with supportive care."
+    assert split_long("This medicine exposes patients and other users to the risks of opioid addiction, abuse, "
+                      "and misuse, which can lead to overdose and death.") == \
+        "This medicine exposes patients and other users to the risks of opioid addiction, abuse, and misuse. " \
+        "These can lead to overdose and death."

@@ -39,14 +39,40 @@ def _lookup() -> dict[str, str]:
     return {phrase.lower(): plain for phrase, plain in plain_phrases().items()}
 
 
+# Small words a Title Case heading keeps in lower case.
+_TITLE_SMALL_WORDS = frozenset({"and", "or", "of", "the", "in", "with", "to", "for", "a", "an", "on", "at", "by", "from"})
+
+
+def is_title_case(text: str) -> bool:
+    """A heading in Title Case (`Gastrointestinal Bleeding, Ulceration, and Perforation`): two or
+    more words, each capitalised but the small ones."""
+    words = re.findall(r"[A-Za-z][\w'-]*", text)
+    content = [word for word in words if word.lower() not in _TITLE_SMALL_WORDS]
+    return len(content) >= 2 and all(word[0].isupper() for word in content)
+
+
+def _title_case(words: str) -> str:
+    return " ".join(word if word in _TITLE_SMALL_WORDS | {"as"} or not word[:1].isalpha() else word[:1].upper() + word[1:]
+                    for word in words.split(" "))
+
+
+# `have been usually limited` -> `have usually been limited`: the adverb before `been`.
+_ADVERB_AFTER_BEEN = re.compile(r"\b(has|have|had) been (usually|generally|often|typically|mostly|rarely|always|never)\b")
+
+
 def plain_words(text: str) -> str:
     """`text` with label wording in plain words; a capital at the start of a replaced phrase is
-    kept, and `a`/`an` before it agrees with the new words."""
+    kept, a phrase inside a Title Case heading is written in Title Case too, and `a`/`an` before
+    it agrees with the new words."""
+    title = is_title_case(text)
+
     def replace(match: re.Match[str]) -> str:
         found = match.group("phrase")
         plain = _lookup()[found.lower()]
         first_word = found.split()[0]
         acronym = len(first_word) > 1 and first_word.isupper()
+        if title and not (acronym and plain.isupper()):
+            plain = _title_case(plain)
         if (found[:1].isupper() and not acronym) or (acronym and _starts_sentence(text, match.start("phrase"))):
             plain = plain[:1].upper() + plain[1:]
         article = match.group("article")
@@ -55,7 +81,7 @@ def plain_words(text: str) -> str:
         vowel = plain[:1].lower() in "aeio" or plain.lower().startswith("un")
         agreed = "an" if vowel else "a"
         return f"{agreed[:1].upper() + agreed[1:] if article[:1].isupper() else agreed} {plain}"
-    return _phrase_pattern().sub(replace, text)
+    return _ADVERB_AFTER_BEEN.sub(r"\1 \2 been", _phrase_pattern().sub(replace, text))
 
 
 def _starts_sentence(text: str, index: int) -> bool:
@@ -202,8 +228,20 @@ def _which_as_sentence(sentence: str) -> str:
     if not match or len(sentence.split()) <= 20 or len(before.split()) < 8:
         return sentence
     verb = match.group("verb")
-    plural = verb in ("have", "are", "were") or (verb not in ("has", "is", "was") and before.endswith("s"))
+    plural = verb in ("have", "are", "were") or (verb not in ("has", "is", "was") and
+                                                 (before.endswith("s") or bool(_ENDS_WITH_LIST.search(before))))
+    subject = _SUBJECT.match(before)
+    if plural and subject and (verb not in ("has", "is", "was")):
+        # `Symptoms after ... are limited to A, B, and C, which are ...`: the subject, named again,
+        # says what `These` means (a list before `which` leaves it open).
+        return f"{before}. These {subject.group('noun').lower()} {verb}{match.group('rest')}"
     return f"{before}. {'These' if plural else 'This'} {verb}{match.group('rest')}"
+
+
+# A list closing the words before `which` (`... addiction, abuse, and misuse`): `which` means all of it.
+_ENDS_WITH_LIST = re.compile(r",(?: [\w-]+){1,4},? (?:and|or) [\w-]+(?: [\w-]+){0,3}$")
+# A sentence whose subject is one plural noun before its verb (`Symptoms after acute overdose are ...`).
+_SUBJECT = re.compile(r"^(?P<noun>[A-Z][a-z]{3,}s) (?:after|of|from|in|with|following)\b[^,]*? (?:are|were|have)\b")
 
 
 def split_long(text: str) -> str:
