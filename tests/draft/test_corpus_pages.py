@@ -342,3 +342,30 @@ def test_side_effects_from_a_sentence_do_not_claim_clinical_studies():
 def test_an_over_the_counter_dose_follows_the_pack_not_a_doctor():
     assert composed("otc-childrens-ibuprofen-susp.xml").page.dosage.lead.startswith("Follow the directions on the pack")
     assert composed("celebrex-celecoxib-caps.xml").page.dosage.lead.startswith("Your doctor decides your dose")
+
+
+def _page_text(name):
+    return "\n".join(passage.text for passage in page_passages(composed(name).page))
+
+
+def test_a_brand_with_its_registered_mark_inside_is_replaced():
+    text = _page_text("fiorinal-codeine-combo.xml")
+    assert "FIORINAL" not in text and "®" not in text
+    assert "Aspirin + butalbital + caffeine + codeine exposes people" in text
+
+
+def test_the_form_after_a_replaced_brand_takes_a_small_letter():
+    text = _page_text("naprosyn-naproxen-susp.xml")
+    assert "naproxen Suspension" not in text and "Naproxen Suspension" not in text
+    assert "naproxen suspension" in text.lower()
+
+
+def test_a_heading_glued_before_the_brand_is_left_out():
+    text = _page_text("hydrocodone-ibuprofen-tab.xml")
+    assert "Misuse hydrocodone" not in text
+    assert "Hydrocodone + ibuprofen tablets exposes people" in text
+
+
+def test_a_warning_title_with_a_plain_phrase_stays_title_case():
+    text = _page_text("celebrex-celecoxib-caps.xml")
+    assert "Stomach and gut Bleeding" not in text and "Stomach and Gut Bleeding, Ulcers, and Perforation" in text

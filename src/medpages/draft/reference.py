@@ -176,6 +176,13 @@ def _balance_brackets(text: str) -> str:
     return text
 
 
+# A product's form after its name (`Tablets`, `Oral Suspension`, `Gel, 3%` keeps only `Gel`).
+_DOSAGE_FORM = (r"\s+(?:(?:Extended|Delayed)-Release\s+|Oral\s+|Topical\s+|Ophthalmic\s+|Nasal\s+|Film-Coated\s+)*"
+                r"(?:Tablets?|Capsules?|Suspension|Solution|Gel|Cream|Injection|Spray|Powder|Granules|Kit|Patch)\b")
+# A Title Case heading (`Addiction, Abuse, and Misuse `): capitalised words, commas and small words.
+_GLUED_TITLE = r"(?:[A-Z][a-z][\w-]*,?\s+(?:(?:and|or|of|with|from|the|in)\s+)*){2,8}"
+
+
 class _Writer:
     """Collects the sentences of one page with the fact each came from."""
 
@@ -192,8 +199,7 @@ class _Writer:
         if text.isupper():  # a label sentence in capitals shouts; a page says it once, calmly
             text = text.capitalize()
         text = clean_label_text(text)
-        for brand in self._brands:
-            text = re.sub(rf"\b{re.escape(brand)}\b(?:®|™)?", self.name.lower(), text, flags=re.IGNORECASE)
+        text = self._generic_for_brand(text)
         # Advice to the prescriber becomes what it means for the reader, or goes (plain_language).
         voiced = (reader_voice(sentence, self.name.lower()) for sentence in (sentences(text) or [text]))
         text = plain_words(" ".join(sentence for sentence in voiced if sentence))
@@ -202,6 +208,20 @@ class _Writer:
                               else f"used {m.group(4)}", text)
         text = self.glossary.explain(split_long(_SPACES.sub(" ", text).strip()))
         return capitalise_sentences(text) if text else text
+
+    def _generic_for_brand(self, text: str) -> str:
+        """The generic for the brand (`FIORINAL ® with CODEINE` -> `aspirin + butalbital + ...`): a ® or ™
+        anywhere in the name goes with it, the form after it takes its small letter (`NAPROSYN Suspension`
+        -> `naproxen suspension`), and a Title Case heading glued before it (`Addiction, Abuse, and Misuse
+        HYDROCODONE ... Tablets exposes`) is left out."""
+        generic = self.name.lower()
+        for brand in self._brands:
+            words = r"\s*(?:[®™]\s*)?\s".join(re.escape(word) for word in brand.split())
+            text = re.sub(rf"\b{words}\b(?:\s*[®™])?(?P<form>{_DOSAGE_FORM})?",
+                          lambda m: generic + (m.group("form") or "").lower(), text, flags=re.IGNORECASE)
+        if generic and generic in text:
+            text = re.sub(rf"(?:^|(?<=[.!?] )){_GLUED_TITLE}(?={re.escape(generic)}\b)", "", text)
+        return text
 
     def sentence(self, section: str, text: str, fact: Fact | None, *, quote: str | None = None) -> str:
         """Record `text` as written in `section`, from `fact` (None: the page's fixed wording)."""
