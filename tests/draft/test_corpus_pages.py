@@ -369,3 +369,11 @@ def test_a_heading_glued_before_the_brand_is_left_out():
 def test_a_warning_title_with_a_plain_phrase_stays_title_case():
     text = _page_text("celebrex-celecoxib-caps.xml")
     assert "Stomach and gut Bleeding" not in text and "Stomach and Gut Bleeding, Ulcers, and Perforation" in text
+
+
+def test_rates_from_an_arm_with_another_drug_say_which_drug():
+    # Glumetza's only table compares GLUMETZA + Glyburide with placebo + glyburide: the glyburide
+    # may cause some of them (low blood sugar), so the page must not give them as metformin's own.
+    lead = composed("glumetza-metformin-er.xml").page.side_effects.lead
+    assert "metformin taken with glyburide" in lead
+    assert "taken with" not in composed("celebrex-celecoxib-caps.xml").page.side_effects.lead

@@ -827,13 +827,14 @@ def _first_statement(writer: _Writer, warning: Fact, title: str) -> str | None:
 def _how_it_works(writer: _Writer) -> TextSection | None:
     facts = writer.facts
     parts = []
-    if facts.pharmacologic_classes:
+    mechanism = _end(writer.plain(facts.mechanism[0].text)) if facts.mechanism else ""
+    # `Bromfenac is a nonsteroidal anti-inflammatory drug (NSAID) that ...`: the label says what it is; once.
+    if facts.pharmacologic_classes and not mechanism.startswith(f"{writer.name} is a"):
         classes = " and ".join(facts.pharmacologic_classes)
         parts.append(writer.sentence("how_it_works", f"{writer.name} is an {classes}." if classes[:1].lower() in "aeiou"
                                      else f"{writer.name} is a {classes}.", None))
     if facts.mechanism:
-        first = facts.mechanism[0]
-        parts.append(writer.sentence("how_it_works", _end(writer.plain(first.text)), first))
+        parts.append(writer.sentence("how_it_works", mechanism, facts.mechanism[0]))
     return TextSection(lead=" ".join(parts)) if parts else None
 
 

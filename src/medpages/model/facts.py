@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from medpages.model.label import LabelProduct, LabelSection, SourceKind
 
 # Bumped when extraction changes, so labels read by an older medpages can be told apart.
-EXTRACTOR_VERSION = 2  # 2: adverse-reaction tables (`adverse_reaction_rates`)
+EXTRACTOR_VERSION = 3  # 2: adverse-reaction tables (`adverse_reaction_rates`); 3: a rate's `taken_with`
 
 
 class _FactModel(BaseModel):
@@ -70,6 +70,7 @@ class ReactionRate(Fact):
     frequency: str
     column: str = ""
     group: str = ""
+    taken_with: str = ""  # the other drug of a combination arm (`Glyburide` in `GLUMETZA + Glyburide`)
 
 
 class SeriousWarning(Fact):

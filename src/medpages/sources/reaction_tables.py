@@ -148,6 +148,7 @@ def _table_rates(table: LabelTable, section: LabelSection, ingredient_words: set
         rates.append(ReactionRate(
             section="adverse_reactions", heading=section.heading, text=" | ".join(" ".join(c.split()) for c in row),
             lead=table.caption, term=term, percent=best[0], frequency=best[1], column=best[2].header, group=group,
+            taken_with=_other_drug(best[2].header, brand_words | ingredient_words),
         ))
     return rates
 
@@ -263,6 +264,16 @@ def _with_another_drug(header: str, medicine_words: set[str]) -> bool:
     words = re.findall(r"[a-z][a-z-]{3,}", _DOSE_WORDS.sub(" ", header[joined.end():]).lower())
     return any(not any(word.startswith(own) or own.startswith(word) for own in medicine_words)
                and word not in _NOT_A_DRUG for word in words)
+
+
+def _other_drug(header: str, medicine_words: set[str]) -> str:
+    """The other drug of a combination arm's header as written (`Glyburide` of `GLUMETZA + Glyburide
+    (n=431)`), or "" for a column of the medicine alone."""
+    if not _with_another_drug(header, medicine_words):
+        return ""
+    joined = _COMBINATION.search(header)
+    other = re.sub(r"\s*[\[(][^\])]*[\])]", "", header[joined.end():])  # `(n=431)`
+    return " ".join(_DOSE_WORDS.sub(" ", other).split()).strip(" ,;:")
 
 
 def _percent(cell: str, header: str, as_percent: bool) -> tuple[float | None, str]:
