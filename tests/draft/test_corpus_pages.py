@@ -377,3 +377,10 @@ def test_rates_from_an_arm_with_another_drug_say_which_drug():
     lead = composed("glumetza-metformin-er.xml").page.side_effects.lead
     assert "metformin taken with glyburide" in lead
     assert "taken with" not in composed("celebrex-celecoxib-caps.xml").page.side_effects.lead
+
+
+def test_how_it_works_says_the_class_once_and_keeps_it_when_the_mechanism_does_not_name_it():
+    bromfenac = composed("bromsite-bromfenac.xml").page.how_it_works.lead
+    assert bromfenac.count("anti-inflammatory drug") == 1
+    carvedilol = composed("carvedilol-tab.xml").page.how_it_works.lead
+    assert carvedilol.startswith("Carvedilol is an alpha-/beta-adrenergic blocking agent.")

@@ -829,7 +829,9 @@ def _how_it_works(writer: _Writer) -> TextSection | None:
     parts = []
     mechanism = _end(writer.plain(facts.mechanism[0].text)) if facts.mechanism else ""
     # `Bromfenac is a nonsteroidal anti-inflammatory drug (NSAID) that ...`: the label says what it is; once.
-    if facts.pharmacologic_classes and not mechanism.startswith(f"{writer.name} is a"):
+    class_words = set(re.findall(r"[a-z]{3,}", " ".join(facts.pharmacologic_classes).lower()))
+    if facts.pharmacologic_classes and not (mechanism.startswith(f"{writer.name} is a")
+                                            and class_words <= set(re.findall(r"[a-z]{3,}", mechanism.lower()))):
         classes = " and ".join(facts.pharmacologic_classes)
         parts.append(writer.sentence("how_it_works", f"{writer.name} is an {classes}." if classes[:1].lower() in "aeiou"
                                      else f"{writer.name} is a {classes}.", None))
