@@ -146,3 +146,8 @@ def test_a_which_clause_after_a_list_says_these_and_names_the_subject_when_it_ca
                       "and misuse, which can lead to overdose and death.") == \
         "This medicine exposes patients and other users to the risks of opioid addiction, abuse, and misuse. " \
         "These can lead to overdose and death."
+
+
+def test_a_phrase_with_an_acronym_matches_with_a_headings_capital_too():
+    assert plain_words("Gastrointestinal (GI) Effects - Risk of GI Ulceration") == \
+        "Stomach and Gut Effects - Risk of Stomach and Gut Ulcers"

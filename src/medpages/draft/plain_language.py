@@ -28,7 +28,11 @@ def _phrase_pattern() -> re.Pattern[str]:
     # the phrase is caught so it can agree with the plain words (`an elevated` -> `a raised`).
     def alternative(phrase: str) -> str:
         escaped = re.escape(phrase)
-        return escaped if phrase != phrase.lower() else f"(?i:{escaped})"
+        if phrase == phrase.lower():
+            return f"(?i:{escaped})"
+        # `gastrointestinal (GI)`: its acronym in capitals, its first word also with a capital (a heading's).
+        first = phrase[:1]
+        return escaped if phrase.isupper() or not first.islower() else f"[{first}{first.upper()}]{escaped[1:]}"
     phrases = sorted(plain_phrases(), key=len, reverse=True)
     return re.compile(r"(?:(?<![\w-])(?P<article>[Aa]n?) )?(?<![\w-])(?P<phrase>"
                       + "|".join(alternative(phrase) for phrase in phrases) + r")(?![\w-])")
