@@ -538,7 +538,11 @@ def _side_effects(writer: _Writer) -> SideEffects | None:
     items: list[SideEffect] = []
     seen: set[str] = set()
     if chosen:
-        lead = writer.sentence("side_effects", _COMMON_LEAD.format(name=name, how=_HOW_MANY),
+        # Rates from an arm with another drug (`GLUMETZA + Glyburide`) say so: that drug may cause some of them.
+        with_others = {rate.taken_with for rate in chosen}
+        other = with_others.pop() if len(with_others) == 1 else ""
+        studied = f"{name} taken with {other.lower() if other.istitle() else other}" if other else name
+        lead = writer.sentence("side_effects", _COMMON_LEAD.format(name=studied, how=_HOW_MANY),
                                statement or chosen[0], quote=(statement or chosen[0]).text)
         for rate in chosen:
             effect_name = _reaction_name(writer, rate.term)
