@@ -28,6 +28,7 @@ from medpages.errors import InputError
 from medpages.model import AuthorKind, Finding, Medicine, Page
 from medpages.model.facts import LabelFacts
 from medpages.model.label import LabelSection
+from medpages.store.community import CommunityStore
 from medpages.store.database import (
     StoreError,
     create_store_engine,
@@ -153,7 +154,7 @@ class _CurrentPage(NamedTuple):
     revision_number: int
 
 
-class Store:
+class Store(CommunityStore):
     """A medpages database, SQLite or PostgreSQL, opened at the newest schema."""
 
     def __init__(self, engine: Engine) -> None:
