@@ -187,6 +187,31 @@ class NamesSettings(_Table):
         "name (`Acetaminophen`, `Albuterol`)."))
 
 
+class PublishSettings(_Table):
+    """What `medpages build` publishes."""
+
+    only_reviewed: bool = Field(False, description=(
+        "`true`: publish only pages a person reviewed (their newest reviewed revision); other pages are "
+        "left out of the site and the Jekyll tree. `false`: reviewed pages as reviewed, every other page "
+        "with its honest \"not yet reviewed\" badge."))
+
+
+class WebSettings(_Table):
+    """The review web app (`medpages serve`)."""
+
+    host: str = Field("127.0.0.1", description="The address to listen on; `0.0.0.0` for every interface.")
+    port: int = Field(8000, ge=0, le=65535, description="The port (0: any free port).")
+    workers: int = Field(1, ge=1, le=64, description="Server processes; they share sessions and limits "
+                                                     "through the database.")
+    suggestions_per_hour: int = Field(10, ge=1, description="Suggestions one address may send per hour.")
+    logins_per_hour: int = Field(20, ge=1, description="Failed sign-ins one address may make per hour.")
+    max_body_kb: int = Field(256, ge=16, description="The largest request body accepted, in KB.")
+    session_hours: float = Field(12, gt=0, description="How long a sign-in lasts.")
+    trusted_proxy: bool = Field(False, description=(
+        "`true` when the app runs behind a reverse proxy: the client address and scheme are read "
+        "from X-Forwarded-For / X-Forwarded-Proto (never trust them otherwise)."))
+
+
 # --------------------------------------------------------------------------- the whole
 
 
@@ -201,6 +226,8 @@ class Settings(BaseSettings):
     draft: DraftSettings = Field(default_factory=DraftSettings)
     checks: CheckSettings = Field(default_factory=CheckSettings)
     names: NamesSettings = Field(default_factory=NamesSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     _file: Path | None = PrivateAttr(None)
     _file_values: dict[str, Any] = PrivateAttr(default_factory=dict)
