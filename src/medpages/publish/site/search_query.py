@@ -1,0 +1,179 @@
+"""The name search of `static/search.js`, in Python: the same shards, words, scores and tie-breaks.
+
+The web app answers `/search/?q=` and `/api/v1/search` with this, so a reader gets the same
+first results with JavaScript off as the static site gives as they type. It searches the shards
+`search_index.name_shards` writes (the bytes the browser fetches), so the same names are found
+from the same first letters: a typo in the first letter is not forgiven here either.
+Keep it in step with `searchNames` in search.js; tests/publish/site/test_search_parity.py runs
+both on the same site.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from medpages.publish.site.search_index import NAMES_DIR, NameRecord, guessed_path, name_shards, words
+
+# The kinds of names a shard holds: what search.js says a hit came through, and its bonus.
+_KINDS = (("g", "generic name", 0.2), ("s", "also known as", 0.1), ("b", "brand name", 0.1))
+_TITLE_BONUS = 0.4
+_ARRAY_INDEX = re.compile(r"^(?:0|[1-9][0-9]*)$")
+
+
+@dataclass(frozen=True)
+class NameHit:
+    """One medicine found by name."""
+
+    title: str
+    path: str  # "a/aspirin" (no trailing slash)
+    matched: str  # the name that matched: the title, or a generic name, synonym or brand
+    via: str | None  # "brand name: Tylenol" as search.js shows it; None when the title matched
+    score: float
+
+
+@dataclass(frozen=True)
+class _Name:
+    words: tuple[str, ...]
+    pages: tuple[int, ...]
+    name: str
+    via: str | None
+    bonus: float
+
+
+@dataclass(frozen=True)
+class _Shard:
+    pages: tuple[tuple[str, str], ...]  # (title, path)
+    names: tuple[_Name, ...]
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance, or `limit + 1` as soon as it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i]
+        best = i
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            row.append(v)
+            if v < best:
+                best = v
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, row
+    return prev[len(b)]
+
+
+def allowed_typos(word: str) -> int:
+    return 2 if len(word) >= 8 else 1 if len(word) >= 4 else 0
+
+
+def word_score(typed: str, word: str, last: bool) -> float:
+    """How well one typed word matches one word of a name: 0 for not at all."""
+    if word == typed:
+        return 4
+    if word.startswith(typed):
+        return 3 if last else 2
+    limit = allowed_typos(typed)
+    if not limit:
+        return 0
+    d = distance(typed, word, limit)
+    if d <= limit:
+        return 2.5 - d * 0.5
+    if last and len(word) > len(typed):  # still typing: compare with the start of the word
+        d = min(distance(typed, word[: len(typed)], limit), distance(typed, word[: len(typed) + 1], limit))
+        if d <= limit:
+            return 1.5 - d * 0.25
+    return 0
+
+
+def name_score(typed: list[str], name_words: tuple[str, ...]) -> float:
+    """Every typed word must match some word of the name; the sum of the best matches."""
+    total: float = 0
+    for i, q in enumerate(typed):
+        best: float = 0
+        for w in name_words:
+            s = word_score(q, w, i == len(typed) - 1)
+            if s > best:
+                best = s
+        if not best:
+            return 0
+        total += best
+    if name_words and name_words[0].startswith(typed[0]):
+        total += 0.5
+    return total
+
+
+class NameSearch:
+    """The name index as search.js sees it: the shard files, parsed when first searched."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        """`files`: what `name_shards` made (relative path → bytes)."""
+        self._files = files
+        index = files.get(f"{NAMES_DIR}/index.json")
+        self._split = set(json.loads(index)["split"]) if index else set()
+        self._shards: dict[str, _Shard | None] = {}
+
+    @classmethod
+    def of(cls, records: Iterable[NameRecord]) -> NameSearch:
+        return cls(name_shards(records))
+
+    def search(self, query: str, limit: int = 10) -> list[NameHit]:
+        """Medicines whose name, generic name, synonym or brand matches `query`, best first."""
+        typed = words(query)
+        if not typed or limit <= 0:
+            return []
+        first = typed[0]
+        key = "0" if first[0].isdigit() else first[0]
+        if key in self._split:  # a large shard, split by the first two characters
+            if len(first) < 2:
+                return []
+            key += first[1]
+        shard = self._shard(key)
+        if shard is None:
+            return []
+        best: dict[int, tuple[float, _Name]] = {}
+        for name in shard.names:
+            s = name_score(typed, name.words)
+            if not s:
+                continue
+            s += name.bonus
+            for i in name.pages:
+                seen = best.get(i)
+                if seen is None or s > seen[0]:
+                    best[i] = (s, name)
+        hits = [NameHit(title=shard.pages[i][0], path=shard.pages[i][1], matched=name.name, via=name.via, score=s)
+                for i, (s, name) in best.items()]
+        # search.js sorts stably: score, then the shorter title, then by title.
+        hits.sort(key=lambda hit: (-hit.score, len(hit.title), hit.title))
+        return hits[:limit]
+
+    def _shard(self, key: str) -> _Shard | None:
+        if key not in self._shards:
+            data = self._files.get(f"{NAMES_DIR}/{key}.json")
+            self._shards[key] = None if data is None else _parse_shard(json.loads(data))
+        return self._shards[key]
+
+
+def _parse_shard(shard: dict) -> _Shard:
+    pages = tuple((title, path if path != 0 else guessed_path(title) or "") for title, path in shard["p"])
+    names = [_Name(tuple(words(title)), (i,), title, None, _TITLE_BONUS) for i, (title, _) in enumerate(shard["p"])]
+    for kind, label, bonus in _KINDS:
+        group = shard.get(kind) or {}
+        for name in _object_keys(group):
+            names.append(_Name(tuple(words(name)), tuple(group[name]), name, f"{label}: {name}", bonus))
+    return _Shard(pages, tuple(names))
+
+
+def _object_keys(group: dict[str, list[int]]) -> list[str]:
+    """The keys in JavaScript's `Object.keys` order: array-index keys ("500") first, by value."""
+    numeric = sorted((k for k in group if _ARRAY_INDEX.match(k) and int(k) < 2**32 - 1), key=int)
+    return numeric + [k for k in group if k not in set(numeric)]
