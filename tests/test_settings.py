@@ -187,7 +187,7 @@ def test_an_unknown_key_is_an_error_naming_the_known_ones(tmp_path):
 def test_an_unknown_section_is_an_error_naming_the_known_ones(tmp_path):
     message = bad_settings(tmp_path, "[check]\nreadability_grade = 3\n")
     assert message == (f"{tmp_path.resolve() / CONFIG_NAME}: unknown section [check] (did you mean checks?); "
-                       "the sections are [database], [jekyll], [site], [draft], [checks], [names]")
+                       "the sections are [database], [jekyll], [site], [draft], [checks], [names], [publish], [web]")
 
 
 def test_an_unknown_variable_of_a_section_is_an_error(tmp_path, monkeypatch):
