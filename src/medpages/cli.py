@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -98,14 +99,19 @@ def init(folder: Annotated[Path, typer.Argument(help="Where to create the projec
 
 @app.command("import")
 def import_(
-    paths: Annotated[list[Path], typer.Argument(help="generics.txt, .csv, .json, a page file, or a Jekyll tree.")],
+    paths: Annotated[list[Path], typer.Argument(help="generics.txt, .csv, .json, a page file, a Jekyll tree; "
+                                                "or, alone, a backup from `medpages export --all`.")],
     project: ProjectOption = None,
 ) -> None:
-    """Import medicine lists and existing pages into the project."""
+    """Import medicine lists and existing pages into the project, or restore a backup into an empty one."""
     from medpages.stages import import_paths
 
     proj = _project(project)
     report = import_paths(proj, paths, progress=lambda message: err().print(f"[dim]{message}[/dim]"))
+    if report.restored is not None:
+        out().print(f"Restored the backup: {sum(report.restored.values()):,} rows ("
+                    + ", ".join(f"{count:,} {table}" for table, count in report.restored.items()) + ").", markup=False)
+        return
     unresolved = (f"{report.unresolved_count:,} names did not resolve (see `medpages names`); "
                   if report.unresolved_count else "")
     out().print(f"Imported {report.medicines:,} catalogue entries; {unresolved}"
@@ -162,16 +168,29 @@ def build(
     """Build the static HTML site and the Jekyll Markdown tree (<letter>/<slug>.md).
 
     With neither option, both are built into the project's folders; with --out only the
-    site, with --jekyll only the Markdown tree; with both, both.
+    site, with --jekyll only the Markdown tree; with both, both. A reviewed page goes out at its
+    newest reviewed revision; a page never reviewed goes out with its "not yet reviewed" badge,
+    or not at all with `[publish] only_reviewed = true`.
     """
-    from medpages.stages import build_html_site, build_jekyll
+    from medpages.stages.building import Publication, build_html_site, build_jekyll
 
     proj = _project(project)
+    publication = Publication.of(proj)
     both = out_dir is None and jekyll is None
     if both or out_dir is not None:
-        _print_site(build_html_site(proj, out_dir))
+        _print_site(build_html_site(proj, out_dir, publication))
     if both or jekyll is not None:
-        _print_export(build_jekyll(proj, jekyll))
+        _print_export(build_jekyll(proj, jekyll, publication))
+    _print_publication(publication)
+
+
+def _print_publication(publication) -> None:
+    if publication.stable:
+        out().print(f"{len(publication.stable):,} pages published at their newest reviewed revision "
+                    "(a newer draft waits for review).")
+    if publication.left_out:
+        out().print(f"{len(publication.left_out):,} pages left out: not reviewed yet, and "
+                    "[publish] only_reviewed = true.", markup=False)
 
 
 def _print_site(report) -> None:
@@ -192,19 +211,33 @@ PortOption = Annotated[int, typer.Option(help="The port on 127.0.0.1 (0: any fre
 
 @app.command()
 def serve(
-    port: PortOption = 8000,
+    host: Annotated[Optional[str], typer.Option(help="The address to listen on (default: [web] host, 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(min=0, max=65535, help="The port (default: [web] port, 8000; "
+                                                "0: any free port).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, max=64, help="Server processes (default: [web] "
+                                                   "workers, 1).")] = None,
+    static: Annotated[bool, typer.Option("--static", help="Serve the built HTML site folder instead, read only "
+                                         "(run `medpages build` first).")] = False,
     project: ProjectOption = None,
 ) -> None:
-    """Serve the built HTML site on 127.0.0.1 until Ctrl-C (run `medpages build` first).
+    """Run the review web app until Ctrl-C: pages from the database, suggestions, the review queue, the API.
 
-    This serves the static site for reading; suggesting and reviewing edits come with the web app.
+    Sign in at /login/ with an account from `medpages users add`; the queue is at /review/.
+    With --static, serve the built site folder instead (no suggestions, no reviews).
     """
-    from medpages.publish.site import serve_site
-
     proj = _project(project)
-    if not (proj.site_dir / "index.html").is_file():
-        raise InputError("no site built here yet: run `medpages build` first", source=str(proj.site_dir))
-    serve_site(proj.site_dir, port=port, say=out().print)
+    web = proj.settings.web
+    host, port = host or web.host, web.port if port is None else port
+    if static:
+        from medpages.publish.site import serve_site
+
+        if not (proj.site_dir / "index.html").is_file():
+            raise InputError("no site built here yet: run `medpages build` first", source=str(proj.site_dir))
+        serve_site(proj.site_dir, host=host, port=port, say=out().print)
+        return
+    from medpages.web.server import run
+
+    run(proj, host=host, port=port, workers=workers or web.workers)
 
 
 @app.command()
@@ -396,6 +429,284 @@ def sources_download(
         raise typer.Exit(EXIT_FAILED)
     if warnings:
         raise typer.Exit(EXIT_WARNINGS)
+
+
+users_app = typer.Typer(help="Accounts for the review web app: contributors, reviewers, admins.",
+                        no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(users_app, name="users")
+
+class RoleName(str, Enum):
+    """The roles of medpages.store.community.ROLES, spelled out so `--help` loads no store
+    (tests/stages/test_users.py checks the two agree)."""
+
+    contributor = "contributor"
+    reviewer = "reviewer"
+    admin = "admin"
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The login name, shown on reviews.")],
+    role: Annotated[RoleName, typer.Option(case_sensitive=False, help="contributor (suggests, API "
+                                      "tokens), reviewer (the queue, accept, reject, mark reviewed) or admin "
+                                      "(everything).")],
+    password: Annotated[Optional[str], typer.Option(help="The password, 10 characters or more (default: asked "
+                                                    "for, hidden). For scripts: it shows in the shell's history.")] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Create an account (the first admin too): the password from a hidden prompt, or --password."""
+    from medpages.stages.users import add_user
+
+    proj = _project(project)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    user = add_user(proj, name, role.value, password)
+    out().print(f"Added {user.role} {user.name}.", markup=False)
+
+
+@users_app.command("list")
+def users_list(project: ProjectOption = None) -> None:
+    """Every account: name, role, when it was made."""
+    from medpages.stages.users import list_users
+
+    users = list_users(_project(project))
+    for user in users:
+        state = "  (disabled)" if user.disabled else ""
+        out().print(f"{user.name}\t{user.role}\t{user.created_at:%Y-%m-%d %H:%M}{state}", markup=False)
+    if not users:
+        err().print("No accounts yet: `medpages users add NAME --role admin` makes the first.")
+
+
+@users_app.command("token")
+def users_token(
+    name: Annotated[str, typer.Argument(help="The user the token acts for.")],
+    label: Annotated[str, typer.Option(help="What the token is for (shown to admins).")] = "",
+    project: ProjectOption = None,
+) -> None:
+    """Create an API token for a user and print it, once: only its digest is kept."""
+    from medpages.stages.users import add_api_token
+
+    token = add_api_token(_project(project), name, label)
+    sys.stdout.write(token + "\n")
+    err().print("Keep it now: it is not shown again. Send it as `Authorization: Bearer <token>`.")
+
+
+review_app = typer.Typer(help="The review queue in the terminal: list, show, accept, reject, mark reviewed.",
+                         rich_markup_mode=None)
+app.add_typer(review_app, name="review")
+
+AsOption = Annotated[str, typer.Option("--as", help="Your account (a reviewer or an admin).")]
+PasswordOption = Annotated[Optional[str], typer.Option(envvar="MEDPAGES_PASSWORD", show_envvar=True,
+                                                       help="Your password (default: asked for, hidden).")]
+
+
+@review_app.callback(invoke_without_command=True)
+def review(
+    context: typer.Context,
+    as_: Annotated[Optional[str], typer.Option("--as", help="Your account (a reviewer or an admin).")] = None,
+    medicine: Annotated[Optional[str], typer.Option(help="Only this medicine's suggestions (its slug).")] = None,
+    section: Annotated[Optional[str], typer.Option(help="Only suggestions for this section (its key).")] = None,
+    password: PasswordOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """List the pending suggestions, oldest first (`medpages review --as NAME`); or run one of the commands."""
+    if context.invoked_subcommand is not None:
+        return
+    if as_ is None:
+        err().print(context.get_help(), markup=False)
+        raise typer.Exit(2)
+    proj = _project(project)
+    _reviewer(proj, as_, password)
+    store = proj.store()
+    pending = store.suggestions(status="pending", slug=medicine, section=section, limit=1000)
+    for suggestion in pending:
+        author = suggestion.author_name or "anonymous"
+        out().print(f"{suggestion.id:>6}  {suggestion.created_at:%Y-%m-%d %H:%M}  {suggestion.slug}  "
+                    f"{suggestion.section}  by {author}: {_one_line(suggestion.reason)}", markup=False)
+    total = store.count_suggestions(status="pending", slug=medicine, section=section)
+    more = f" (the oldest {len(pending):,} shown)" if total > len(pending) else ""
+    out().print(f"{total:,} suggestions wait for review{more}."
+                + (" See one with `medpages review show ID`." if total else ""), markup=False)
+
+
+@review_app.command("show")
+def review_show(
+    suggestion_id: Annotated[int, typer.Argument(metavar="ID", help="The suggestion's number.")],
+    project: ProjectOption = None,
+) -> None:
+    """One suggestion: the change as a unified diff, whether it merges, the checks' findings, the label."""
+    from medpages.stages.reviewing import review_desk
+
+    proj = _project(project)
+    _suggestion(proj, suggestion_id)
+    proposal = review_desk(proj).proposal(suggestion_id)
+    for line in _proposal_lines(proposal):
+        out().print(line, markup=False)
+
+
+@review_app.command("accept")
+def review_accept(
+    suggestion_id: Annotated[int, typer.Argument(metavar="ID", help="The suggestion's number.")],
+    as_: AsOption,
+    edited_file: Annotated[Optional[Path], typer.Option(help="Accept this text instead (edit and accept): "
+                                                        "the section's body, as `review show` prints it.")] = None,
+    password: PasswordOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Accept a suggestion (not your own, unless you are an admin): a new revision of the page."""
+    from medpages.review import MergeConflict
+    from medpages.stages.reviewing import review_desk
+
+    proj = _project(project)
+    reviewer = _reviewer(proj, as_, password)
+    suggestion = _suggestion(proj, suggestion_id)
+    edited = _read_text(edited_file) if edited_file is not None else None
+    try:
+        number = review_desk(proj).accept(suggestion_id, reviewer, edited_text=edited)
+    except MergeConflict as conflict:
+        _print_conflicts(conflict.conflicts)
+        raise
+    out().print(f"Accepted suggestion {suggestion_id}: {suggestion.slug} is at revision {number}.", markup=False)
+
+
+@review_app.command("reject")
+def review_reject(
+    suggestion_id: Annotated[int, typer.Argument(metavar="ID", help="The suggestion's number.")],
+    as_: AsOption,
+    reason: Annotated[str, typer.Option(help="Why, for the person who suggested it.")],
+    password: PasswordOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Reject a suggestion with a reason; the page does not change."""
+    from medpages.stages.reviewing import review_desk
+
+    proj = _project(project)
+    reviewer = _reviewer(proj, as_, password)
+    _suggestion(proj, suggestion_id)
+    review_desk(proj).reject(suggestion_id, reviewer, reason)
+    out().print(f"Rejected suggestion {suggestion_id}.")
+
+
+@review_app.command("mark")
+def review_mark(
+    slug: Annotated[str, typer.Argument(help="The medicine's slug.")],
+    as_: AsOption,
+    note: Annotated[str, typer.Option(help="A note kept with the review.")] = "",
+    password: PasswordOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Mark a page reviewed by you today: a new revision, published as the page's stable version."""
+    from medpages.stages.reviewing import review_desk
+
+    proj = _project(project)
+    reviewer = _reviewer(proj, as_, password)
+    store = proj.store()
+    if store.get_medicine(slug) is None:
+        raise InputError(f"no medicine {slug!r} in this project")
+    number = review_desk(proj).mark_reviewed(slug, reviewer, expected_revision=store.current_revision(slug), note=note)
+    out().print(f"Marked {slug} reviewed by {reviewer.name}: revision {number}.", markup=False)
+
+
+def _reviewer(proj: Project, name: str, password: str | None):
+    """The signed-in reviewer; the password from --password, MEDPAGES_PASSWORD or a hidden prompt."""
+    from medpages.stages.users import sign_in_reviewer
+
+    if password is None:
+        password = typer.prompt(f"Password for {name}", hide_input=True, err=True)
+    return sign_in_reviewer(proj, name, password)
+
+
+def _suggestion(proj: Project, suggestion_id: int):
+    suggestion = proj.store().get_suggestion(suggestion_id)
+    if suggestion is None:
+        raise InputError(f"no suggestion {suggestion_id} (see `medpages review --as NAME`)")
+    return suggestion
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _proposal_lines(proposal) -> list[str]:
+    """What a reviewer reads before deciding, as plain lines."""
+    import difflib
+
+    suggestion = proposal.suggestion
+    author = suggestion.author_name or "anonymous"
+    lines = [
+        f"Suggestion {suggestion.id} ({suggestion.status}) for {proposal.medicine.title} ({suggestion.slug}), "
+        f"section {suggestion.section}",
+        f"by {author}{f' <{suggestion.author_email}>' if suggestion.author_email else ''} on "
+        f"{suggestion.created_at:%Y-%m-%d %H:%M}; edited from revision {suggestion.base_revision}, "
+        f"the page is at revision {proposal.current_revision}",
+        f"reason: {suggestion.reason}",
+        "",
+    ]
+    diff = list(difflib.unified_diff(proposal.current_text.splitlines(), proposal.suggested_text.splitlines(),
+                                     fromfile=f"current (revision {proposal.current_revision})",
+                                     tofile="suggested", lineterm=""))
+    lines += diff or ["(the suggested text is the same as the current text)"]
+    lines.append("")
+    if proposal.merged_text is None:
+        lines.append(f"Merge: {len(proposal.conflicts)} conflict(s) with a change made since revision "
+                     f"{suggestion.base_revision}; resolve with `medpages review accept ID --edited-file FILE`.")
+        lines += _conflict_lines(proposal.conflicts)
+    elif proposal.merged_text == proposal.suggested_text:
+        lines.append("Merge: clean; accepting stores the suggested text.")
+    else:
+        lines.append(f"Merge: clean, with the changes made since revision {suggestion.base_revision}; "
+                     "accepting stores:")
+        lines += ["  " + line for line in proposal.merged_text.splitlines()]
+    lines.append("")
+    if proposal.findings:
+        lines.append(f"Findings on the page with the change ({len(proposal.findings)}):")
+        lines += [f"  {f.severity}: {f.code}: {f.message}" for f in proposal.findings]
+    else:
+        lines.append("Findings: none.")
+    if proposal.facts is not None:
+        source = proposal.facts.source
+        dated = f", {source.effective_date}" if source.effective_date else ""
+        lines.append(f"Label: {source.title} ({source.publisher}{dated}) {source.url}")
+        lines += [f"  > {_one_line(quote, 160)}" for quote in proposal.label_quotes[:10]]
+    else:
+        lines.append("Label: none stored for this medicine.")
+    return lines
+
+
+def _conflict_lines(conflicts) -> list[str]:
+    lines: list[str] = []
+    for number, conflict in enumerate(conflicts, 1):
+        lines.append(f"  conflict {number}:")
+        lines += ["    current:   " + line for line in (conflict.current.splitlines() or [""])]
+        lines += ["    suggested: " + line for line in (conflict.suggested.splitlines() or [""])]
+    return lines
+
+
+def _print_conflicts(conflicts) -> None:
+    for line in _conflict_lines(conflicts):
+        err().print(line, markup=False)
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (JSON lines), replaced whole.")],
+    all_: Annotated[bool, typer.Option("--all", help="Everything: medicines, pages, revisions, suggestions, "
+                                       "reviews, accounts (password hashes only). Required for now.")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Back up the whole project to one file; `medpages import FILE` restores it into an empty project.
+
+    (The Jekyll Markdown tree is written by `medpages build`.)
+    """
+    from medpages.stages.backup import export_all
+
+    if not all_:
+        raise typer.BadParameter("say --all: the backup holds the whole project (the Jekyll tree is "
+                                 "`medpages build --jekyll DIR`)", param_hint="--all")
+    report = export_all(_project(project), file)
+    out().print(f"Backed up {report.total:,} rows to {report.path}: "
+                + ", ".join(f"{count:,} {table}" for table, count in report.rows.items()), markup=False)
 
 
 @page_app.command("parse")

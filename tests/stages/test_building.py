@@ -50,5 +50,5 @@ def test_the_stages_report_what_they_wrote_and_each_output_folder_keeps_its_own_
 
 
 def test_serve_before_a_build_says_to_build(project_dir, medpages_cli):
-    result = medpages_cli("serve", cwd=project_dir)
+    result = medpages_cli("serve", "--static", cwd=project_dir)
     assert result.exit_code == 1 and "medpages build" in result.errors

@@ -1,30 +1,77 @@
-"""Build: the static HTML site and the Jekyll Markdown tree, each incremental, each in its own folder."""
+"""Build: the static HTML site and the Jekyll Markdown tree, each incremental, each in its own folder.
+
+What goes out follows Wikipedia's FlaggedRevs: a page a person reviewed is published at its
+newest reviewed revision (its *stable* version), even when a newer draft waits for review; a
+page never reviewed is published as it is with its honest "not yet reviewed" badge, or, with
+`[publish] only_reviewed = true`, left out of both the site and the tree.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from medpages.model import Medicine, Page
 from medpages.project import Project
+from medpages.store.community import STABLE_STATUSES
 
 
-def build_jekyll(project: Project, out_dir: Path | None = None):
-    """Write the Jekyll Markdown tree of every stored page (an `ExportReport`)."""
+@dataclass
+class Publication:
+    """Which revision of each page goes out, and what was left out; counted afresh on every pass
+    over `entries`, so one `Publication` serves the site and the tree of one build."""
+
+    project: Project
+    only_reviewed: bool = False
+    stable: list[str] = field(default_factory=list)  # slugs published at a reviewed revision older than the draft
+    left_out: list[str] = field(default_factory=list)  # slugs never reviewed, left out (only_reviewed)
+
+    @classmethod
+    def of(cls, project: Project) -> Publication:
+        return cls(project, only_reviewed=project.settings.publish.only_reviewed)
+
+    def entries(self) -> Iterator[tuple[Medicine, Page | None]]:
+        """Every medicine with the page to publish (None: no page yet, shown as not written).
+
+        Only a page whose current status is not `reviewed` (or `published`) costs a look for a
+        stable revision: a reviewed current page is its own stable version."""
+        self.stable, self.left_out = [], []
+        store = self.project.store()
+        for medicine, page in store.iter_pages():
+            if page is not None and page.status in STABLE_STATUSES:
+                yield medicine, page
+                continue
+            stable = store.stable_revision(medicine.slug) if page is not None else None
+            if stable is not None:
+                self.stable.append(medicine.slug)
+                yield medicine, stable[1]
+            elif self.only_reviewed:
+                self.left_out.append(medicine.slug)
+            else:
+                yield medicine, page
+
+
+def build_jekyll(project: Project, out_dir: Path | None = None, publication: Publication | None = None):
+    """Write the Jekyll Markdown tree of every published page (an `ExportReport`)."""
     from medpages.publish.jekyll import export_jekyll
 
+    publication = publication or Publication.of(project)
     out = (out_dir or project.jekyll_dir).resolve()
-    entries = ((medicine, page) for medicine, page in project.store().iter_pages() if page is not None)
+    entries = ((medicine, page) for medicine, page in publication.entries() if page is not None)
     return export_jekyll(entries, out, project.state_dir / "exports" / f"{_key(out)}.json")
 
 
-def build_html_site(project: Project, out_dir: Path | None = None):
-    """Build the static HTML site of every catalogue medicine (a `SiteReport`); a medicine without
+def build_html_site(project: Project, out_dir: Path | None = None, publication: Publication | None = None):
+    """Build the static HTML site of every published medicine (a `SiteReport`); a medicine without
     a page shows every section as not yet written. Incremental: only what changed is rendered again."""
     from medpages.publish.site import build_site
 
+    publication = publication or Publication.of(project)
     out = (out_dir or project.site_dir).resolve()
     return build_site(
-        project.store().iter_pages(),
+        publication.entries(),
         out,
         state_dir=project.state_dir / "sites" / _key(out),
         base_url=project.settings.site.base_url,

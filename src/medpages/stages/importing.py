@@ -16,6 +16,7 @@ from medpages.catalog.page_files import PageFile, iter_page_files, looks_like_pa
 from medpages.errors import InputError
 from medpages.model import Medicine, Page, Provenance
 from medpages.project import Project
+from medpages.stages.backup import is_backup, restore_backup
 
 Progress = Callable[[str], None]
 
@@ -31,6 +32,7 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)  # merged duplicates, slug collisions, ...
     unresolved: list[str] = field(default_factory=list)  # names the dictionary does not know, with suggestions
     unresolved_count: int = 0
+    restored: dict[str, int] | None = None  # rows per table, when the input was a backup (`medpages export --all`)
 
     @property
     def warnings(self) -> int:
@@ -38,8 +40,17 @@ class ImportReport:
 
 
 def import_paths(project: Project, paths: Iterable[Path], progress: Progress | None = None) -> ImportReport:
-    """Import catalogue lists (txt, csv, json), single page files and Jekyll trees of pages."""
+    """Import catalogue lists (txt, csv, json), single page files and Jekyll trees of pages; or
+    restore a backup (`medpages export --all`), given alone, into an empty project."""
+    paths = list(paths)
     report = ImportReport()
+    backups = [path for path in paths if is_backup(path)]
+    if backups:
+        if len(paths) > 1:
+            raise InputError("a backup is restored on its own: import it alone, into an empty project",
+                             source=str(backups[0]))
+        report.restored = restore_backup(project, backups[0]).rows
+        return report
     lists, page_files = _sort_inputs(paths)
     store = project.store()
     if lists:
