@@ -5,7 +5,6 @@ hostile bodies, and the OpenAPI schema."""
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from fixture_files import SEED_PAGE
 
@@ -15,9 +14,8 @@ from medpages.model import Medicine
 from medpages.project import Project
 from medpages.review.accounts import hash_password, new_token
 from medpages.store.community import StaleRevision
-from medpages.web.api import _error_response, router
-from medpages.web.context import AppContext
-from medpages.web.search import SiteSearch
+from medpages.web.api import _error_response
+from medpages.web.app import create_app
 
 SEED_TITLE = "Ado-trastuzumab emtansine 160mg"
 SEED_SLUG = slugify(SEED_TITLE)
@@ -27,33 +25,6 @@ MAX_BODY_KB = 64
 
 def medicine(title: str, **fields) -> Medicine:
     return Medicine(title=title, slug=slugify(title), letter=folder_for(title), **fields)
-
-
-def desk_ready(store) -> bool:
-    """The review workflow is being built beside this API: its tests wait for it."""
-    try:
-        from medpages.review.merge import merge_text
-
-        merge_text("a\n", "a\n", "b\n")
-        return True
-    except NotImplementedError:
-        return False
-
-
-def make_app(project: Project) -> FastAPI:
-    try:
-        from medpages.web.app import create_app
-    except ImportError:  # the app itself is being built beside this API: mount the router as it will
-        from medpages.web.security import SecurityMiddleware
-
-        app = FastAPI(openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs")
-        context = AppContext.for_project(project)
-        app.state.context = context
-        app.state.search = SiteSearch(context.store)
-        app.include_router(router, prefix="/api/v1")
-        app.add_middleware(SecurityMiddleware, max_body_bytes=context.web.max_body_kb * 1024)
-        return app
-    return create_app(project)
 
 
 @pytest.fixture
@@ -74,7 +45,7 @@ def project(tmp_path):
 
 @pytest.fixture
 def client(project):
-    with TestClient(make_app(project)) as client:
+    with TestClient(create_app(project)) as client:
         yield client
 
 
@@ -202,13 +173,7 @@ def test_error_statuses_of_the_workflow():
 # --------------------------------------------------------------------------- suggesting and deciding
 
 
-@pytest.fixture
-def workflow(project):
-    if not desk_ready(project.store()):
-        pytest.skip("medpages.review's workflow is not built yet")
-
-
-def test_a_drafting_job_posts_pages_as_suggestions(client, tokens, workflow):
+def test_a_drafting_job_posts_pages_as_suggestions(client, tokens):
     posted = []
     for section, text in [("storage", "Keep it in a fridge at 2 to 8 °C."),
                           ("missed_dose", "Call your care team to plan the next dose.")]:
@@ -241,7 +206,7 @@ def test_a_drafting_job_posts_pages_as_suggestions(client, tokens, workflow):
     assert client.post(f"/api/v1/suggestions/{posted[1]['id']}/accept", headers=tokens["rob"]).status_code == 409
 
 
-def test_anyone_may_suggest_under_the_forms_limits(client, workflow):
+def test_anyone_may_suggest_under_the_forms_limits(client):
     created = client.post("/api/v1/suggestions", json=suggestion_body(author_name="Jo", author_email="jo@example.org"))
     assert created.status_code == 201, created.text
     assert created.json()["author_name"] == "Jo"
@@ -255,7 +220,7 @@ def test_anyone_may_suggest_under_the_forms_limits(client, workflow):
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
 
 
-def test_four_eyes_reject_and_closed_suggestions(client, tokens, workflow):
+def test_four_eyes_reject_and_closed_suggestions(client, tokens):
     own = client.post("/api/v1/suggestions", headers=tokens["rita"], json=suggestion_body()).json()
     refused = client.post(f"/api/v1/suggestions/{own['id']}/accept", headers=tokens["rita"])
     assert refused.status_code == 403
@@ -271,7 +236,7 @@ def test_four_eyes_reject_and_closed_suggestions(client, tokens, workflow):
     assert client.get(f"/api/v1/suggestions/{own['id']}", headers=tokens["rob"]).json()["decision_reason"]
 
 
-def test_overlapping_changes_conflict_with_both_versions(client, tokens, workflow):
+def test_overlapping_changes_conflict_with_both_versions(client, tokens):
     first = client.post("/api/v1/suggestions", headers=tokens["drafter"],
                         json=suggestion_body(text="Store below 25 °C.")).json()
     second = client.post("/api/v1/suggestions", headers=tokens["drafter"],

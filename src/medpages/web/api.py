@@ -130,14 +130,9 @@ def _unauthorized(detail: str) -> HTTPException:
 
 
 def _client_key(request: Request) -> str:
-    """The sender's address as the form's rate limit keys it (a digest, never the address)."""
-    context = _context(request)
-    secret = getattr(request.app.state, "secret", None)
-    if secret is None:
-        secret = getattr(request.app.state, "api_secret", None)
-        if secret is None:
-            secret = request.app.state.api_secret = security.load_secret(context.project.state_dir)
-    return security.client_key(secret, security.client_address(request, context.web.trusted_proxy))
+    """The sender's address as the form's rate limit keys it (a digest with the app's secret, never the address)."""
+    address = security.client_address(request, _context(request).web.trusted_proxy)
+    return security.client_key(request.app.state.secret, address)
 
 
 # --------------------------------------------------------------------------- models
