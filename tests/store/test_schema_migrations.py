@@ -16,6 +16,7 @@ from store_samples import make_medicine, make_page
 
 TABLES = {
     "medicines", "pages", "revisions", "findings", "raw_documents", "labels", "label_ingredients", "draft_claims",
+    "users", "user_sessions", "api_tokens", "suggestions", "reviews", "rate_events",
     "alembic_version",
 }
 
@@ -23,7 +24,7 @@ TABLES = {
 def test_opening_an_empty_database_creates_every_table(store: Store, raw_engine: Engine) -> None:
     assert TABLES <= set(inspect(raw_engine).get_table_names())
     with raw_engine.connect() as connection:
-        assert schema_revision(connection) == newest_schema_revision() == "0003"
+        assert schema_revision(connection) == newest_schema_revision() == "0004"
 
 
 def test_opening_again_changes_nothing_and_keeps_the_data(database_url: str, raw_engine: Engine) -> None:

@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -40,6 +42,13 @@ MAX_LETTER_LENGTH = 8
 MAX_SET_ID_LENGTH = 64  # an SPL set id is a UUID (36 characters)
 MAX_INGREDIENT_LENGTH = 255
 MAX_WORKER_LENGTH = 200  # `host:pid:random`
+MAX_USER_NAME_LENGTH = 100
+MAX_ROLE_LENGTH = 16
+MAX_TOKEN_LENGTH = 128  # a token's digest (sessions, API tokens) or a CSRF token
+MAX_PUBLIC_ID_LENGTH = 64  # `secrets.token_urlsafe(16)` has 22 characters
+MAX_SECTION_KEY_LENGTH = 64  # a key of SECTION_TITLES, or `extra:N`
+MAX_CLIENT_KEY_LENGTH = 128  # a digest of the sender's address
+MAX_RATE_KEY_LENGTH = 200  # `suggest:<client key>`
 
 
 def utc_now() -> datetime:
@@ -126,6 +135,8 @@ class RevisionRecord(Base):
     kind: Mapped[str] = mapped_column(String(32))  # an `AuthorKind`
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # The revision a person edited from (see `CommunityStore.save_revision`); None for the pipeline's.
+    base_revision: Mapped[int | None] = mapped_column(Integer)
 
 
 class FindingRecord(Base):
@@ -200,6 +211,95 @@ class DraftClaimRecord(Base):
     worker: Mapped[str] = mapped_column(String(MAX_WORKER_LENGTH))
     claimed_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class UserRecord(Base):
+    """An account of a contributor, reviewer or admin (see docs/review.md)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_USER_NAME_LENGTH))
+    # `name` case-folded: names are unique whatever their case.
+    name_key: Mapped[str] = mapped_column(String(MAX_USER_NAME_LENGTH), unique=True)
+    role: Mapped[str] = mapped_column(String(MAX_ROLE_LENGTH))  # a `Role`
+    password_hash: Mapped[str] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class UserSessionRecord(Base):
+    """A login session, shared by every app process; the cookie holds the token, this row its digest."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(MAX_TOKEN_LENGTH), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(MAX_TOKEN_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ApiTokenRecord(Base):
+    """An API token (its digest) and the user it acts for."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(MAX_TOKEN_LENGTH), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SuggestionRecord(Base):
+    """A suggested edit of one section of a page, pending until a reviewer decides."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (Index("ix_suggestions_status_medicine_id", "status", "medicine_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(MAX_PUBLIC_ID_LENGTH), unique=True)
+    medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id"))
+    section: Mapped[str] = mapped_column(String(MAX_SECTION_KEY_LENGTH))
+    base_revision: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(Text)
+    author_email: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    client_key: Mapped[str] = mapped_column(String(MAX_CLIENT_KEY_LENGTH))
+    status: Mapped[str] = mapped_column(String(16))  # a `SuggestionStatus`
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int | None] = mapped_column(Integer)  # the revision number its acceptance made
+
+
+class ReviewRecord(Base):
+    """A person's approval of one revision of a page (the revision's number, not its id)."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class RateEventRecord(Base):
+    """One counted event of a rate limit key (see `CommunityStore.take_rate`)."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_happened_at", "key", "happened_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_RATE_KEY_LENGTH))
+    happened_at: Mapped[datetime]
 
 
 @event.listens_for(RevisionRecord, "before_update")

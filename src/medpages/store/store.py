@@ -280,6 +280,13 @@ class Store(CommunityStore):
                 numbers.extend(_save_batch(session, prepared))
         return numbers
 
+    def _append_revision(self, session: Session, slug: str, page: Page, *, author: str, kind: str, message: str,
+                         base_revision: int | None) -> int:
+        """Add `page` as a new revision in the caller's transaction, even when it is unchanged;
+        for `CommunityStore`'s compare-and-swap saves, which have checked the current number."""
+        prepared = _prepare_save(PageToSave(slug, page, author, kind, message))._replace(base_revision=base_revision)
+        return _save_batch(session, [prepared], always_new=True)[0]
+
     def get_page(self, slug: str) -> Page | None:
         statement = (
             select(_as_text(PageRecord.page_json))
@@ -575,6 +582,7 @@ class _PreparedSave(NamedTuple):
     author: str
     kind: str
     message: str
+    base_revision: int | None = None
 
 
 def _prepare_save(save: PageToSave) -> _PreparedSave:
@@ -594,7 +602,9 @@ def _prepare_save(save: PageToSave) -> _PreparedSave:
     )
 
 
-def _save_batch(session: Session, saves: list[_PreparedSave]) -> list[int]:
+def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: bool = False) -> list[int]:
+    """Write the pages in the caller's transaction; a page identical to the current one adds no
+    revision unless `always_new` (a compare-and-swap save promises its caller a new number)."""
     slugs = {save.slug for save in saves}
     medicine_ids: dict[str, int] = {
         slug: medicine_id
@@ -625,7 +635,7 @@ def _save_batch(session: Session, saves: list[_PreparedSave]) -> list[int]:
     for save in saves:
         medicine_id = medicine_ids[save.slug]
         page = current.get(medicine_id)
-        if page is not None and page.page_digest == save.page_digest:
+        if page is not None and page.page_digest == save.page_digest and not always_new:
             numbers.append(page.revision_number)
             continue
         number = (page.revision_number if page else 0) + 1
@@ -633,6 +643,7 @@ def _save_batch(session: Session, saves: list[_PreparedSave]) -> list[int]:
             "medicine_id": medicine_id, "number": number, "status": save.status, "page_json": save.page_json,
             "page_digest": save.page_digest, "content_fingerprint": save.content_fingerprint,
             "author": save.author, "kind": save.kind, "message": save.message, "created_at": now,
+            "base_revision": save.base_revision,
         })
         current[medicine_id] = _CurrentPage(page.page_id if page else None, save.page_digest, number)
         numbers.append(number)
