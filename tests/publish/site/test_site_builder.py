@@ -110,9 +110,9 @@ def test_skeleton_pages_say_what_is_not_yet_written(entries, build):
 
 
 @pytest.mark.parametrize(("kind", "status", "expected"), [
-    ("model", "draft", "AI-drafted, not yet reviewed"),
-    ("imported", "checked", "Imported, not yet reviewed"),
-    ("contributor", "draft", "Written by contributors, not yet reviewed"),
+    ("model", "draft", "AI-drafted, not yet reviewed by a pharmacist"),
+    ("imported", "checked", "Imported, not yet reviewed by a pharmacist"),
+    ("contributor", "draft", "Written by contributors, not yet reviewed by a pharmacist"),
 ])
 def test_provenance_badge(build, kind, status, expected):
     med = medicine("Aspirin 75mg")

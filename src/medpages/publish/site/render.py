@@ -92,7 +92,9 @@ class SiteRenderer:
             site=self.config, root=root, canonical=canonical, description=description, **values)
         return html.encode("utf-8")
 
-    def medicine(self, medicine: Medicine, page: Page) -> bytes:
+    def medicine(self, medicine: Medicine, page: Page, *, jsonld: bool = True) -> bytes:
+        """A medicine's page; `jsonld=False` leaves out the schema.org <script> (the web app puts no
+        page text inside a script element)."""
         updated = views.last_updated(page)
         identity = [
             (label, _few(values))
@@ -111,7 +113,7 @@ class SiteRenderer:
             badge=views.provenance_badge(page), updated=updated, identity=identity,
             skeleton=views.is_skeleton(page),
             sections=sections_html(views.section_views(page, medicine, self.config), medicine.title),
-            jsonld=views.json_ld(page, medicine, self.config, updated),
+            jsonld=views.json_ld(page, medicine, self.config, updated) if jsonld else "",
         )
         return html.encode("utf-8")
 

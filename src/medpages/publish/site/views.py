@@ -122,14 +122,14 @@ def provenance_badge(page: Page) -> Badge:
         return Badge("skeleton", "Skeleton: not yet written")
     kinds = {page.provenance[key].kind for key in written if key in page.provenance}
     if "model" in kinds:
-        return Badge("ai", "AI-drafted, not yet reviewed")
+        return Badge("ai", "AI-drafted, not yet reviewed by a pharmacist")
     if "imported" in kinds:
-        return Badge("imported", "Imported, not yet reviewed")
+        return Badge("imported", "Imported, not yet reviewed by a pharmacist")
     if "reference" in kinds:
-        return Badge("reference", "Drafted from references, not yet reviewed")
+        return Badge("reference", "Drafted from references, not yet reviewed by a pharmacist")
     if "contributor" in kinds:
-        return Badge("contributor", "Written by contributors, not yet reviewed")
-    return Badge("draft", "Not yet reviewed")
+        return Badge("contributor", "Written by contributors, not yet reviewed by a pharmacist")
+    return Badge("draft", "Not yet reviewed by a pharmacist")
 
 
 def last_updated(page: Page) -> date | None:
