@@ -59,6 +59,13 @@ def test_names_brands_synonyms_and_typos(store):
     assert len(search.query("m", limit=1)) == 1
 
 
+def test_full_text_finds_words_of_written_pages(store):
+    search = SiteSearch(store)
+    hits = search.query_text("fevr")
+    assert [(h.slug, h.matched, h.skeleton) for h in hits] == [("paracetamol-500mg", "", False)]
+    assert search.query_text("the") == [] and search.query_text("") == []
+
+
 def test_index_files_are_those_of_the_static_build(store, tmp_path):
     search = SiteSearch(store)
     build_site(store.iter_pages(), tmp_path / "site", state_dir=tmp_path / "state")

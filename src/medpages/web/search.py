@@ -1,8 +1,8 @@
 """The app's search: the static site's name search over the store's pages, and its index files.
 
-`SiteSearch.query` gives the results `static/search.js` would give on a site built from the same
-pages (`medpages.publish.site.search_query`), for the JSON API and the search page that works
-without JavaScript. `index_file` serves the files search.js fetches, made by the same code the
+`SiteSearch.query` (names) and `query_text` (full text) give the results `static/search.js` would
+give on a site built from the same pages (`medpages.publish.site.search_query`), for the JSON API
+and the search page that works without JavaScript. `index_file` serves the files search.js fetches, made by the same code the
 static build uses. Both are rebuilt from `store.iter_pages()` when the catalogue or a page
 changed, which is checked at most once a second.
 """
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from medpages.model import FrontMatter, Medicine, Page
 from medpages.publish.site import search_index, views
 from medpages.publish.site.search_index import NameRecord
-from medpages.publish.site.search_query import NameSearch
+from medpages.publish.site.search_query import NameSearch, TextSearch
 from medpages.store import Store
 from medpages.store.schema import MedicineRecord, PageRecord
 
@@ -33,7 +33,7 @@ class SearchHit:
     path: str  # site-relative: "a/aspirin/"
     letter: str
     slug: str
-    matched: str  # the name that matched: the title, a generic name, a synonym or a brand
+    matched: str  # the name that matched: the title, a generic name, a synonym or a brand ("" for a text hit)
     skeleton: bool  # the medicine has no written page yet
 
 
@@ -47,6 +47,7 @@ class _Snapshot:
     by_path: dict[str, tuple[Medicine, bool]]  # "a/aspirin" → (medicine, skeleton)
     search: NameSearch
     _fulltext: dict[str, bytes] | None = None
+    _text_search: TextSearch | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fulltext(self) -> dict[str, bytes]:
@@ -55,6 +56,13 @@ class _Snapshot:
             if self._fulltext is None:
                 self._fulltext = _fulltext_files(self.entries)
             return self._fulltext
+
+    def text_search(self) -> TextSearch:
+        files = self.fulltext()
+        with self._lock:
+            if self._text_search is None:
+                self._text_search = TextSearch(files)
+            return self._text_search
 
 
 class SiteSearch:
@@ -78,6 +86,19 @@ class SiteSearch:
             medicine, skeleton = found
             hits.append(SearchHit(title=hit.title, path=f"{hit.path}/", letter=medicine.letter, slug=medicine.slug,
                                   matched=hit.matched, skeleton=skeleton))
+        return hits
+
+    def query_text(self, q: str, limit: int = 20) -> list[SearchHit]:
+        """Pages whose text has the query's words (every one, or failing that any), best first, as
+        the static site's search page finds them; `matched` is empty."""
+        snapshot = self._current()
+        hits = []
+        for hit in snapshot.text_search().search(q, limit):
+            found = snapshot.by_path.get(hit.path)
+            if found is not None:
+                medicine, skeleton = found
+                hits.append(SearchHit(title=hit.title, path=f"{hit.path}/", letter=medicine.letter,
+                                      slug=medicine.slug, matched="", skeleton=skeleton))
         return hits
 
     def index_file(self, relative_path: str) -> bytes | None:

@@ -1,8 +1,9 @@
-"""The Python name search (`search_query`) gives the static site's first results: the same queries
-through `static/search.js` in real headless Chromium and through `NameSearch`, on one built site.
+"""The Python searches (`search_query`) give the static site's results: the same queries through
+`static/search.js` in real headless Chromium and through `NameSearch` and `TextSearch`, on one site.
 
 The site: the sample catalogue and a medicine for every real FDA label in tests/fixtures/labels
-(its ingredients as the title, the file's brand as a brand), so that many names share a shard.
+(its ingredients as the title, the file's brand as a brand), so that many names share a shard;
+built twice, with one page changed between, so that the full-text index has a delta too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from site_samples import medicine, sample_entries
 from medpages.catalog.slug import slugify
 from medpages.publish.site import build_site
 from medpages.publish.site.search_index import NAMES_DIR, NameRecord
-from medpages.publish.site.search_query import NameSearch, distance
+from medpages.model import TextSection
+from medpages.publish.site.search_query import NameSearch, TextSearch, distance
 from medpages.publish.site.serve import start_site_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,6 +41,11 @@ QUERIES = [
     "acetaminophn", "carvedlol", "ciproflox", "sildenafl",
     # several words, accents, nothing
     "aspirin caffeine", "butalbital aspirin", "naproxen sodium", "Paracétamol", "xyzzy", "  ",
+]
+TEXT_QUERIES = [
+    "heartburn", "dizziness", "fridge", "pain", "pain fever", "cyclo", "stomach bleeding", "breastfeeding",
+    "pregnancy", "headahce", "dose diary", "into", "the", "heart failure", "liver", "trastuzumab",
+    "infusion", "ibuprofen", "paracetamol", "zebrafish", "zebrafsh", "poison", "xyzzy",
 ]
 
 
@@ -64,6 +71,12 @@ def site(tmp_path_factory):
     entries = sample_entries(SEED_PAGE.read_text("utf-8")) + [(m, None) for m in label_medicines()]
     folder = tmp_path_factory.mktemp("parity-site")
     build_site(entries, folder / "site", state_dir=folder / "state")
+    ibuprofen = next(i for i, (m, _) in enumerate(entries) if m.slug == "ibuprofen-400mg")
+    changed = entries[ibuprofen][1].model_copy(deep=True)
+    changed.storage = TextSection(lead="Keep it away from the zebrafish tank, and out of the fridge.")
+    entries[ibuprofen] = (entries[ibuprofen][0], changed)
+    report = build_site(entries, folder / "site", state_dir=folder / "state")
+    assert report.full_text == "delta"
     return folder / "site", entries
 
 
@@ -104,6 +117,11 @@ def test_search_js_and_python_give_the_same_first_results(site):
                 for (const q of queries) out[q] = await window.medpagesSearch.searchNames(q, 10);
                 return out;
             }""", QUERIES)
+            text_in_browser = tab.evaluate("""async (queries) => {
+                const out = {};
+                for (const q of queries) out[q] = await window.medpagesSearch.searchText(q, 20);
+                return out;
+            }""", TEXT_QUERIES)
             browser.close()
     finally:
         server.shutdown()
@@ -118,3 +136,14 @@ def test_search_js_and_python_give_the_same_first_results(site):
             mismatches.append(f"{query!r}: search.js {json.dumps(js[:3])} python {json.dumps(py[:3])}")
     assert mismatches == []
     assert found_something >= len(QUERIES) - 3  # the queries exercise the search, not only empty results
+
+    text = TextSearch({p.relative_to(folder).as_posix(): p.read_bytes() for p in (folder / "search/ft").rglob("*.json")})
+    found_something = 0
+    for query in TEXT_QUERIES:
+        js = [(r["title"], urlsplit(r["url"]).path.lstrip("/")) for r in text_in_browser[query]]
+        py = [(hit.title, hit.path + "/") for hit in text.search(query, 20)]
+        found_something += bool(py)
+        if js != py:
+            mismatches.append(f"{query!r}: search.js {json.dumps(js[:3])} python {json.dumps(py[:3])}")
+    assert mismatches == []
+    assert found_something >= len(TEXT_QUERIES) - 6  # "the", "xyzzy" and a few others find nothing

@@ -1,11 +1,11 @@
-"""The name search of `static/search.js`, in Python: the same shards, words, scores and tie-breaks.
+"""The searches of `static/search.js`, in Python: the same files, words, scores and tie-breaks.
 
 The web app answers `/search/?q=` and `/api/v1/search` with this, so a reader gets the same
 first results with JavaScript off as the static site gives as they type. It searches the shards
 `search_index.name_shards` writes (the bytes the browser fetches), so the same names are found
 from the same first letters: a typo in the first letter is not forgiven here either.
-Keep it in step with `searchNames` in search.js; tests/publish/site/test_search_parity.py runs
-both on the same site.
+`TextSearch` does the same for the full-text index (`searchText`). Keep both in step with
+search.js: tests/publish/site/test_search_parity.py runs both on the same site.
 """
 
 from __future__ import annotations
@@ -14,8 +14,17 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from medpages.publish.site.search_index import NAMES_DIR, NameRecord, guessed_path, name_shards, words
+from medpages.publish.site.search_index import (
+    FULLTEXT_DIR,
+    NAMES_DIR,
+    STOPWORDS,
+    NameRecord,
+    guessed_path,
+    name_shards,
+    words,
+)
 
 # The kinds of names a shard holds: what search.js says a hit came through, and its bonus.
 _KINDS = (("g", "generic name", 0.2), ("s", "also known as", 0.1), ("b", "brand name", 0.1))
@@ -177,3 +186,96 @@ def _object_keys(group: dict[str, list[int]]) -> list[str]:
     """The keys in JavaScript's `Object.keys` order: array-index keys ("500") first, by value."""
     numeric = sorted((k for k in group if _ARRAY_INDEX.match(k) and int(k) < 2**32 - 1), key=int)
     return numeric + [k for k in group if k not in set(numeric)]
+
+
+# --------------------------------------------------------------------------- full text
+
+# search.js's list of words not searched: STOPWORDS without its short words, which are
+# skipped anyway, and without "into", which search.js does look for (as a prefix).
+_TEXT_STOPWORDS = STOPWORDS - {"into"}
+
+
+@dataclass(frozen=True)
+class TextHit:
+    """One page found by its words."""
+
+    title: str
+    path: str  # "a/aspirin" (no trailing slash)
+    score: float
+
+
+class TextSearch:
+    """The full-text index as search.js's `searchText` reads it: `meta.json`, the main and delta
+    shards and the document tables, parsed when first needed."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        """`files`: the index files (relative path → bytes), e.g. those a build wrote under `search/ft/`."""
+        self._files = files
+        self._parsed: dict[str, Any] = {}
+
+    def search(self, query: str, limit: int = 20) -> list[TextHit]:
+        """Pages with every query word (or, failing that, any), best first."""
+        typed = [w for w in words(query) if len(w) >= 3 and w not in _TEXT_STOPWORDS]
+        meta = self._json("meta.json")
+        if not typed or meta is None or limit <= 0:
+            return []
+        dead = set(meta["dead"])
+        per_word: list[dict[int, float]] = []
+        for q in typed:
+            prefix = q[:2]
+            scores: dict[int, float] = {}
+            if prefix in meta["prefixes"]:
+                _add_postings(self._json(f"{prefix}.json"), q, scores, dead)
+            if prefix in meta["delta"]:
+                _add_postings(self._json(f"d-{prefix}.json"), q, scores, None)
+            per_word.append(scores)
+        total: dict[int, float] = {}
+        hits: dict[int, int] = {}
+        for scores in per_word:
+            for doc_id, s in scores.items():
+                total[doc_id] = total.get(doc_id, 0) + s
+                hits[doc_id] = hits.get(doc_id, 0) + 1
+        ids = [doc_id for doc_id in total if hits[doc_id] == len(per_word)] or list(total)
+        ids.sort(key=lambda doc_id: (-total[doc_id], doc_id))
+        found = []
+        for doc_id in ids[:limit]:
+            doc = self._document(meta, doc_id)
+            if doc is not None:
+                found.append(TextHit(title=doc[0], path=doc[1], score=total[doc_id]))
+        return found
+
+    def _document(self, meta: dict, doc_id: int) -> tuple[str, str] | None:
+        own = meta["docs"].get(str(doc_id))
+        if own is None:
+            chunk = self._json(f"docs/{doc_id // meta['chunk']}.json")
+            index = doc_id % meta["chunk"]
+            own = chunk[index] if chunk is not None and index < len(chunk) else None
+        if not own:
+            return None
+        title, path = own
+        return title, path if path != 0 else guessed_path(title) or ""
+
+    def _json(self, name: str) -> Any:
+        if name not in self._parsed:
+            data = self._files.get(f"{FULLTEXT_DIR}/{name}")
+            self._parsed[name] = None if data is None else json.loads(data)
+        return self._parsed[name]
+
+
+def _add_postings(shard: dict[str, list[int]] | None, q: str, scores: dict[int, float], dead: set[int] | None) -> None:
+    if not shard:
+        return
+    matched = [(term, 1 if term == q else 0.7) for term in shard if term.startswith(q)]
+    limit = allowed_typos(q)
+    if not matched and limit:
+        matched = [(term, 0.6) for term in shard if distance(q, term, limit) <= limit]
+    for term, weight in matched:
+        flat = shard[term]
+        doc_id = 0
+        for i in range(0, len(flat), 2):
+            doc_id += flat[i]
+            if dead is not None and doc_id in dead:
+                continue
+            s = flat[i + 1] * weight
+            if s > scores.get(doc_id, 0):
+                scores[doc_id] = s
