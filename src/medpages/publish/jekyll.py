@@ -2,19 +2,26 @@
 
 Writing is atomic per file (`medpages.atomic.write_atomic`), touches only files whose bytes
 change, and deletes only files that an earlier export wrote and nobody has edited since.
+
+Page text is untrusted (list names, brands, drafts, contributions), and Jekyll would run it:
+kramdown passes raw HTML through, Liquid runs `{{ site.… }}` and `{% include %}` in the body,
+and layouts print `page.title` unescaped. So every text medpages composes is made inert
+(`jekyll_markdown`); an unchanged imported page, the publisher's own text, is written back
+byte for byte.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medpages.atomic import write_atomic
 from medpages.errors import InputError
-from medpages.model import Medicine, Page
+from medpages.model import FrontMatter, Medicine, Page
 from medpages.publish.seed_writer import render_seed_markdown
 
 
@@ -25,6 +32,67 @@ class ExportReport:
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
     kept_edited: list[str] = field(default_factory=list)  # files we wrote that someone changed since
+
+
+# A link destination that starts with a scheme other than these (javascript:, data:, an
+# entity-spelt colon) is not made a link.
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_INLINE_LINK = re.compile(r"\]\(([ \t\n]*<?[ \t\n]*)([^\s)>]*)")
+_REFERENCE_DEFINITION = re.compile(r"\]:")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
+def jekyll_markdown(page: Page) -> str:
+    """The page's file in the Jekyll tree: the seed layout with every composed text inert.
+
+    In the body, `<` is written `&lt;` (no raw HTML, autolink or comment reaches kramdown), `{`
+    is written `&#123;` (no Liquid tag or output, no kramdown attribute list or extension),
+    `&` starting an entity is written `&amp;` (the text shows as listed), reference link
+    definitions are not made (their colon is escaped) and an inline link whose address has a scheme other
+    than http(s) or mailto stays text. In the front matter, which layouts print as it is,
+    the title and other strings have `<`, `>`, `"` and `{` as HTML entities and are quoted
+    when YAML would read them otherwise. An unchanged imported page comes back as it was.
+    """
+    return render_seed_markdown(page, front_matter=_inert_front_matter(page.front_matter),
+                                fresh_text=inert_markdown)
+
+
+def inert_markdown(text: str) -> str:
+    """Seed-layout Markdown that kramdown and Liquid show as text, keeping bold, lists, tables
+    and http(s) links (the seed writer itself writes no `<` or `{`)."""
+    text = _INLINE_LINK.sub(_inline_link, text)
+    text = _REFERENCE_DEFINITION.sub(r"]\\:", text)
+    text = _ENTITY.sub("&amp;", text)
+    return text.replace("<", "&lt;").replace("{", "&#123;")
+
+
+def _inline_link(match: re.Match[str]) -> str:
+    destination = match.group(2)
+    scheme = re.split(r"[/?#]", destination, maxsplit=1)[0]
+    if (":" in scheme or "&" in scheme or "\\" in scheme) and not scheme.lower().startswith(_SAFE_SCHEMES):
+        return "]\\(" + match.group(1) + destination  # `]\(`: kramdown shows it as text
+    return match.group(0)
+
+
+def inert_attribute_text(text: str) -> str:
+    """A front-matter string that a layout may print unescaped, in text or in a quoted attribute."""
+    text = _ENTITY.sub("&amp;", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("{", "&#123;")
+
+
+def _inert_value(value: object) -> object:
+    if isinstance(value, str):
+        return inert_attribute_text(value)
+    if isinstance(value, list):
+        return [_inert_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _inert_value(item) for key, item in value.items()}
+    return value
+
+
+def _inert_front_matter(front: FrontMatter) -> FrontMatter:
+    return front.model_copy(update={"title": inert_attribute_text(front.title),
+                                    "extra": _inert_value(front.extra) if front.extra else front.extra})
 
 
 def _digest(data: bytes) -> str:
@@ -48,7 +116,7 @@ def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manif
         target = (out_dir / relative).resolve()
         if not target.is_relative_to(out_dir):  # slugs cannot do this; refuse loudly if one ever does
             raise InputError(f"refusing to write outside {out_dir}", source=relative)
-        data = render_seed_markdown(page).encode("utf-8")
+        data = jekyll_markdown(page).encode("utf-8")
         owned[relative] = _digest(data)
         try:
             if target.read_bytes() == data:

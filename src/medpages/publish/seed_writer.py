@@ -7,7 +7,7 @@ keeps its text as written; everything else is written in the seed layout.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import yaml
 
@@ -34,19 +34,35 @@ from medpages.model import (
 _WIDE_GAP_BEFORE = frozenset({"important_note", "disclaimer", "note"})
 
 
-def render_seed_markdown(page: Page) -> str:
-    """The page as Markdown in the seed layout (no trailing newline, as the seed)."""
+def _as_written(text: str) -> str:
+    return text
+
+
+def render_seed_markdown(
+    page: Page,
+    *,
+    front_matter: FrontMatter | None = None,
+    fresh_text: Callable[[str], str] = _as_written,
+) -> str:
+    """The page as Markdown in the seed layout (no trailing newline, as the seed).
+
+    For a publication (the Jekyll tree), `front_matter` replaces the page's own and
+    `fresh_text` is applied to every part this writer composes (the title line, each section
+    rendered afresh), but not to the text of an unchanged page or section, which is the
+    publisher's own and comes back as written.
+    """
     original = page.original
     if original is not None and original.fingerprint == page.content_fingerprint():
         return original.text
 
-    parts = [render_front_matter(page.front_matter), "", f"# {page.title}"]
+    front = render_front_matter(front_matter if front_matter is not None else page.front_matter)
+    parts = [front, "", fresh_text(f"# {page.title}")]
     preambles = [e for e in page.extra_sections if not e.heading]
     for extra in preambles:
-        parts += ["", extra.body]
+        parts += ["", fresh_text(extra.body)]
     for key in _section_keys(page):
         gap = ["", ""] if key in _WIDE_GAP_BEFORE else [""]
-        parts += gap + [_section_text(page, key)]
+        parts += gap + [_section_text(page, key, fresh_text)]
     return "\n".join(parts)
 
 
@@ -61,18 +77,18 @@ def _section_keys(page: Page) -> Iterable[str]:
             yield key
 
 
-def _section_text(page: Page, key: str) -> str:
+def _section_text(page: Page, key: str, fresh_text: Callable[[str], str] = _as_written) -> str:
     """The section as written when its value is unchanged and it was already in the seed layout
     (differing at most in spacing, like the seed's double spaces); otherwise freshly rendered."""
     value = page.section_value(key)
     rendered = render_section(key, value)
     original = page.original
     if original is None or value is None or key not in original.sections:
-        return rendered
+        return fresh_text(rendered)
     raw = original.sections[key]
     if original.fingerprints.get(key) == fingerprint_value(value) and raw.split() == rendered.split():
         return raw
-    return rendered
+    return fresh_text(rendered)
 
 
 def render_section(key: str, value: object) -> str:
