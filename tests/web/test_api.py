@@ -13,6 +13,7 @@ from medpages.catalog.slug import folder_for, slugify
 from medpages.model import Medicine
 from medpages.project import Project
 from medpages.review.accounts import hash_password, new_token
+from medpages.store import StoreError
 from medpages.store.community import StaleRevision
 from medpages.web.api import _error_response
 from medpages.web.app import create_app
@@ -92,7 +93,7 @@ def test_a_medicine_its_page_and_revisions(client):
     assert (detail["current_revision"], detail["stable_revision"]) == (1, None)
     page = client.get(f"/api/v1/medicines/{SEED_SLUG}/page").json()
     assert (page["revision"], page["reviewed"]) == (1, False)
-    assert page["page"]["title"]
+    assert page["page"]["title"] and page["page"]["original"] is None  # the source text stays in the store
     revisions = client.get(f"/api/v1/medicines/{SEED_SLUG}/revisions").json()
     assert revisions["total"] == 1 and revisions["items"][0]["number"] == 1
     assert client.get(f"/api/v1/medicines/{SEED_SLUG}/revisions/1").json()["page"] == page["page"]
@@ -168,6 +169,7 @@ def test_the_queue_needs_a_reviewers_token(client, tokens):
 def test_error_statuses_of_the_workflow():
     stale = _error_response(StaleRevision(SEED_SLUG, expected=1, current=3))
     assert stale.status_code == 409 and b'"current_revision":3' in stale.body
+    assert _error_response(StoreError("saving: the database is locked")).status_code == 503
 
 
 # --------------------------------------------------------------------------- suggesting and deciding
@@ -210,6 +212,13 @@ def test_anyone_may_suggest_under_the_forms_limits(client):
     created = client.post("/api/v1/suggestions", json=suggestion_body(author_name="Jo", author_email="jo@example.org"))
     assert created.status_code == 201, created.text
     assert created.json()["author_name"] == "Jo"
+    hostile = client.post("/api/v1/suggestions", json=suggestion_body(
+        text="Keep it cool.<script>alert(1)</script> [x](javascript:alert(1))", author_name="<img src=x onerror=1>"))
+    assert hostile.status_code in (201, 400), hostile.text
+    if hostile.status_code == 201:
+        shown = client.get(f"/api/v1/suggestions/by-public-id/{hostile.json()['public_id']}")
+        assert shown.headers["content-type"] == "application/json"
+        assert "<script" not in shown.json()["text"] and "javascript:" not in shown.json()["text"]
     bad = client.post("/api/v1/suggestions", json=suggestion_body(section="no_such_section"))
     assert bad.status_code == 400 and "section" in bad.json()["detail"]
     assert client.post("/api/v1/suggestions", json=suggestion_body(author_email="not an address")).status_code == 400

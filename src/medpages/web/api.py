@@ -24,6 +24,7 @@ from medpages.model import Medicine, Page
 from medpages.review import MergeConflict, PermissionDenied
 from medpages.review.accounts import can_review, token_digest
 from medpages.review.workflow import RateLimited
+from medpages.store import StoreError
 from medpages.store.community import StaleRevision, Suggestion, SuggestionClosed, User
 from medpages.web import security
 from medpages.web.context import AppContext
@@ -67,7 +68,7 @@ def _error_response(error: MedpagesError) -> JSONResponse:
 
 _STATUS: list[tuple[type[MedpagesError], int]] = [
     (PermissionDenied, 403), (MergeConflict, 409), (StaleRevision, 409), (SuggestionClosed, 409),
-    (RateLimited, 429), (InputError, 400),
+    (RateLimited, 429), (InputError, 400), (StoreError, 503),
 ]
 
 
@@ -306,11 +307,12 @@ def get_reader_page(request: Request, slug: str) -> PageOut:
     current = store.current_revision(slug)
     stable = store.stable_revision(slug)
     if stable is not None:
-        return PageOut(slug=slug, revision=stable[0], reviewed=True, current_revision=current, page=stable[1])
+        return PageOut(slug=slug, revision=stable[0], reviewed=True, current_revision=current,
+                       page=_shown(stable[1]))
     page = store.get_page(slug)
     if page is None:
         raise _not_found(f"{slug}: no page written yet")
-    return PageOut(slug=slug, revision=current, reviewed=False, current_revision=current, page=page)
+    return PageOut(slug=slug, revision=current, reviewed=False, current_revision=current, page=_shown(page))
 
 
 @router.get("/medicines/{slug}/revisions", response_model=Paged[RevisionSummaryOut], tags=["revisions"])
@@ -335,7 +337,12 @@ def get_revision(request: Request, slug: str, number: int) -> RevisionOut:
         raise _not_found(f"{slug}: no revision {number}")
     return RevisionOut(slug=slug, number=summary.number, status=summary.status, author=summary.author,
                        kind=summary.kind, message=summary.message, created_at=summary.created_at,
-                       base_revision=store.revision_base(slug, number), page=page)
+                       base_revision=store.revision_base(slug, number), page=_shown(page))
+
+
+def _shown(page: Page) -> Page:
+    """The page without the source text it was parsed from (kept only to write it back unchanged)."""
+    return page.model_copy(update={"original": None}) if page.original is not None else page
 
 
 def _medicine(request: Request, slug: str) -> Medicine:
