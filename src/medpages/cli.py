@@ -472,7 +472,7 @@ def users_list(project: ProjectOption = None) -> None:
     users = list_users(_project(project))
     for user in users:
         state = "  (disabled)" if user.disabled else ""
-        out().print(f"{user.name}\t{user.role}\t{user.created_at:%Y-%m-%d %H:%M}{state}", markup=False)
+        out().print(f"{user.name:<24} {user.role:<12} {user.created_at:%Y-%m-%d %H:%M}{state}", markup=False)
     if not users:
         err().print("No accounts yet: `medpages users add NAME --role admin` makes the first.")
 
@@ -637,7 +637,7 @@ def _proposal_lines(proposal) -> list[str]:
     lines = [
         f"Suggestion {suggestion.id} ({suggestion.status}) for {proposal.medicine.title} ({suggestion.slug}), "
         f"section {suggestion.section}",
-        f"by {author}{f' <{suggestion.author_email}>' if suggestion.author_email else ''} on "
+        f"by {author} on "  # not the e-mail: `show` asks for no sign-in, and e-mails are for reviewers
         f"{suggestion.created_at:%Y-%m-%d %H:%M}; edited from revision {suggestion.base_revision}, "
         f"the page is at revision {proposal.current_revision}",
         f"reason: {suggestion.reason}",
