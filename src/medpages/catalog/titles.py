@@ -100,9 +100,19 @@ def _character_problem(title: str) -> str | None:
 def duplicate_key(title: str) -> str:
     """Titles with the same key are one medicine: case, spacing and Unicode forms ignored.
 
-    All white space goes, not just repeats: `625 mg` and `625mg` are one strength.
+    Spacing is ignored only where it cannot change what a name says: repeated white space,
+    white space around punctuation (`A + B`, `A +B`) and between an amount and its unit
+    (`625 mg`, `625mg`). Between two words or two numbers it stays, so `Vitamin B1 25mg` and
+    `Vitamin B12 5mg` (or `Iron 1 10mg` and `Iron 110mg`) are never one medicine.
     """
-    return "".join(unicodedata.normalize("NFKC", title).casefold().split())
+    key = unicodedata.normalize("NFKC", title).casefold()
+    key = _SPACE_AROUND_PUNCTUATION.sub(r"\1", key)
+    key = _SPACE_BEFORE_UNIT.sub("", key)
+    return " ".join(key.split())
+
+
+_SPACE_AROUND_PUNCTUATION = re.compile(r"\s*([^\w\s])\s*")
+_SPACE_BEFORE_UNIT = re.compile(r"(?<=\d)\s+(?=[^\W\d_])")
 
 
 def _surrogate_problem(char: str) -> str:
