@@ -73,11 +73,9 @@ def test_only_reviewed_leaves_the_others_out_of_the_site_and_the_tree_and_says_s
     assert sorted(p.name for p in (reviewed_then_drafted / "jekyll").rglob("*.md")) == [f"{SEED}.md"]
 
 
-def test_a_page_reviewed_at_its_current_revision_needs_no_stable_lookup(reviewed_then_drafted, monkeypatch):
+def test_only_a_page_reviewed_before_and_changed_since_costs_a_stable_lookup(reviewed_then_drafted, monkeypatch):
     project = Project.find(reviewed_then_drafted)
     store = project.store()
-    current = store.get_page(SEED).model_copy(update={"status": "reviewed"})
-    store.save_page(SEED, current, author="pharmacist", kind="contributor")
     looked_up: list[str] = []
     lookup = store.stable_revision
 
@@ -88,5 +86,12 @@ def test_a_page_reviewed_at_its_current_revision_needs_no_stable_lookup(reviewed
     monkeypatch.setattr(store, "stable_revision", counted)
     publication = Publication.of(project)
     published = {medicine.slug: page for medicine, page in publication.entries()}
-    assert looked_up == [NEVER_REVIEWED]  # not the reviewed page, not the medicine without a page
+    assert looked_up == [SEED]  # not the page never reviewed, not the medicine without a page
+    assert published[SEED].usage.lead == REVIEWED_USAGE and publication.stable == [SEED]
+
+    current = store.get_page(SEED).model_copy(update={"status": "reviewed"})
+    store.save_page(SEED, current, author="pharmacist", kind="contributor")
+    looked_up.clear()
+    published = {medicine.slug: page for medicine, page in publication.entries()}
+    assert looked_up == []  # a page reviewed at its current revision is its own stable version
     assert published[SEED].usage.lead == DRAFT_USAGE and publication.stable == []

@@ -35,15 +35,16 @@ class Publication:
     def entries(self) -> Iterator[tuple[Medicine, Page | None]]:
         """Every medicine with the page to publish (None: no page yet, shown as not written).
 
-        Only a page whose current status is not `reviewed` (or `published`) costs a look for a
-        stable revision: a reviewed current page is its own stable version."""
+        A page whose current status is `reviewed` (or `published`) is its own stable version; only
+        a page a person reviewed before, and changed since, costs a look for its stable revision."""
         self.stable, self.left_out = [], []
         store = self.project.store()
+        ever_reviewed = _ever_reviewed(store)
         for medicine, page in store.iter_pages():
             if page is not None and page.status in STABLE_STATUSES:
                 yield medicine, page
                 continue
-            stable = store.stable_revision(medicine.slug) if page is not None else None
+            stable = store.stable_revision(medicine.slug) if medicine.slug in ever_reviewed else None
             if stable is not None:
                 self.stable.append(medicine.slug)
                 yield medicine, stable[1]
@@ -51,6 +52,17 @@ class Publication:
                 self.left_out.append(medicine.slug)
             else:
                 yield medicine, page
+
+
+def _ever_reviewed(store) -> set[str]:
+    """The slugs of the medicines with a review. A revision gets a reviewed status only through the
+    review desk, which records a review of the page (marking it reviewed) before any later reviewed
+    revision (a change accepted into a reviewed page, a restore): a page with no review has no stable
+    revision, and the catalogue's thousands of unreviewed pages cost no look-up each."""
+    reviewed_ids = {row["medicine_id"] for row in store.iter_table_rows("reviews")}
+    if not reviewed_ids:
+        return set()
+    return {str(row["slug"]) for row in store.iter_table_rows("medicines") if row["id"] in reviewed_ids}
 
 
 def build_jekyll(project: Project, out_dir: Path | None = None, publication: Publication | None = None):
