@@ -74,7 +74,7 @@ def suggest(client: TestClient, section: str = "usage", text: str | None = None,
     url = f"/{letter}/{slug}/suggest/{section}/"
     form = client.get(url)
     assert form.status_code == 200, form.text
-    current = re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', form.text, re.S).group(1)
+    current = re.search(r'<textarea id="text" name="text"[^>]*>\n(.*?)</textarea>', form.text, re.S).group(1)
     base = re.search(r'name="base_revision" value="(\d+)"', form.text).group(1)
     import html as html_module
 
