@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixture_files import SEED_PAGE
 from medpages.catalog.seed_reader import parse_seed_markdown
@@ -171,3 +173,31 @@ def test_editable_sections_follow_the_page_order_with_extras_before_the_faqs():
     assert keys.index("extra:1") == keys.index("faqs") - 1
     assert "sources" not in keys and "overdose" in keys
     assert editable_sections(None)[0] == "generic_name"
+
+
+_words = st.lists(st.sampled_from(["take", "one", "tablet", "daily", "with", "food", "5", "mg", "(or", "less)",
+                                   "it's", "R&D", "<", "10%", "dose,", "water."]), min_size=1, max_size=8).map(" ".join)
+_paragraphs = st.lists(_words, max_size=3).map("\n\n".join)
+_items = st.lists(st.builds(ListItem, label=st.none() | _words.map(lambda w: w.capitalize() + ":"), text=_words),
+                  max_size=4)
+
+
+@settings(deadline=None)
+@given(lead=_paragraphs, items=_items, closing=_paragraphs)
+def test_any_text_section_round_trips(lead, items, closing):
+    page = composed_page()
+    page.dosage = TextSection(lead=lead, items=items, closing=closing if items else "")
+    updated, _ = with_section_text(page, "dosage", section_text(page, "dosage"))
+    expected = page.dosage if (lead or items) else None
+    assert updated.dosage == expected
+
+
+@settings(deadline=None)
+@given(items=st.lists(st.builds(SideEffect, name=_words, explanation=st.just("") | _words), min_size=1, max_size=4),
+       faqs=st.lists(st.builds(FAQ, question=_words.map(lambda w: w.capitalize() + "?"), answer=_words),
+                     min_size=1, max_size=4))
+def test_any_side_effects_and_faqs_round_trip(items, faqs):
+    page = composed_page()
+    page.side_effects, page.faqs = SideEffects(lead="Common:", items=items), FAQs(items=faqs)
+    for key in ("side_effects", "faqs"):
+        assert with_section_text(page, key, section_text(page, key))[0].section_value(key) == page.section_value(key)

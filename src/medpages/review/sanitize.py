@@ -90,14 +90,19 @@ def _autolink_as_link(match: re.Match[str]) -> str:
 
 def _without_unsafe_links(text: str) -> str:
     """Markdown links and images keep their text; a target that is not http(s) or relative is dropped."""
-    text = _REFERENCE_DEFINITION.sub(
-        lambda m: m.group(0) if _safe_target(m.group("target").strip("<>")) else "", text)
+    text = _REFERENCE_DEFINITION.sub(_safe_definition, text)
     for _ in range(20):  # a link text may hold another link: again until none is left
         changed = _drop_one_pass(text)
         if changed == text:
             return changed
         text = changed
     return text
+
+
+def _safe_definition(match: re.Match[str]) -> str:
+    if _safe_target(match.group("target").strip("<>")):
+        return match.group(0)
+    return f"[{match.group('label')}]:{match.group('rest')}"
 
 
 def _drop_one_pass(text: str) -> str:
