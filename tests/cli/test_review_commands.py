@@ -134,3 +134,29 @@ def test_reject_needs_a_reason_and_mark_reviews_the_page(project_dir, medpages_c
     assert store.get_page(SLUG).status == "reviewed" and store.stable_revision(SLUG) is not None
     unknown = review(medpages_cli, project_dir, "mark", "no-such-medicine", "--as", "bob")
     assert unknown.exit_code == 1 and "no medicine 'no-such-medicine'" in unknown.errors
+
+
+def test_show_names_the_label_and_quotes_it(tmp_path, medpages_cli):
+    from importlib import resources
+
+    assert medpages_cli("init", "proj", cwd=tmp_path).exit_code == 0
+    root = tmp_path / "proj"
+    (root / "generics.txt").write_text("Atorvastatin 20mg\n", encoding="utf-8")
+    label = root / "lipitor.xml"
+    label.write_bytes(resources.files("medpages.demo").joinpath("labels", "lipitor-atorvastatin.xml").read_bytes())
+    assert medpages_cli("import", "generics.txt", cwd=root).exit_code == 0
+    assert medpages_cli("sources", "add", "lipitor.xml", cwd=root).exit_code == 0
+    assert medpages_cli("generate", "--backend", "reference", cwd=root).exit_code in (0, 3)
+    project = Project.find(root)
+    store = project.store()
+    slug = "atorvastatin-20mg"
+    current = section_text(store.get_page(slug), "usage")
+    number = review_desk(project).suggest(slug, "usage", current + "\n\nTake it at the same time each day.",
+                                          base_revision=store.current_revision(slug), reason="a habit that helps",
+                                          rate_limit=None).id
+    shown = medpages_cli("review", "show", number, cwd=root)
+    assert shown.exit_code == 0, shown.output
+    label_line = next(line for line in shown.stdout.splitlines() if line.startswith("Label: "))
+    assert "LIPITOR" in label_line.upper() and "http" in label_line
+    assert "\n  > " in shown.stdout  # the label's words behind the section
+    assert "by anonymous" in shown.stdout
