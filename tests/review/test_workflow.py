@@ -243,7 +243,7 @@ def test_overlapping_suggestions_conflict_and_nothing_is_written(desk, store, ri
     assert "edited and accepted" in store.revisions(SLUG)[-1].message
 
 
-def test_accept_merges_again_when_another_writer_got_there_first(tmp_path, rita_name="rita"):
+def test_accept_merges_again_when_another_writer_got_there_first(tmp_path):
     path = tmp_path / "race.sqlite"
 
     class RacingStore(Store):
@@ -263,7 +263,7 @@ def test_accept_merges_again_when_another_writer_got_there_first(tmp_path, rita_
     with Store.open(path) as setup:
         setup.upsert_medicine(medicine())
         setup.save_page(SLUG, page(), author="model:test", kind="model")
-        reviewer = setup.add_user(rita_name, "reviewer", "h")
+        reviewer = setup.add_user("rita", "reviewer", "h")
     with RacingStore.open(path) as store:
         desk = ReviewDesk(store=store, check_settings=CheckSettings(), facts_for=lambda _m: None)
         RacingStore.raced = True  # no race while suggesting
@@ -273,6 +273,16 @@ def test_accept_merges_again_when_another_writer_got_there_first(tmp_path, rita_
         current = store.get_page(SLUG)
         assert current.usage.lead == "Changed by another writer."
         assert current.side_effects.items[2].explanation == "usually mild."
+
+
+def test_the_first_page_of_a_medicine_can_come_from_a_suggestion(desk, store, rita):
+    store.upsert_medicine(Medicine(title="Ibuprofen 200mg", slug="ibuprofen-200mg", letter="i"))
+    suggestion = desk.suggest("ibuprofen-200mg", "usage", "Ibuprofen eases pain.", base_revision=0, reason="new")
+    assert desk.proposal(suggestion.id).base_text == ""
+    assert desk.accept(suggestion.id, rita) == 1
+    first = store.get_page("ibuprofen-200mg")
+    assert first.title == "Ibuprofen 200mg" and first.usage == TextSection(lead="Ibuprofen eases pain.")
+    assert first.status == "draft"
 
 
 # ------------------------------------------------------------------ reject
