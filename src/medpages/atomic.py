@@ -1,12 +1,16 @@
 """Writing a file whole: a reader sees the old bytes or the new ones, never half, and a failed
 write leaves no temporary file behind. The pages, manifests, state files, downloads and reports
 medpages writes go through `write_atomic` (or, for a file written in pieces under another
-name, `rename_durably`).
+name, `rename_durably`). A process killed mid-write (SIGKILL, a power cut) cannot remove its
+temporary: `leftovers_swept` around a run of writes removes those of a run that never finished.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 # 0o666 less the umask, as for any new file (0644 under the usual 022); mkstemp's 0600 would
@@ -73,6 +77,55 @@ def rename_durably(finished: str | os.PathLike[str], path: str | os.PathLike[str
         os.close(handle)
     os.replace(finished, path)
     _sync_folder(os.path.dirname(os.fspath(path)) or ".")
+
+
+# The names `_create_temporary` gives: `.<name>.<8 hex digits>.tmp`.
+_TEMPORARY_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
+
+
+@contextmanager
+def leftovers_swept(root: str | os.PathLike[str], marker: str | os.PathLike[str]) -> Iterator[None]:
+    """Around a run of `write_atomic` calls under `root` (a site build, an export).
+
+    `marker` (outside `root`) holds the process id while the run goes on and is removed when it
+    ends without an error. Finding it at the start means the last run was killed or failed: its
+    temporaries are removed from `root` first, unless its process is still running (two runs at
+    once: the other one's temporaries are in use)."""
+    marker = os.fspath(marker)
+    try:
+        with open(marker, encoding="ascii") as stream:
+            previous = int(stream.read().strip() or 0)
+    except (OSError, ValueError):
+        previous = None
+    if previous is not None and not _running(previous):
+        remove_temporaries(root)
+    write_atomic(marker, str(os.getpid()).encode("ascii"), durable=False)
+    yield
+    _remove(marker)
+
+
+def remove_temporaries(root: str | os.PathLike[str]) -> list[str]:
+    """Delete every file under `root` named like a `write_atomic` temporary; their paths."""
+    removed = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if _TEMPORARY_NAME.match(name):
+                path = os.path.join(folder, name)
+                _remove(path)
+                removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid <= 0 or pid == os.getpid() or os.name == "nt":  # Windows: os.kill(pid, 0) would end it
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _create_temporary(folder: str, name: str) -> tuple[str, int]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medpages.atomic import write_atomic
+from medpages.atomic import leftovers_swept, write_atomic
 from medpages.errors import InputError
 from medpages.model import FrontMatter, Medicine, Page
 from medpages.publish.seed_writer import render_seed_markdown
@@ -103,6 +103,12 @@ def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manif
     """Write `<letter>/<slug>.md` for every page; `manifest` remembers what this export owns."""
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with leftovers_swept(out_dir, manifest.with_name(manifest.name + ".running")):
+        return _export(entries, out_dir, manifest)
+
+
+def _export(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: Path) -> ExportReport:
     report = ExportReport(out_dir=out_dir)
     previous: dict[str, str] = {}
     if manifest.is_file():

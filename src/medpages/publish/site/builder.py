@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medpages.atomic import write_atomic
+from medpages.atomic import leftovers_swept, write_atomic
 from medpages.errors import InputError
 from medpages.model import Medicine, Page
 from medpages.publish.site import search_index, views
@@ -33,6 +33,7 @@ from medpages.publish.site.workers import PageJob, do_all
 
 MANIFEST_NAME = "site-manifest.json"
 FULLTEXT_STATE_NAME = "site-fulltext.json"
+RUNNING_NAME = "site-build-running"  # while a build runs; left behind by a killed one
 MANIFEST_VERSION = 1
 _SAFE_PART = re.compile(r"^[a-z0-9-]{1,200}$")  # what slugify makes: never a path of its own
 
@@ -84,7 +85,8 @@ def build_site(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        report = build.run(entries)
+        with leftovers_swept(out_dir, state_dir / RUNNING_NAME):
+            report = build.run(entries)
     finally:
         if collecting:
             gc.enable()
