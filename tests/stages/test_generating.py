@@ -7,6 +7,7 @@ httpx.MockTransport in place of the network, the provider and the runner unchang
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 import json
 import re
 import shutil
@@ -174,3 +175,18 @@ def test_only_drafts_the_medicines_named_and_reports_an_unknown_one(catalogue):
     report = _generate(catalogue, fake, only=["paracetamol-500mg", "no-such-medicine"])
     assert report.drafted == ["paracetamol-500mg"] and set(fake.prompts()) == {"Paracetamol 500mg"}
     assert report.failed == ["no-such-medicine: no such medicine in the catalogue"]
+
+
+def test_generate_never_replaces_a_page_a_person_reviewed(project_dir, medpages_cli):
+    (project_dir / "generics.txt").write_text("Atorvastatin 20mg\n")
+    assert medpages_cli("import", "generics.txt", cwd=project_dir).exit_code == 0
+    assert medpages_cli("sources", "add", SPL_DIR, cwd=project_dir).exit_code == 0
+    assert medpages_cli("generate", cwd=project_dir).exit_code in (0, EXIT_WARNINGS)
+    store = Project.load(project_dir).store()
+    page = store.get_page("atorvastatin-20mg")
+    page.status, page.reviewed_on = "reviewed", date(2026, 12, 1)
+    page.usage.lead = "Reviewed wording a pharmacist approved."
+    store.save_page("atorvastatin-20mg", page, author="reviewer:bob", kind="fixed")
+    result = medpages_cli("generate", cwd=project_dir)
+    assert "atorvastatin-20mg" in result.stderr, result.output
+    assert store.get_page("atorvastatin-20mg").usage.lead == "Reviewed wording a pharmacist approved."

@@ -136,7 +136,10 @@ def _medicines_to_draft(project: Project, report: GenerateReport, *, only: set[s
 
 
 def replaceable(page: Page) -> bool:
-    """Whether a new draft may replace this page without losing anyone's work."""
+    """Whether a new draft may replace this page without losing anyone's work: never a page a
+    person reviewed (their review would silently stop describing the page)."""
+    if page.status in ("reviewed", "published") or page.reviewed_on is not None:
+        return False
     return {provenance.kind for provenance in page.provenance.values()} <= _REPLACEABLE_KINDS
 
 
