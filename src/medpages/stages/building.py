@@ -59,10 +59,7 @@ def _ever_reviewed(store) -> set[str]:
     review desk, which records a review of the page (marking it reviewed) before any later reviewed
     revision (a change accepted into a reviewed page, a restore): a page with no review has no stable
     revision, and the catalogue's thousands of unreviewed pages cost no look-up each."""
-    reviewed_ids = {row["medicine_id"] for row in store.iter_table_rows("reviews")}
-    if not reviewed_ids:
-        return set()
-    return {str(row["slug"]) for row in store.iter_table_rows("medicines") if row["id"] in reviewed_ids}
+    return store.reviewed_slugs()
 
 
 def build_jekyll(project: Project, out_dir: Path | None = None, publication: Publication | None = None):

@@ -445,6 +445,12 @@ class CommunityStore:
         with self._read_sessions() as session:
             return [Review(*row) for row in session.execute(statement)]
 
+    def reviewed_slugs(self) -> set[str]:
+        """The medicines whose page a person has reviewed at least once (only they can have a stable revision)."""
+        statement = select(MedicineRecord.slug).join(ReviewRecord, ReviewRecord.medicine_id == MedicineRecord.id)
+        with self._read_sessions() as session:
+            return set(session.scalars(statement.distinct()))
+
     def stable_revision(self, slug: str) -> tuple[int, Page] | None:
         """The newest revision a person reviewed (status `reviewed`), as FlaggedRevs' stable version."""
         statement = (

@@ -247,6 +247,21 @@ class Store(CommunityStore):
             for document in session.scalars(statement.execution_options(yield_per=STREAM_CHUNK_SIZE)):
                 yield Medicine.model_validate_json(document)
 
+    def medicines(self, *, offset: int = 0, limit: int = 50) -> list[Medicine]:
+        """One page of the catalogue, in slug order (the API's paging)."""
+        statement = (select(_as_text(MedicineRecord.medicine_json)).order_by(MedicineRecord.slug)
+                     .offset(offset).limit(limit))
+        with self._read_sessions() as session:
+            return [Medicine.model_validate_json(document) for document in session.scalars(statement)]
+
+    def change_marker(self) -> tuple[object, ...]:
+        """What changes whenever a medicine or a page is added, changed or removed: counts and newest
+        times. Caches of what is derived from the catalogue (the app's search) compare it."""
+        with self._read_sessions() as session, session.begin():
+            medicines = session.execute(select(func.count(), func.max(MedicineRecord.updated_at))).one()
+            pages = session.execute(select(func.count(), func.max(PageRecord.updated_at))).one()
+        return (*medicines, *pages)
+
     def medicines_without_generic(self) -> list[Medicine]:
         """The medicines whose names resolved to no generic name (`medpages names`), in slug order."""
         statement = (select(_as_text(MedicineRecord.medicine_json))

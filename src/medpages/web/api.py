@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from itertools import islice
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -285,7 +284,7 @@ def list_medicines(request: Request, offset: Offset = 0, limit: Limit = 50) -> P
     """Every medicine, in slug order."""
     store = _context(request).store
     total = store.counts()["medicines"]
-    items = [MedicineSummary.of(m) for m in islice(store.iter_medicines(), offset, offset + limit)]
+    items = [MedicineSummary.of(m) for m in store.medicines(offset=offset, limit=limit)]
     return Paged[MedicineSummary](total=total, offset=offset, limit=limit, items=items)
 
 

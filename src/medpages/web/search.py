@@ -15,14 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
 
 from medpages.model import FrontMatter, Medicine, Page
 from medpages.publish.site import search_index, views
 from medpages.publish.site.search_index import NameRecord
 from medpages.publish.site.search_query import NameSearch, TextSearch
 from medpages.store import Store
-from medpages.store.schema import MedicineRecord, PageRecord
 
 CHECK_SECONDS = 1.0
 
@@ -124,10 +122,7 @@ class SiteSearch:
 
     def _marker(self) -> tuple:
         """What changes when a medicine or a page is added, removed or changed: counts and newest times."""
-        with self.store.engine.connect() as connection:
-            medicines = connection.execute(select(func.count(), func.max(MedicineRecord.updated_at))).one()
-            pages = connection.execute(select(func.count(), func.max(PageRecord.updated_at))).one()
-        return (*medicines, *pages)
+        return self.store.change_marker()
 
     def _build(self, marker: tuple) -> _Snapshot:
         entries: list[tuple[Medicine, Page]] = []
