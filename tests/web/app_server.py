@@ -289,30 +289,36 @@ def api_token(project: Project, name: str) -> str:
 
 ATORVASTATIN_PATH = "/a/atorvastatin-20mg/"
 ATORVASTATIN_SLUG = "atorvastatin-20mg"
+IBUPROFEN_SLUG = "ibuprofen-400mg"
+AMOXICILLIN_SLUG = "amoxicillin-500mg"
 _SHARED: dict[str, AppServer] = {}
 
 
-def atorvastatin_page(folder: Path) -> Path:
-    """A page for Atorvastatin 20mg (the seed page's text under another name): with the Lipitor label
-    added, the reviewer's diff has label facts, and the page's findings."""
-    text = SEED_PAGE.read_text("utf-8").replace("Ado-trastuzumab emtansine 160mg", "Atorvastatin 20mg")
-    path = folder / "atorvastatin-20mg.md"
-    path.write_text(text.replace("Ado-trastuzumab emtansine", "Atorvastatin"), "utf-8")
+def renamed_seed_page(folder: Path, title: str, generic: str) -> Path:
+    """The seed page's text as the page of another medicine (its title and generic name replaced)."""
+    text = SEED_PAGE.read_text("utf-8").replace("Ado-trastuzumab emtansine 160mg", title)
+    path = folder / f"{title.lower().replace(' ', '-')}.md"
+    path.write_text(text.replace("Ado-trastuzumab emtansine", generic), "utf-8")
     return path
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def review_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AppServer:
-    """One running app per database for the whole session (the browser and XSS modules share it, on
-    different medicines): the seed page, an Atorvastatin page with its label, three accounts."""
+    """One running app per database (two worker processes) for the whole session, shared by the
+    test modules, each on a medicine of its own: the seed page (XSS corpus), Atorvastatin with the
+    Lipitor label, so the reviewer's diff has label facts (browser), Ibuprofen (concurrency) and
+    Amoxicillin (crash); three accounts with API tokens."""
     kind = request.param
     if kind not in _SHARED:
         database = new_database(kind)
         folder = tmp_path_factory.mktemp(f"review-app-{kind}")
+        pages = [SEED_PAGE, renamed_seed_page(folder, "Atorvastatin 20mg", "Atorvastatin"),
+                 renamed_seed_page(folder, "Ibuprofen 400mg", "Ibuprofen"),
+                 renamed_seed_page(folder, "Amoxicillin 500mg", "Amoxicillin")]
         try:
             project = make_project(folder / "project", database, generics=[*GENERICS, "Atorvastatin 20mg"],
-                                   pages=[SEED_PAGE, atorvastatin_page(folder)], labels=[LIPITOR_XML])
-            server = AppServer(project).start()
+                                   pages=pages, labels=[LIPITOR_XML])
+            server = AppServer(project, workers=2).start()
         except BaseException:
             database.drop()
             raise
