@@ -335,6 +335,15 @@ def review_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 # --------------------------------------------------------------------------- the browser
 
 
+def sign_in_tab(tab, name: str) -> None:
+    """Sign a Playwright tab in through the login form; it lands on the review queue."""
+    tab.goto("/login/")
+    tab.fill("#name", name)
+    tab.fill("#password", PASSWORDS[name])
+    tab.click("form.login-form button[type=submit]")
+    tab.wait_for_url(re.compile(r"/review/$"))
+
+
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:

@@ -14,10 +14,10 @@ import pytest
 from app_server import (  # noqa: F401  (fixtures)
     ATORVASTATIN_PATH,
     ATORVASTATIN_SLUG,
-    PASSWORDS,
     SEED_PATH,
     browser,
     review_app,
+    sign_in_tab,
 )
 
 SENTENCE = "Take it at the same time each evening, with or without food."
@@ -30,14 +30,6 @@ def new_tab(browser, server, **options):  # noqa: F811
     tab.errors = []  # type: ignore[attr-defined]
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
     return tab
-
-
-def sign_in(tab, name: str) -> None:
-    tab.goto("/login/")
-    tab.fill("#name", name)
-    tab.fill("#password", PASSWORDS[name])
-    tab.click("form.login-form button[type=submit]")
-    tab.wait_for_url(re.compile(r"/review/$"))
 
 
 def test_a_reader_suggests_and_a_reviewer_accepts(browser, review_app):  # noqa: F811
@@ -66,7 +58,7 @@ def test_a_reader_suggests_and_a_reviewer_accepts(browser, review_app):  # noqa:
 
     # The reviewer: sign in, the queue, the diff with the label's facts and the findings, accept.
     reviewer = new_tab(browser, review_app)
-    sign_in(reviewer, "rita")
+    sign_in_tab(reviewer, "rita")
     row = reviewer.locator("table.queue tbody tr", has_text="A. Reader").filter(has_text=ATORVASTATIN_SLUG)
     assert row.count() == 1
     row.locator("a").click()
