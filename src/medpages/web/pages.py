@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from starlette.concurrency import run_in_threadpool
 
-from medpages.errors import InputError
 from medpages.model import FrontMatter, Medicine, Page
 from medpages.publish.site import views
 from medpages.publish.site.render import ListedMedicine
+from medpages.store import Store
 from medpages.store.schema import MedicineRecord, PageRecord, RevisionRecord
 from medpages.web.context import AppContext
 from medpages.web.security import signed_in_user
@@ -31,9 +32,6 @@ from medpages.web.templating import page
 router = APIRouter(include_in_schema=False)
 
 HTML = "text/html; charset=utf-8"
-# A medicine's catalogue entry (title, brands) can change without a new revision: a cached page
-# is rendered again after this long even when its revision has not moved.
-MEDICINE_TTL_SECONDS = 30.0
 CACHED_PAGES = 4096
 
 
@@ -48,11 +46,9 @@ def empty_page(medicine: Medicine) -> Page:
 
 @dataclass(frozen=True)
 class _CachedPage:
-    marker: int  # the medicine's current revision when it was rendered
-    letter: str
+    marker: tuple  # (current revision, letter, catalogue entry's last change) when it was rendered
     shown: int  # the revision shown
     body: bytes
-    at: float
 
 
 @dataclass(frozen=True)
@@ -63,11 +59,68 @@ class _Listing:
     rendered: dict[str, bytes]
 
 
+class FreshnessQueries:
+    """The one query each reading request makes, on a raw connection kept per thread.
+
+    Through a SQLAlchemy session the query costs milliseconds, most of it the session; the same
+    statement, compiled once and run on a kept DB-API connection, costs tens of microseconds. The
+    connection reads in autocommit (SQLite: the store's setting; PostgreSQL: set here), so every
+    query sees the newest commit of any process. A failed connection is dropped and made again.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._local = threading.local()
+        dialect = store.engine.dialect
+        self._qmark = dialect.paramstyle == "qmark"
+        revision = (select(RevisionRecord.number, MedicineRecord.letter, MedicineRecord.updated_at)
+                    .select_from(MedicineRecord)
+                    .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
+                    .outerjoin(RevisionRecord, RevisionRecord.id == PageRecord.current_revision_id)
+                    .where(MedicineRecord.slug == bindparam("slug")))
+        catalogue = select(func.count(MedicineRecord.id), func.max(MedicineRecord.updated_at),
+                           select(func.max(RevisionRecord.id)).scalar_subquery())
+        self._revision_sql = str(revision.compile(dialect=dialect))
+        self._catalogue_sql = str(catalogue.compile(dialect=dialect))
+
+    def page_marker(self, slug: str) -> tuple | None:
+        """(current revision or 0, letter, catalogue entry's last change) of a medicine; None when unknown."""
+        rows = self._run(self._revision_sql, (slug,) if self._qmark else {"slug": slug})
+        if not rows:
+            return None
+        number, letter, updated = rows[0]
+        return number or 0, letter, updated
+
+    def catalogue_marker(self) -> tuple:
+        """Changes whenever a medicine is added, removed or changed, or any page gets a revision."""
+        return tuple(self._run(self._catalogue_sql, () if self._qmark else {})[0])
+
+    def _run(self, sql: str, parameters: object) -> list[tuple]:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self.store.engine.raw_connection()
+            if self.store.engine.dialect.name == "postgresql":
+                connection.driver_connection.autocommit = True
+            self._local.connection = connection
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, parameters)
+                return [tuple(row) for row in cursor.fetchall()]
+            finally:
+                cursor.close()
+        except Exception:
+            self._local.connection = None
+            connection.invalidate()
+            raise
+
+
 class PageCache:
     """Rendered pages of one app process, checked against the database on every request (thread-safe)."""
 
     def __init__(self, context: AppContext) -> None:
         self.context = context
+        self.queries = FreshnessQueries(context.store)
         self._pages: OrderedDict[str, _CachedPage] = OrderedDict()
         self._lock = threading.Lock()
         self._listing: _Listing | None = None
@@ -75,17 +128,20 @@ class PageCache:
 
     # ------------------------------------------------------------------ medicine pages
 
-    def medicine(self, letter: str, slug: str) -> bytes | None:
-        """The page readers see, or None when there is no such medicine at this letter."""
-        store = self.context.store
-        try:
-            marker = store.current_revision(slug)
-        except InputError:  # no such medicine
-            return None
+    def cached_medicine(self, letter: str, slug: str) -> tuple[bytes | None, tuple | None]:
+        """The page from memory when it is still fresh (one query), else (None, the marker to render
+        at); the marker is None when there is no such medicine at this letter."""
+        marker = self.queries.page_marker(slug)
+        if marker is None or marker[1] != letter:
+            return None, None
         cached = self._pages.get(slug)
-        now = time.monotonic()
-        if cached is not None and cached.marker == marker and now - cached.at < MEDICINE_TTL_SECONDS:
-            return cached.body if cached.letter == letter else None
+        if cached is not None and cached.marker == marker:
+            return cached.body, marker
+        return None, marker
+
+    def render_medicine(self, slug: str, marker: tuple) -> bytes | None:
+        """Render the page readers see (its stable revision, else the current page) and keep it."""
+        store = self.context.store
         medicine = store.get_medicine(slug)
         if medicine is None:
             return None
@@ -93,26 +149,21 @@ class PageCache:
         if stable is not None:
             shown, page = stable
         else:
-            shown, page = marker, store.get_page(slug) or empty_page(medicine)
+            shown, page = marker[0], store.get_page(slug) or empty_page(medicine)
         body = self.context.renderer.medicine(medicine, page, jsonld=False)
         with self._lock:
-            self._pages[slug] = _CachedPage(marker, medicine.letter, shown, body, now)
+            # Rendered from reads made after `marker` was: at worst newer than the marker says,
+            # and then the next request finds the marker moved on and renders again.
+            self._pages[slug] = _CachedPage(marker, shown, body)
             self._pages.move_to_end(slug)
             while len(self._pages) > CACHED_PAGES:
                 self._pages.popitem(last=False)
-        return body if medicine.letter == letter else None
+        return body
 
     # ------------------------------------------------------------------ home, letters, not found
 
-    def _marker(self) -> tuple:
-        """Changes whenever a medicine is added, removed or changed, or any page gets a revision."""
-        statement = select(func.count(MedicineRecord.id), func.max(MedicineRecord.updated_at),
-                           select(func.max(RevisionRecord.id)).scalar_subquery())
-        with self.context.store.engine.connect() as connection:
-            return tuple(connection.execute(statement).one())
-
     def listing(self) -> _Listing:
-        marker = self._marker()
+        marker = self.queries.catalogue_marker()
         listing = self._listing
         if listing is not None and listing.marker == marker:
             return listing
@@ -155,13 +206,22 @@ class PageCache:
             return [(s, l, t, f, p if isinstance(p, (str, bytes)) else json.dumps(p)) for s, l, t, f, p in rows]
         return [tuple(row) for row in rows]
 
-    def rendered(self, key: str, make) -> tuple[bytes, _Listing]:  # make: (listing) -> bytes
+    def fresh(self, key: str) -> bytes | None:
+        """A listing page from memory when the catalogue has not changed since (one quick query)."""
+        listing = self._listing
+        if listing is None or listing.marker != self.queries.catalogue_marker():
+            return None
+        return listing.rendered.get(key)
+
+    def rendered(self, key: str, make: Callable[[_Listing], bytes | None]) -> bytes | None:
+        """A listing page (home, a letter, not found), rendered from the current listing when needed."""
         listing = self.listing()
         body = listing.rendered.get(key)
         if body is None:
             body = make(listing)
-            listing.rendered[key] = body
-        return body, listing
+            if body is not None:
+                listing.rendered[key] = body
+        return body
 
 
 def cache(request: Request) -> PageCache:
@@ -173,23 +233,31 @@ def context(request: Request) -> AppContext:
 
 
 def not_found(request: Request) -> Response:
-    body, _ = cache(request).rendered("404", lambda listing: context(request).renderer.not_found(listing.counts))
-    return html(body, 404)
+    body = cache(request).rendered("404", lambda listing: context(request).renderer.not_found(listing.counts))
+    return html(body or b"Not found", 404)
+
+
+async def listing_page(request: Request, key: str, make: Callable[[_Listing], bytes | None]) -> Response:
+    pages = cache(request)
+    body = pages.fresh(key)
+    if body is None:
+        body = await run_in_threadpool(pages.rendered, key, make)
+    if body is None:
+        return await run_in_threadpool(not_found, request)
+    return html(body)
 
 
 # --------------------------------------------------------------------------- routes
 
 
 @router.get("/")
-def home(request: Request) -> Response:
-    body, _ = cache(request).rendered("home", lambda listing: context(request).renderer.home(listing.counts))
-    return html(body)
+async def home(request: Request) -> Response:
+    return await listing_page(request, "home", lambda listing: context(request).renderer.home(listing.counts))
 
 
 @router.get("/about/")
-def about(request: Request) -> Response:
-    body, _ = cache(request).rendered("about", lambda listing: context(request).renderer.about())
-    return html(body)
+async def about(request: Request) -> Response:
+    return await listing_page(request, "about", lambda listing: context(request).renderer.about())
 
 
 @router.get("/search/")
@@ -208,22 +276,25 @@ def search_index_file(request: Request, path: str) -> Response:
 
 
 @router.get("/{letter}/")
-def letter_page(request: Request, letter: str) -> Response:
-    def make(listing: _Listing) -> bytes:
+async def letter_page(request: Request, letter: str) -> Response:
+    def make(listing: _Listing) -> bytes | None:
+        if letter not in listing.letters:
+            return None
         return context(request).renderer.letter(letter, listing.letters[letter], listing.counts)
 
-    listing = cache(request).listing()
-    if letter not in listing.letters:
-        return not_found(request)
-    body, _ = cache(request).rendered(f"letter:{letter}", make)
-    return html(body)
+    return await listing_page(request, f"letter:{letter}", make)
 
 
 @router.get("/{letter}/{slug}/")
-def medicine_page(request: Request, letter: str, slug: str) -> Response:
-    body = cache(request).medicine(letter, slug)
+async def medicine_page(request: Request, letter: str, slug: str) -> Response:
+    # async: the hot path (a fresh page from memory) makes one quick query and no thread hop;
+    # rendering, which reads the page and runs the templates, goes to the thread pool.
+    pages = cache(request)
+    body, marker = pages.cached_medicine(letter, slug)
+    if body is None and marker is not None:
+        body = await run_in_threadpool(pages.render_medicine, slug, marker)
     if body is None:
-        return not_found(request)
+        return await run_in_threadpool(not_found, request)
     return html(body)
 
 
