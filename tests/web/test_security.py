@@ -63,3 +63,23 @@ def test_the_api_is_served_under_api_v1(client):
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/json")
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_processes_starting_at_once_share_one_secret(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from medpages.web.security import load_secret
+
+    with ThreadPoolExecutor(8) as pool:
+        secrets = set(pool.map(lambda _: load_secret(tmp_path), range(16)))
+    assert len(secrets) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["web-secret"]  # no candidates left behind
+
+
+def test_the_server_options():
+    from medpages.web.server import server_options
+
+    options = server_options("127.0.0.1", 8000, 2)
+    assert options["backlog"] == 2048 and options["workers"] == 2
+    assert 0 < options["timeout_keep_alive"] <= 10 and options["limit_concurrency"] >= 100
+    assert options["proxy_headers"] is False  # X-Forwarded-* only with [web] trusted_proxy

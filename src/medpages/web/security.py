@@ -124,19 +124,41 @@ async def _plain(send: Send, status: int, body: bytes, *, close: bool = False) -
 
 
 def load_secret(state_dir: Path) -> bytes:
-    """The app's signing secret, made once per project (atomically, mode 0600) and shared by its processes."""
+    """The app's signing secret, made once per project (mode 0600) and shared by all its processes.
+
+    Worker processes start at once: each writes a candidate (atomically, never readable by others)
+    and links it into place only if no secret is there yet, so every process reads the same one.
+    """
     path = state_dir / SECRET_FILE
+    secret = _read_secret(path)
+    if secret is not None:
+        return secret
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = path.with_name(f"{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    mask = os.umask(0o077)
+    try:
+        write_atomic(candidate, secrets.token_hex(32).encode("ascii"))
+    finally:
+        os.umask(mask)
+    try:
+        os.chmod(candidate, 0o600)
+        os.link(candidate, path)  # fails when another process linked its secret first
+    except FileExistsError:
+        pass
+    finally:
+        candidate.unlink(missing_ok=True)
+    secret = _read_secret(path)
+    if secret is None:
+        raise OSError(f"{path}: the web app's secret is unreadable; delete the file to make a new one")
+    return secret
+
+
+def _read_secret(path: Path) -> bytes | None:
     try:
         text = path.read_text("ascii").strip()
-        if len(text) >= 64:
-            return bytes.fromhex(text)
+        return bytes.fromhex(text) if len(text) >= 64 else None
     except (FileNotFoundError, ValueError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, secrets.token_hex(32).encode("ascii"))
-    os.chmod(path, 0o600)
-    # Two processes starting at once may both write: whichever rename landed last wins for both.
-    return bytes.fromhex(path.read_text("ascii").strip())
+        return None
 
 
 def client_address(request: Request, trusted_proxy: bool) -> str:
