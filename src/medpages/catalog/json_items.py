@@ -16,6 +16,10 @@ from medpages.errors import InputError
 
 CHUNK_BYTES = 1 << 16
 MAX_ITEM_CHARS = 1 << 20
+# A catalogue item is a name or an object of names and lists: three levels. Much deeper is a
+# broken or hostile file (Python's JSON decoder recurses, and fails past about 1,000 levels).
+MAX_ITEM_DEPTH = 32
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\Z)|[\[\]{}]', re.S)
 _NON_SPACE = re.compile(r"[^ \t\r\n]")
 _DECODER = json.JSONDecoder()
 SHAPE_HELP = 'expected a list of medicines ([...]) or an object with a "medicines" list'
@@ -103,6 +107,9 @@ class _Window:
         if self.peek() is None:
             raise self.error("the file ends where a value was expected")
         while True:
+            if self.text[self.pos] in "[{" and _too_deep(self.text, self.pos):
+                raise self.error(f"an item nested more than {MAX_ITEM_DEPTH} levels deep "
+                                 "(a medicine is a name or an object of names)")
             try:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as problem:
@@ -121,6 +128,25 @@ class _Window:
         if len(self.text) - self.pos > MAX_ITEM_CHARS:
             raise self.error(f"an item longer than {MAX_ITEM_CHARS:,} characters")
         self.fill()
+
+
+def _too_deep(text: str, start: int) -> bool:
+    """Whether the value at `start` opens more than MAX_ITEM_DEPTH brackets (strings skipped).
+
+    Looks only as far as the value (or the text read so far) goes.
+    """
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text, start):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_ITEM_DEPTH:
+                return True
+        elif token in "]}":
+            depth -= 1
+            if depth <= 0:
+                return False
+    return False
 
 
 def iter_json_items(stream: BinaryIO, source: str) -> Iterator[JsonItem]:

@@ -177,6 +177,27 @@ def parse_seed_markdown_with_findings(text: str) -> tuple[Page, list[Finding]]:
     return page, findings
 
 
+class FrontMatterAliases(yaml.YAMLError):
+    """Front matter that uses YAML aliases (`*name`)."""
+
+
+def load_front_matter(raw: str):
+    """Front matter as YAML (the safe loader), with aliases refused.
+
+    An alias repeats what its anchor names without copying it, so 400 bytes of front matter
+    can stand for billions of values ("billion laughs"); nothing in the front matter of a
+    page needs one, and expanding one (writing the page back, validating it) exhausts memory.
+    libyaml itself refuses nesting over 1,000 levels deep.
+    """
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if "*" in raw:  # every alias starts with `*`: without one there is nothing to look for
+        for event in yaml.parse(raw, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 2 if event.start_mark else "?"  # +1 for the opening ---
+                raise FrontMatterAliases(f"line {line}: YAML aliases (*{event.anchor}) are refused in front matter")
+    return yaml.load(raw, Loader=loader)
+
+
 def _read_front_matter(text: str, findings: list[Finding]) -> tuple[str, FrontMatter | None, int]:
     """The raw front matter, its model, and the index of the first body line."""
     match = _FRONT_MATTER.match(text)
@@ -185,7 +206,7 @@ def _read_front_matter(text: str, findings: list[Finding]) -> tuple[str, FrontMa
     raw = match.group("body")
     body_start = match.group(0).count("\n") + (0 if match.group(0).endswith("\n") else 1)
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
+        data = load_front_matter(raw) if raw.strip() else {}
     except yaml.YAMLError as error:
         findings.append(Finding(code="parse.front_matter_invalid", severity="error", line=1,
                                 message=f"front matter is not valid YAML ({_one_line(error)}); kept as text"))

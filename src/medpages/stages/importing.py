@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medpages.catalog import import_catalog, medicine_from_title
-from medpages.catalog.page_files import PageFile, iter_page_files, looks_like_page, path_parts, read_page_file
+from medpages.catalog.page_files import (
+    PageFile, iter_page_files, looks_like_page, path_parts, printable_path, read_page_file,
+)
 from medpages.errors import InputError
 from medpages.model import Medicine, Page, Provenance
 from medpages.project import Project
@@ -105,19 +107,22 @@ def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportRe
             progress(f"pages: {number:,} of {len(files):,}")
         read = read_page_file(path, root)
         if read.page is None:
-            store.keep_raw(str(path), read.text or "", read.error or "unreadable")
+            if read.raw is None:  # not read at all: not a regular file, a link to nothing or out, too large
+                report.failures.append(f"{read.relative}: {read.error}")
+                continue
+            store.keep_raw(str(path), read.raw, read.error or "unreadable")
             report.raw_kept.append(f"{read.relative}: {read.error}")
             continue
         medicine = _medicine_for(read)
         if medicine.path in seen:
-            store.keep_raw(str(path), read.text or "", f"same page path as {seen[medicine.path]}")
+            store.keep_raw(str(path), read.raw, f"same page path as {seen[medicine.path]}")
             report.raw_kept.append(f"{read.relative}: same path {medicine.path} as {seen[medicine.path]}; kept as raw text")
             continue
         seen[medicine.path] = read.relative
         store.upsert_medicine(medicine)
         before = len(store.revisions(medicine.slug))
         number = store.save_page(medicine.slug, _as_imported(read.page, read.relative),
-                                 author=f"import:{read.relative}", kind="imported", message=f"imported from {path}")
+                                 author=f"import:{read.relative}", kind="imported", message=f"imported from {printable_path(path)}")
         if number == before:
             report.pages_unchanged += 1
         else:
