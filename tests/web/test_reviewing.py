@@ -55,17 +55,18 @@ def test_session_cookie_is_secure_over_https(project):
         assert "Secure" in answer.headers["set-cookie"]
 
 
-def test_a_wrong_password_is_refused_and_failed_logins_are_limited(tmp_path):
+def test_a_wrong_password_is_refused_and_sign_ins_are_limited(tmp_path):
     from web_client import make_project
 
     project = make_project(tmp_path / "p", logins_per_hour=2)
     with TestClient(create_app(project), follow_redirects=False) as client:
         statuses = []
-        for _ in range(3):
+        for password in ("wrong-password-1", "wrong-password-2", "reviewer-pass-1234"):
             form = client.get("/login/")
-            statuses.append(client.post("/login/", data={"name": "rita", "password": "wrong-password-1",
+            statuses.append(client.post("/login/", data={"name": "rita", "password": password,
                                                          "csrf_token": csrf(form.text)}).status_code)
-        assert statuses == [400, 400, 429]
+        assert statuses == [400, 400, 429]  # the right password too, once the limit is reached
+        assert "medpages_session" not in client.cookies
 
 
 def test_an_expired_session_is_signed_out(client, project):
@@ -248,3 +249,18 @@ def test_rebuild_is_for_admins(client):
     login(client, "rita")
     token = csrf(client.get("/review/").text)
     assert client.post("/admin/rebuild/", data={"csrf_token": token}).status_code == 403
+
+
+def test_an_admin_rebuilds_the_site_in_the_background(client, project):
+    import time
+
+    login(client, "admin")
+    token = csrf(client.get("/review/").text)
+    answer = client.post("/admin/rebuild/", data={"csrf_token": token})
+    assert answer.status_code == 202
+    rebuilder = client.app.state.rebuilder
+    deadline = time.monotonic() + 120
+    while rebuilder.running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert rebuilder.last.startswith("finished"), rebuilder.last
+    assert (project.site_dir / "a" / SEED_SLUG / "index.html").is_file()

@@ -157,22 +157,24 @@ async def login(request: Request) -> Response:
         return _forbidden_csrf(request)
     ctx = context(request)
     name, password, next_ = form.get("name", "").strip(), form.get("password", ""), _local(form.get("next", ""))
-    user = ctx.store.get_user(name) if name and len(name) <= 100 else None
-    if user is not None and not user.disabled and verify_password(user.password_hash, password):
-        token, digest = new_token()
-        csrf_token, _ = new_token()
-        expires = datetime.now(UTC) + timedelta(hours=ctx.web.session_hours)
-        ctx.store.create_session(digest, user.id, csrf_token, expires)
-        response = RedirectResponse(next_ or ("/review/" if can_review(user) else "/"), status_code=303)
-        response.set_cookie(SESSION_COOKIE, token, max_age=int(ctx.web.session_hours * 3600), path="/",
-                            httponly=True, samesite="lax", secure=is_https(request, ctx.web.trusted_proxy))
-        return response
+    # Every attempt is counted before the password is checked: once an address reaches the limit,
+    # even the right password is refused for the hour, so guessing cannot go on behind the 429s.
     key = "login:" + client_key(request.app.state.secret, client_address(request, ctx.web.trusted_proxy))
     if not ctx.store.take_rate(key, ctx.web.logins_per_hour, 3600.0, datetime.now(UTC)):
         return page(request, "login.html.j2", status=429, headers={"Retry-After": "3600"}, name=name, next=next_,
-                    error="Too many failed sign-ins from this address: try again in an hour.")
-    return page(request, "login.html.j2", status=400, name=name, next=next_,
-                error="name or password: that name and password do not match an account.")
+                    error="Too many sign-ins from this address: try again in an hour.")
+    user = ctx.store.get_user(name) if name and len(name) <= 100 else None
+    if user is None or user.disabled or not verify_password(user.password_hash, password):
+        return page(request, "login.html.j2", status=400, name=name, next=next_,
+                    error="name or password: that name and password do not match an account.")
+    token, digest = new_token()
+    csrf_token, _ = new_token()
+    expires = datetime.now(UTC) + timedelta(hours=ctx.web.session_hours)
+    ctx.store.create_session(digest, user.id, csrf_token, expires)
+    response = RedirectResponse(next_ or ("/review/" if can_review(user) else "/"), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(ctx.web.session_hours * 3600), path="/",
+                        httponly=True, samesite="lax", secure=is_https(request, ctx.web.trusted_proxy))
+    return response
 
 
 @router.post("/logout/")
