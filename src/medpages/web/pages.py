@@ -9,7 +9,6 @@ fresh), the home and letter pages by a change marker of the whole catalogue.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
@@ -174,19 +173,24 @@ class PageCache:
             return self._listing
 
     def _list(self, marker: tuple) -> _Listing:
-        rows = self._rows(with_pages=False)
-        if any(fingerprint is not None and self._skeletons.get(slug, ("",))[0] != fingerprint
-               for slug, _, _, fingerprint, _ in rows):
-            rows = self._rows(with_pages=True)
+        statement = (select(MedicineRecord.slug, MedicineRecord.letter, MedicineRecord.title,
+                            PageRecord.content_fingerprint)
+                     .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id))
+        with self.context.store.engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        known = self._skeletons
+        changed = [slug for slug, _, _, fingerprint in rows
+                   if fingerprint is not None and known.get(slug, ("",))[0] != fingerprint]
+        fresh = self._skeleton_flags(changed)  # only the pages that changed are read again
         letters: dict[str, list[ListedMedicine]] = defaultdict(list)
         skeletons: dict[str, tuple[str, bool]] = {}
-        for slug, letter, title, fingerprint, page_json in rows:
+        for slug, letter, title, fingerprint in rows:
             if fingerprint is None:
                 skeleton = True
-            elif self._skeletons.get(slug, ("",))[0] == fingerprint:
-                skeleton = self._skeletons[slug][1]
+            elif slug in fresh:
+                skeleton = fresh[slug]
             else:
-                skeleton = views.is_skeleton(Page.model_validate_json(page_json))
+                skeleton = known[slug][1]
             skeletons[slug] = (fingerprint or "", skeleton)
             letters[letter].append(ListedMedicine(title, slug, skeleton))
         self._skeletons = skeletons
@@ -195,16 +199,19 @@ class PageCache:
         counts = {letter: len(items) for letter, items in letters.items()}
         return _Listing(marker, counts, dict(letters), {})
 
-    def _rows(self, *, with_pages: bool) -> list[tuple]:
-        page_column = PageRecord.page_json if with_pages else PageRecord.content_fingerprint
-        statement = (select(MedicineRecord.slug, MedicineRecord.letter, MedicineRecord.title,
-                            PageRecord.content_fingerprint, page_column)
-                     .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id))
-        with self.context.store.engine.connect() as connection:
-            rows = connection.execute(statement).all()
-        if with_pages:
-            return [(s, l, t, f, p if isinstance(p, (str, bytes)) else json.dumps(p)) for s, l, t, f, p in rows]
-        return [tuple(row) for row in rows]
+    def _skeleton_flags(self, slugs: list[str]) -> dict[str, bool]:
+        """Whether each of these medicines' current page is a skeleton (nothing written yet)."""
+        flags: dict[str, bool] = {}
+        for start in range(0, len(slugs), 500):
+            statement = (select(MedicineRecord.slug, PageRecord.page_json)
+                         .join(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
+                         .where(MedicineRecord.slug.in_(slugs[start:start + 500])))
+            with self.context.store.engine.connect() as connection:
+                for slug, document in connection.execute(statement):
+                    page = (Page.model_validate_json(document) if isinstance(document, (str, bytes))
+                            else Page.model_validate(document))
+                    flags[slug] = views.is_skeleton(page)
+        return flags
 
     def fresh(self, key: str) -> bytes | None:
         """A listing page from memory when the catalogue has not changed since (one quick query)."""
