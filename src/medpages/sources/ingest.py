@@ -8,11 +8,12 @@ on; the store only ever gains labels or newer versions of them, so nothing store
 
 from __future__ import annotations
 
-import io
 import re
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
@@ -30,9 +31,15 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 LABEL_SUFFIXES = (".xml", ".json", ".zip")
-# An SPL document is rarely over 20 MB; a bigger one (or a zip member claiming to be) is refused.
-MAX_XML_BYTES = 200 * 1024 * 1024
-# A zip inside a zip (DailyMed: one per label, with its images) is read into memory.
+# An SPL document is rarely over 5 MB; a bigger one than this (or a zip member that unpacks to
+# more, whatever its header claims) is refused before it is parsed: parsing takes about ten
+# times the document's size in memory.
+MAX_XML_BYTES = 32 * 1024 * 1024
+# A prescription label is 100-400 KB of text; a section or a label far past these is refused
+# (a zip of 500 KB can hold a 190 MB label: it would be stored whole, in the database).
+MAX_SECTION_CHARS = 1_000_000
+MAX_LABEL_CHARS = 4_000_000
+# A zip inside a zip (DailyMed: one per label, with its images) is copied to a temporary file.
 MAX_NESTED_ZIP_BYTES = 200 * 1024 * 1024
 # Labels written per store transaction.
 BATCH_SIZE = 200
@@ -219,18 +226,18 @@ def _read_archive(archive: zipfile.ZipFile, origin: str, report: FileReport, dep
                 with archive.open(info) as stream:
                     yield from _read_json(stream, where)
             else:
-                data = _read_member(archive, info, MAX_NESTED_ZIP_BYTES)
-                if data is None:
-                    limit = MAX_NESTED_ZIP_BYTES // (1024 * 1024)
-                    report.problem(f"{where}: an inner archive over {limit} MB; skipped")
-                    continue
-                try:
-                    inner = zipfile.ZipFile(io.BytesIO(data))
-                except zipfile.BadZipFile as error:
-                    report.problem(f"{where}: not a readable zip archive ({error})")
-                    continue
-                with inner:
-                    yield from _read_archive(inner, where, report, depth + 1)
+                with _spooled_member(archive, info, MAX_NESTED_ZIP_BYTES) as spool:
+                    if spool is None:
+                        limit = MAX_NESTED_ZIP_BYTES // (1024 * 1024)
+                        report.problem(f"{where}: an inner archive over {limit} MB; skipped")
+                        continue
+                    try:
+                        inner = zipfile.ZipFile(spool)
+                    except zipfile.BadZipFile as error:
+                        report.problem(f"{where}: not a readable zip archive ({error})")
+                        continue
+                    with inner:
+                        yield from _read_archive(inner, where, report, depth + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
             # A damaged member (bad CRC, truncated data, unsupported compression or encryption).
             report.problem(f"{where}: cannot be read from the archive ({error})")
@@ -247,6 +254,45 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
     return None if len(data) > limit else data
 
 
+def oversized_text(label: LabelDocument) -> str | None:
+    """Why a label's text is too large to be a label's (a section or the whole), or None."""
+    total = 0
+    stack = list(label.sections)
+    while stack:
+        section = stack.pop()
+        size = len(section.text) + len(section.highlights)
+        if size > MAX_SECTION_CHARS:
+            name = section.heading or section.key or "a"
+            return (f"the {name[:80]!r} section is {size:,} characters; a label's sections are under "
+                    f"{MAX_SECTION_CHARS:,}")
+        total += size
+        if total > MAX_LABEL_CHARS:
+            return f"over {MAX_LABEL_CHARS:,} characters of text; a label is under 1,000,000"
+        stack.extend(section.subsections)
+    return None
+
+
+@contextmanager
+def _spooled_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[IO[bytes] | None]:
+    """The member copied to a temporary file (in memory while small), or None when larger than `limit`."""
+    if info.file_size > limit:
+        yield None
+        return
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES) as spool:
+        copied = 0
+        with archive.open(info) as stream:
+            while chunk := stream.read(_COPY_CHUNK_BYTES):
+                copied += len(chunk)
+                if copied > limit:
+                    yield None
+                    return
+                spool.write(chunk)
+        spool.seek(0)
+        yield spool
+
+
+_SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
+_COPY_CHUNK_BYTES = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -288,6 +334,11 @@ class _LabelWriter:
             self.seen += 1
             if self.progress and self.seen % PROGRESS_EVERY == 0:
                 self.progress(f"{self.report.path}: {self.seen:,} labels read")
+            oversized = oversized_text(item)
+            if oversized:
+                self.report.unreadable += 1
+                self.report.problem(f"{item.origin or self.report.path}: {oversized}; refused")
+                continue
             facts = extract_facts(item)
             if not facts.ingredients:
                 self.report.unreadable += 1

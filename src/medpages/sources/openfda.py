@@ -2,8 +2,10 @@
 
 openFDA publishes the labels as zipped JSON parts of 100 MB and more; `iter_openfda_labels`
 reads one record at a time (with ijson), so memory does not grow with the file. A record is
-bounded (`MAX_RECORD_BYTES`): a label is well under a megabyte, and a single value of
-hundreds of megabytes is a broken or hostile file, reported rather than held in memory.
+bounded in size (`MAX_RECORD_BYTES`: a label is well under a megabyte, and a single value of
+hundreds of megabytes is a broken or hostile file, reported rather than held in memory) and in
+depth (`MAX_RECORD_DEPTH`: a label is four levels deep; a record nested thousands deep is
+skipped unbuilt and reported, and the next record read).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import ijson  # type: ignore[import-untyped]  # no type information shipped
+from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
 
 from medpages.errors import InputError
 from medpages.model.label import LabelDocument, LabelProduct, LabelSection, parse_hl7_date
@@ -23,6 +26,8 @@ from medpages.sources.text import clean_inline, split_bullets
 # The most input read for one record; past it, the file is reported and reading stops.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
+# Levels of arrays and objects inside one record (a label has four: record, openfda, a list).
+MAX_RECORD_DEPTH = 16
 _UTF8_BOM = b"\xef\xbb\xbf"
 _EPC = re.compile(r"\s*\[EPC\]\s*$")
 # `6 ADVERSE REACTIONS The following...`: a leading upper-case heading, maybe numbered.
@@ -65,6 +70,13 @@ class RecordTooLarge(InputError):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class NestedTooDeep:
+    """Stands for a record nested deeper than `MAX_RECORD_DEPTH`, which was skipped, not built."""
+
+    limit: int
+
+
 def iter_openfda_labels(
     stream: IO[bytes], *, origin: str, max_record_bytes: int | None = None
 ) -> Iterator[LabelDocument | UnreadableRecord]:
@@ -76,6 +88,10 @@ def iter_openfda_labels(
     """
     for number, record in iter_openfda_records(stream, origin=origin, max_record_bytes=max_record_bytes):
         where = f"{origin} record {number}"
+        if isinstance(record, NestedTooDeep):
+            yield UnreadableRecord(where, f"nested more than {record.limit} levels deep (a label is four); "
+                                          "skipped unread")
+            continue
         if not isinstance(record, dict):
             yield UnreadableRecord(where, f"a record is a JSON object, not {type(record).__name__}")
             continue
@@ -88,7 +104,11 @@ def iter_openfda_labels(
 def iter_openfda_records(
     stream: IO[bytes], *, origin: str, max_record_bytes: int | None = None
 ) -> Iterator[tuple[int, Any]]:
-    """(1-based number, record) for each element of `results` (or of a top-level list)."""
+    """(1-based number, record) for each element of `results` (or of a top-level list).
+
+    A record nested deeper than `MAX_RECORD_DEPTH` comes as `NestedTooDeep`, having been read
+    past without being built.
+    """
     if max_record_bytes is None:
         max_record_bytes = MAX_RECORD_BYTES
     reader = _BoundedReader(stream, max_record_bytes)
@@ -98,10 +118,10 @@ def iter_openfda_records(
     if first not in b"{[":
         raise InputError("not JSON: an openFDA label file starts with '{' (or '[' for a list of labels)",
                          source=origin)
-    prefix = "results.item" if first == b"{"[0] else "item"
     number = 0
     try:
-        for record in ijson.items(reader, prefix, use_float=True, buf_size=CHUNK_BYTES):
+        events = ijson.basic_parse(reader, use_float=True, buf_size=CHUNK_BYTES)
+        for record in _records(events, in_object=first == b"{"[0]):
             number += 1
             reader.item_done()
             yield number, record
@@ -121,6 +141,49 @@ def iter_openfda_records(
     if number == 0:
         raise InputError('no labels in this file: expected {"results": [label, ...]} as openFDA publishes them',
                          source=origin)
+
+
+_OPENS = frozenset(("start_map", "start_array"))
+_CLOSES = frozenset(("end_map", "end_array"))
+
+
+def _records(events: Iterator[tuple[str, Any]], *, in_object: bool) -> Iterator[Any]:
+    """The elements of `results` (or of the top-level list), built from ijson's plain events.
+
+    Not `ijson.items`: it keeps the path of every open level as a string (`results.item.a.item…`),
+    which for a record nested 60,000 deep is gigabytes. Here a level costs an integer, and a
+    record deeper than MAX_RECORD_DEPTH is read past without being built.
+    """
+    depth = 0
+    results_depth = 0 if in_object else 1  # the depth inside the results array, once in it
+    top_key = None
+    builder: ObjectBuilder | None = None
+    too_deep = False
+    for event, value in events:
+        if event in _OPENS:
+            depth += 1
+        elif event in _CLOSES:
+            depth -= 1
+        if builder is not None or too_deep:
+            if not too_deep and depth - results_depth > MAX_RECORD_DEPTH:
+                builder, too_deep = None, True
+            if builder is not None:
+                builder.event(event, value)
+            if depth == results_depth:  # the record's closing event
+                yield NestedTooDeep(MAX_RECORD_DEPTH) if too_deep else builder.value
+                builder, too_deep = None, False
+            continue
+        if results_depth and depth == results_depth + 1 and event in _OPENS:  # a record begins
+            builder = ObjectBuilder()
+            builder.event(event, value)
+        elif results_depth and depth == results_depth and event not in _OPENS and event not in _CLOSES:
+            yield value  # a record that is a number or a string: reported by the caller
+        elif results_depth and depth < results_depth:  # the results array has ended
+            results_depth = 0
+        elif in_object and depth == 1 and event == "map_key":
+            top_key = value
+        elif in_object and results_depth == 0 and depth == 2 and event == "start_array" and top_key == "results":
+            results_depth = 2
 
 
 class _BoundedReader:
