@@ -1,10 +1,11 @@
 """The review web app as its users meet it: a project made with the real commands, the real server in
 a subprocess on 127.0.0.1, and (for the browser tests) headless Chromium.
 
-Test modules import what they need (`from app_server import ...`): the fixtures `app_database`
-(SQLite, and PostgreSQL when MEDPAGES_TEST_POSTGRES_URL is set: a schema of its own per project),
-`browser`, and the helpers `make_project`, `AppServer`, `login`, `csrf_token`. tests/web is on
-sys.path because pytest puts a test module's folder there (tests/web is not a package).
+Test modules import what they need (`from app_server import ...`): the fixtures `review_app` (one
+running app per database, SQLite and PostgreSQL when MEDPAGES_TEST_POSTGRES_URL is set, a schema of
+its own; shared by the modules, each on a medicine of its own) and `browser`, and the helpers
+`make_project`, `AppServer`, `csrf_token`, `sign_in_tab`. tests/web is on sys.path because pytest
+puts a test module's folder there (tests/web is not a package). Not conftest.py: that is not ours.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,13 +99,6 @@ def postgres_schema(server_url: str) -> Database:
         admin.dispose()
 
     return Database("postgresql", url.render_as_string(hide_password=False), drop)
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def app_database(request: pytest.FixtureRequest) -> Iterator[Database]:
-    database = new_database(request.param)
-    yield database
-    database.drop()
 
 
 # --------------------------------------------------------------------------- the project
@@ -265,27 +258,7 @@ def csrf_token(html: str) -> str:
     return found.group(1) or found.group(2)
 
 
-def login(client: httpx.Client, name: str) -> httpx.Client:
-    """Sign `client` in through the login form (session cookie kept in the client)."""
-    form = client.get("/login/")
-    form.raise_for_status()
-    answer = client.post("/login/", data={"name": name, "username": name, "password": PASSWORDS[name],
-                                          "csrf_token": csrf_token(form.text), "csrf": csrf_token(form.text)})
-    if answer.status_code not in (200, 302, 303) or "/login/" in str(answer.headers.get("location", "")):
-        raise AssertionError(f"login of {name} failed: {answer.status_code}\n{answer.text[:2000]}")
-    return client
-
-
-def api_token(project: Project, name: str) -> str:
-    """`medpages users token NAME`: the token is the last word the command prints."""
-    done = project.run("users", "token", name)
-    words = done.stdout.split()
-    if not words:
-        raise AssertionError(f"`medpages users token {name}` printed nothing:\n{done.stderr}")
-    return words[-1]
-
-
-# --------------------------------------------------------------------------- the app the browser tests share
+# --------------------------------------------------------------------------- the app the test modules share
 
 ATORVASTATIN_PATH = "/a/atorvastatin-20mg/"
 ATORVASTATIN_SLUG = "atorvastatin-20mg"

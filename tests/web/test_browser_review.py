@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from app_server import (  # noqa: F401  (fixtures)
     ATORVASTATIN_PATH,
     ATORVASTATIN_SLUG,

@@ -10,7 +10,6 @@ server is restarted on the same port for the modules after this one.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
