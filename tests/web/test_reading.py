@@ -96,3 +96,13 @@ def test_letter_page_follows_a_new_medicine(client, project):
     import_paths(project, [project.root / "more.txt"])
     assert "Aspirin 75mg" in client.get("/a/").text
     assert client.get("/a/aspirin-75mg/").status_code == 200
+
+
+def test_every_suggest_link_opens_a_form(client):
+    import re
+
+    for path in (SEED_PATH, "/p/paracetamol-500mg/"):
+        links = re.findall(r'href="([^"]*/suggest/[^"]*)"', client.get(path).text)
+        assert links, path
+        for link in links:
+            assert client.get(link).status_code == 200, link
