@@ -9,8 +9,10 @@ Driven through `add_label_sources`, as `medpages sources add`.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
+import signal
 import tracemalloc
 import zipfile
 from contextlib import contextmanager
@@ -124,3 +126,60 @@ def test_a_label_with_a_section_of_megabytes_is_refused_not_stored(project, tmp_
     with project.store() as store:
         assert store.get_label(LIPITOR_SET_ID, with_sections=False) is None
         assert store.label_counts()["labels.openfda"] > 0
+
+
+@pytest.fixture
+def labels(tmp_path):
+    """A folder for labels; its deep chain of folders, if any, removed bottom up afterwards
+    (Python 3.11's shutil.rmtree, and so pytest's clean-up, recurses once per level)."""
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    yield folder
+    deep = folder / "deep"
+    if not deep.is_dir():
+        return
+    chain = [deep]
+    while (chain[-1] / "d").is_dir():
+        chain.append(chain[-1] / "d")
+    for level in reversed(chain):
+        for child in os.scandir(level):
+            if not child.is_dir(follow_symlinks=False):
+                os.unlink(child.path)
+        os.rmdir(level)
+
+
+def test_a_hostile_folder_of_labels_is_walked_without_recursion_or_hanging(project, labels):
+    shutil.copy(LIPITOR_XML, labels / "lipitor.xml")
+    os.mkfifo(labels / "pipe.xml")  # skipped in a folder: reading it would wait for a writer
+    os.symlink(labels / "nothing.json", labels / "dangling.json")
+    os.symlink("..", labels / "up")  # a folder linking to its parent: not walked
+    deep = labels / "deep"
+    deep.mkdir()
+    descriptor = os.open(deep, os.O_RDONLY)
+    try:
+        for _ in range(1_100):
+            os.mkdir("d", dir_fd=descriptor)
+            inner = os.open("d", os.O_RDONLY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+        with os.fdopen(os.open("openfda.json", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor), "wb") as out:
+            out.write(OPENFDA_SYNTHETIC.read_bytes())
+    finally:
+        os.close(descriptor)
+    previous = signal.signal(signal.SIGALRM, _blocked)
+    signal.alarm(120)
+    try:
+        report = add_label_sources(project, [labels])
+        pipe_alone = add_label_sources(project, [labels / "pipe.xml"])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [file.path.rsplit("/", 1)[-1] for file in report.files] == ["openfda.json", "lipitor.xml"]
+    assert "not a regular file" in pipe_alone.files[0].problems[0]
+    with project.store() as store:
+        assert store.get_label(LIPITOR_SET_ID, with_sections=False) is not None
+        assert store.label_counts()["labels.openfda"] > 0
+
+
+def _blocked(signum, frame):
+    raise TimeoutError("reading the labels blocked for 120 s")

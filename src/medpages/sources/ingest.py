@@ -8,6 +8,7 @@ on; the store only ever gains labels or newer versions of them, so nothing store
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import zipfile
@@ -113,6 +114,9 @@ def add_sources(store: Store, paths: Iterable[Path | str], progress: Progress | 
         file_report = FileReport(str(path))
         report.files.append(file_report)
         writer = _LabelWriter(store, file_report, progress)
+        if not path.is_file():  # a named pipe or a device (reading one would block, or never end)
+            file_report.problem(f"{path}: not a regular file; not read")
+            continue
         try:
             writer.add_all(_read_file(path, file_report))
         except OSError as error:
@@ -125,7 +129,9 @@ def add_sources(store: Store, paths: Iterable[Path | str], progress: Progress | 
 def label_files(paths: Iterable[Path | str]) -> Iterator[Path]:
     """The files to read: each file given, and the label files in each folder given (sorted).
 
-    In folders, hidden files and folders (`.name`, such as the download manifest) are skipped.
+    In folders, hidden files and folders (`.name`, such as the download manifest) are skipped,
+    and so are links to folders and files that are not regular files. Folders are walked with a
+    stack (Python 3.11's `rglob` recursed once per level), so any depth is fine.
     """
     given = [Path(path) for path in paths]
     for path in given:
@@ -133,13 +139,27 @@ def label_files(paths: Iterable[Path | str]) -> Iterator[Path]:
             raise InputError("no such file or folder", source=str(path))
     for path in given:
         if path.is_dir():
-            yield from sorted(
-                found for found in path.rglob("*")
-                if found.is_file() and found.suffix.lower() in LABEL_SUFFIXES
-                and not any(part.startswith(".") for part in found.relative_to(path).parts)
-            )
+            yield from sorted(_label_files_under(path))
         else:
             yield path
+
+
+def _label_files_under(folder: Path) -> Iterator[Path]:
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as scan:
+                entries = list(scan)
+        except OSError:
+            continue  # a folder that cannot be listed holds nothing we can read
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.name.lower().endswith(LABEL_SUFFIXES) and entry.is_file():
+                yield Path(entry.path)
 
 
 # --------------------------------------------------------------------------- reading
@@ -167,7 +187,12 @@ def _read_xml_file(path: Path) -> Iterator[_Read]:
         yield UnreadableRecord(str(path), f"{size:,} bytes: larger than any SPL document "
                                           f"({MAX_XML_BYTES // (1024 * 1024)} MB at most)")
         return
-    yield _spl(path.read_bytes(), str(path))
+    with path.open("rb") as stream:
+        data = stream.read(MAX_XML_BYTES + 1)  # the file may have grown since it was measured
+    if len(data) > MAX_XML_BYTES:
+        yield UnreadableRecord(str(path), f"larger than any SPL document ({MAX_XML_BYTES // (1024 * 1024)} MB at most)")
+        return
+    yield _spl(data, str(path))
 
 
 def _spl(data: bytes, origin: str) -> _Read:
