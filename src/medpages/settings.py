@@ -204,7 +204,7 @@ class WebSettings(_Table):
     workers: int = Field(1, ge=1, le=64, description="Server processes; they share sessions and limits "
                                                      "through the database.")
     suggestions_per_hour: int = Field(10, ge=1, description="Suggestions one address may send per hour.")
-    logins_per_hour: int = Field(20, ge=1, description="Failed sign-ins one address may make per hour.")
+    logins_per_hour: int = Field(20, ge=1, description="Sign-in attempts one address may make per hour (each counts, so guessing stops at the limit).")
     max_body_kb: int = Field(256, ge=16, description="The largest request body accepted, in KB.")
     session_hours: float = Field(12, gt=0, description="How long a sign-in lasts.")
     trusted_proxy: bool = Field(False, description=(
