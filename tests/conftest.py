@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,10 @@ from fixture_files import SEED_PAGE
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# The hostile-tree tests make 1,100 nested folders; pytest's clean-up of old temporary folders
+# (shutil.rmtree, one call per level on Python 3.11) must not die on a tree a test left behind.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
 
 @pytest.fixture
