@@ -1,7 +1,7 @@
 """A killed build leaves every page whole: a build (and the Jekyll export after it) runs in a
-subprocess and is SIGKILLed at random moments; after each kill no HTML or Markdown file is
-empty or cut off, and the next build completes, leaves no temporary file in the site, and
-writes what a build from scratch writes."""
+subprocess and is SIGKILLed at random moments, then at the worst one (a temporary written, not
+yet renamed); after each kill no HTML or Markdown file is empty or cut off, and the next build
+completes, leaves no temporary file behind, and writes what a build from scratch writes."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from fixture_files import SEED_PAGE
 
 html5lib = pytest.importorskip("html5lib", reason="html5lib is not installed (pip install -e '.[test]')")
 
-PAGES = 600  # above the builder's PARALLEL_FROM (300): the kills also hit forked workers
+PAGES = 400  # above the builder's PARALLEL_FROM (300): the kills also hit forked workers
 KILLS = 10
 
 # The build a kill interrupts: `variant` changes every page's text, so each run replaces the
@@ -33,6 +33,16 @@ from medpages.publish.jekyll import export_jekyll
 from medpages.publish.site import build_site
 
 seed, work, variant, count = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+if len(sys.argv) > 5:  # the worst moment: the Nth temporary is written, not yet renamed
+    import os, signal
+    left = [int(sys.argv[5])]
+    rename = os.replace
+    def rename_or_die(source, target):
+        left[0] -= 1
+        if left[0] <= 0:
+            os.killpg(0, signal.SIGKILL)  # this process and its workers
+        return rename(source, target)
+    os.replace = rename_or_die
 base = parse_seed_markdown(seed.read_text("utf-8"))
 base.original = None
 entries = []
@@ -47,12 +57,17 @@ export_jekyll(entries, work / "markdown", work / "state" / "markdown.json")
 """
 
 
-def run_build(work: Path, variant: str, kill_after: float | None = None) -> float:
-    """Run the build; with `kill_after`, SIGKILL it (and its workers) after that many seconds."""
+def run_build(work: Path, variant: str, kill_after: float | None = None, die_at_rename: int | None = None) -> float:
+    """Run the build; with `kill_after`, SIGKILL it (and its workers) after that many seconds;
+    with `die_at_rename`, it SIGKILLs itself just before its Nth rename."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", BUILD, str(SEED_PAGE), str(work), variant, str(PAGES)],
+    arguments = [str(SEED_PAGE), str(work), variant, str(PAGES)] + ([str(die_at_rename)] if die_at_rename else [])
+    process = subprocess.Popen([sys.executable, "-c", BUILD, *arguments],
                                start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if kill_after is None:
+    if die_at_rename:
+        process.communicate(timeout=300)
+        assert process.returncode == -signal.SIGKILL
+    elif kill_after is None:
         _, errors = process.communicate(timeout=300)
         assert process.returncode == 0, errors.decode()
     else:
@@ -96,6 +111,13 @@ def test_killed_builds_leave_whole_pages_and_the_next_build_repairs_everything(t
         since = time.time()
         run_build(work, f"kill-{kill}", kill_after=rng.uniform(0.3, max(0.5, duration * 0.95)))
         assert_every_file_whole(work, since)
+    # Renames counted in each process: 40 and 150 fall in the page workers, 260 in the main
+    # process after them (the other files, the Jekyll export).
+    for rename in (40, 150, 260):
+        since = time.time()
+        run_build(work, f"rename-{rename}", die_at_rename=rename)
+        assert_every_file_whole(work, since)
+        assert [p for p in work.rglob("*") if p.name.endswith(".tmp")], "the kill left no temporary"
 
     run_build(work, "last")
     run_build(fresh, "last")
