@@ -106,3 +106,10 @@ def test_every_suggest_link_opens_a_form(client):
         assert links, path
         for link in links:
             assert client.get(link).status_code == 200, link
+
+
+def test_head_requests_answer_like_get_without_a_body(client):
+    for path in ("/", "/about/", f"/{SEED_SLUG[0]}/", f"/{SEED_SLUG[0]}/{SEED_SLUG}/", "/robots.txt"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"], path

@@ -39,7 +39,7 @@ def create_app(project: Project) -> FastAPI:
     config = replace(config, edit_url=config.base_path + "{letter}/{slug}/suggest/{section}/")
     context = replace(base, renderer=SiteRenderer(config))
 
-    app = FastAPI(title=f"{site.name} API", openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs",
+    app = FastAPI(title=f"{site.name} API", openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None,
                   redoc_url=None)
     app.state.context = context
     app.state.secret = load_secret(project.state_dir)
@@ -51,7 +51,7 @@ def create_app(project: Project) -> FastAPI:
     app.include_router(api_router, prefix=API_PREFIX)
     app.add_api_route("/static/{path:path}", _site_static, methods=["GET", "HEAD"], include_in_schema=False)
     app.add_api_route("/app-static/{path:path}", _app_static, methods=["GET", "HEAD"], include_in_schema=False)
-    app.add_api_route("/robots.txt", _robots, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/robots.txt", _robots, methods=["GET", "HEAD"], include_in_schema=False)
     # The community routes first: /review/ and /login/ would otherwise be read as letters.
     app.include_router(community.router)
     app.include_router(pages.router)

@@ -257,24 +257,24 @@ async def listing_page(request: Request, key: str, make: Callable[[_Listing], by
 # --------------------------------------------------------------------------- routes
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 async def home(request: Request) -> Response:
     return await listing_page(request, "home", lambda listing: context(request).renderer.home(listing.counts))
 
 
-@router.get("/about/")
+@router.api_route("/about/", methods=["GET", "HEAD"])
 async def about(request: Request) -> Response:
     return await listing_page(request, "about", lambda listing: context(request).renderer.about())
 
 
-@router.get("/search/")
+@router.api_route("/search/", methods=["GET", "HEAD"])
 def search(request: Request, q: str = "") -> Response:
     q = q.strip()[:200]
     hits = request.app.state.search.query(q, 20) if q else []
     return page(request, "search_results.html.j2", root="../", description="Search the medicine pages.", q=q, hits=hits)
 
 
-@router.get("/search/{path:path}")
+@router.api_route("/search/{path:path}", methods=["GET", "HEAD"])
 def search_index_file(request: Request, path: str) -> Response:
     body = request.app.state.search.index_file(f"search/{path}")
     if body is None:
@@ -282,7 +282,7 @@ def search_index_file(request: Request, path: str) -> Response:
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/{letter}/")
+@router.api_route("/{letter}/", methods=["GET", "HEAD"])
 async def letter_page(request: Request, letter: str) -> Response:
     def make(listing: _Listing) -> bytes | None:
         if letter not in listing.letters:
@@ -292,7 +292,7 @@ async def letter_page(request: Request, letter: str) -> Response:
     return await listing_page(request, f"letter:{letter}", make)
 
 
-@router.get("/{letter}/{slug}/")
+@router.api_route("/{letter}/{slug}/", methods=["GET", "HEAD"])
 async def medicine_page(request: Request, letter: str, slug: str) -> Response:
     # async: the hot path (a fresh page from memory) makes one quick query and no thread hop;
     # rendering, which reads the page and runs the templates, goes to the thread pool.
@@ -305,7 +305,7 @@ async def medicine_page(request: Request, letter: str, slug: str) -> Response:
     return html(body)
 
 
-@router.get("/{letter}/{slug}/history/")
+@router.api_route("/{letter}/{slug}/history/", methods=["GET", "HEAD"])
 def history(request: Request, letter: str, slug: str) -> Response:
     store = context(request).store
     medicine = store.get_medicine(slug)
@@ -321,7 +321,7 @@ def history(request: Request, letter: str, slug: str) -> Response:
                 current=revisions[0].number if revisions else 0, user=user, can_review=can_review(user))
 
 
-@router.get("/{letter}/{slug}/revisions/{number}/")
+@router.api_route("/{letter}/{slug}/revisions/{number}/", methods=["GET", "HEAD"])
 def revision_page(request: Request, letter: str, slug: str, number: str) -> Response:
     store = context(request).store
     medicine = store.get_medicine(slug)
