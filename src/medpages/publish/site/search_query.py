@@ -130,6 +130,7 @@ class NameSearch:
         index = files.get(f"{NAMES_DIR}/index.json")
         self._split = set(json.loads(index)["split"]) if index else set()
         self._shards: dict[str, _Shard | None] = {}
+        self.fetched: set[str] = {f"{NAMES_DIR}/index.json"} if index else set()  # files search.js would fetch
 
     @classmethod
     def of(cls, records: Iterable[NameRecord]) -> NameSearch:
@@ -168,6 +169,8 @@ class NameSearch:
     def _shard(self, key: str) -> _Shard | None:
         if key not in self._shards:
             data = self._files.get(f"{NAMES_DIR}/{key}.json")
+            if data is not None:
+                self.fetched.add(f"{NAMES_DIR}/{key}.json")
             self._shards[key] = None if data is None else _parse_shard(json.loads(data))
         return self._shards[key]
 

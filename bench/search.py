@@ -1,0 +1,327 @@
+"""How well the name search finds the medicine a patient means, in a 10,000-line catalogue.
+
+    python bench/search.py [--lines 10000] [--half tune|held-out|both]
+
+Makes a wholesaler-like catalogue: about 400 real generics from the drug dictionary the
+package ships (those with MedlinePlus and NHS pages first), each in many strengths, forms and
+salt spellings, plus combinations and their BNF compound names (co-codamol 30/500). Builds the
+name index with the builder's own code (`name_shards`) and searches it with `search_query.py`,
+the Python twin of `static/search.js` (the parity test keeps them in step), so no browser is
+needed. Then runs the patient queries below, written by kind from what a patient reads on a
+pharmacy shelf, the NHS and MedlinePlus (not from the index), and prints top-1 and top-3 per
+kind, bytes per first query (the name-index files it fetches plus the home page with its CSS
+and JavaScript) and the latency of every keystroke.
+
+Queries alternate between two halves: the even ones were used to tune the search, the odd
+ones were kept apart; `--half` picks what to report (both by default, side by side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from medpages.catalog.builder import medicine_from_title
+from medpages.catalog.canonical import load_dictionary, resolve_ingredient
+from medpages.catalog.national_names import names_for, us_name
+from medpages.publish.site.search_index import NameRecord, fold, name_shards
+from medpages.publish.site.search_query import NameSearch
+
+# (kind, what the patient types, the ingredients of the medicine meant, "+" between them)
+QUERIES: list[tuple[str, str, str]] = [
+    # a typo in the first letter or two
+    ("typo start", "ubuprofen", "ibuprofen"), ("typo start", "setirizine", "cetirizine"),
+    ("typo start", "kodeine", "codeine"), ("typo start", "umeprazole", "omeprazole"),
+    ("typo start", "anlodipine", "amlodipine"), ("typo start", "certraline", "sertraline"),
+    ("typo start", "cimvastatin", "simvastatin"), ("typo start", "sitalopram", "citalopram"),
+    ("typo start", "netformin", "metformin"), ("typo start", "kabapentin", "gabapentin"),
+    ("typo start", "brednisolone", "prednisolone"), ("typo start", "ezomeprazole", "esomeprazole"),
+    ("typo start", "maproxen", "naproxen"), ("typo start", "cholecalciferol", "cholecalciferol"),
+    ("typo start", "laperamide", "loperamide"), ("typo start", "alanzapine", "olanzapine"),
+    ("typo start", "dyazepam", "diazepam"), ("typo start", "varfarin", "warfarin"),
+    # a typo in the middle
+    ("typo middle", "amoxicilin", "amoxicillin"), ("typo middle", "paracetmol", "acetaminophen"),
+    ("typo middle", "lisinipril", "lisinopril"), ("typo middle", "sertaline", "sertraline"),
+    ("typo middle", "gabapenton", "gabapentin"), ("typo middle", "prednisalone", "prednisolone"),
+    ("typo middle", "clopidogral", "clopidogrel"), ("typo middle", "warfrin", "warfarin"),
+    ("typo middle", "fluoxitine", "fluoxetine"), ("typo middle", "ramapril", "ramipril"),
+    ("typo middle", "bisoprilol", "bisoprolol"), ("typo middle", "metronidasole", "metronidazole"),
+    ("typo middle", "methotrexste", "methotrexate"), ("typo middle", "metoprolpl", "metoprolol"),
+    ("typo middle", "levothyrixine", "levothyroxine"), ("typo middle", "tramodol", "tramadol"),
+    # a typo at the end
+    ("typo end", "omeprazol", "omeprazole"), ("typo end", "atorvastatine", "atorvastatin"),
+    ("typo end", "amitriptylin", "amitriptyline"), ("typo end", "citalopran", "citalopram"),
+    ("typo end", "doxycyclin", "doxycycline"), ("typo end", "furosemid", "furosemide"),
+    ("typo end", "metformine", "metformin"), ("typo end", "diazepan", "diazepam"),
+    ("typo end", "lansoprazol", "lansoprazole"), ("typo end", "mirtazapin", "mirtazapine"),
+    ("typo end", "allopurinal", "allopurinol"), ("typo end", "propranolal", "propranolol"),
+    ("typo end", "loratadin", "loratadine"), ("typo end", "metoprolo", "metoprolol"),
+    ("typo end", "quetiapin", "quetiapine"), ("typo end", "venlafaxin", "venlafaxine"),
+    # two letters swapped
+    ("transposition", "metfromin", "metformin"), ("transposition", "ibuprofne", "ibuprofen"),
+    ("transposition", "amlodpiine", "amlodipine"), ("transposition", "naproxne", "naproxen"),
+    ("transposition", "atenlool", "atenolol"), ("transposition", "diclofneac", "diclofenac"),
+    ("transposition", "warfarni", "warfarin"), ("transposition", "paractemol", "acetaminophen"),
+    ("transposition", "simvastaitn", "simvastatin"), ("transposition", "ceritizine", "cetirizine"),
+    ("transposition", "omperazole", "omeprazole"), ("transposition", "tramdaol", "tramadol"),
+    ("transposition", "mteronidazole", "metronidazole"), ("transposition", "methtorexate", "methotrexate"),
+    ("transposition", "lisniopril", "lisinopril"), ("transposition", "iubprofen", "ibuprofen"),
+    # spelt as it sounds
+    ("phonetic", "ibuprophen", "ibuprofen"), ("phonetic", "diklofenak", "diclofenac"),
+    ("phonetic", "loratadeen", "loratadine"), ("phonetic", "simvastaten", "simvastatin"),
+    ("phonetic", "paracetamole", "acetaminophen"), ("phonetic", "codine", "codeine"),
+    ("phonetic", "flukloxacillin", "flucloxacillin"), ("phonetic", "nifedipeen", "nifedipine"),
+    ("phonetic", "gabapenteen", "gabapentin"), ("phonetic", "sertraleen", "sertraline"),
+    ("phonetic", "fluoxeteen", "fluoxetine"), ("phonetic", "amoxisillin", "amoxicillin"),
+    ("phonetic", "seterizine", "cetirizine"), ("phonetic", "tramadole", "tramadol"),
+    ("phonetic", "metformen", "metformin"), ("phonetic", "asprin", "aspirin"),
+    # UK brands (a pharmacy shelf, the NHS pages' "brand names")
+    ("UK brand", "Calpol", "acetaminophen"), ("UK brand", "Nurofen", "ibuprofen"),
+    ("UK brand", "Piriton", "chlorpheniramine"), ("UK brand", "Zirtek", "cetirizine"),
+    ("UK brand", "Clarityn", "loratadine"), ("UK brand", "Voltarol", "diclofenac"),
+    ("UK brand", "Ventolin", "albuterol"), ("UK brand", "Seretide", "fluticasone+salmeterol"),
+    ("UK brand", "Solpadol", "codeine+acetaminophen"), ("UK brand", "Septrin", "sulfamethoxazole+trimethoprim"),
+    ("UK brand", "Losec", "omeprazole"), ("UK brand", "Eltroxin", "levothyroxine"),
+    ("UK brand", "Istin", "amlodipine"), ("UK brand", "Madopar", "benserazide+levodopa"),
+    ("UK brand", "Imodium", "loperamide"), ("UK brand", "Symbicort", "budesonide+formoterol"),
+    ("UK brand", "Adcal-D3", "calcium carbonate+cholecalciferol"), ("UK brand", "Zoton", "lansoprazole"),
+    # US brands (MedlinePlus's "brand names")
+    ("US brand", "Tylenol", "acetaminophen"), ("US brand", "Advil", "ibuprofen"),
+    ("US brand", "Motrin", "ibuprofen"), ("US brand", "Zyrtec", "cetirizine"),
+    ("US brand", "Claritin", "loratadine"), ("US brand", "Prilosec", "omeprazole"),
+    ("US brand", "Zoloft", "sertraline"), ("US brand", "Prozac", "fluoxetine"),
+    ("US brand", "Glucophage", "metformin"), ("US brand", "Synthroid", "levothyroxine"),
+    ("US brand", "Lasix", "furosemide"), ("US brand", "Coumadin", "warfarin"),
+    ("US brand", "Norvasc", "amlodipine"), ("US brand", "Advair", "fluticasone+salmeterol"),
+    ("US brand", "Bactrim", "sulfamethoxazole+trimethoprim"), ("US brand", "Percocet", "oxycodone+acetaminophen"),
+    ("US brand", "Lopressor", "metoprolol"), ("US brand", "Flagyl", "metronidazole"),
+    # the other country's name, or an older one
+    ("synonym", "adrenaline", "epinephrine"), ("synonym", "epinephrine", "epinephrine"),
+    ("synonym", "nitroglycerin", "nitroglycerin"), ("synonym", "glyceryl trinitrate", "nitroglycerin"),
+    ("synonym", "acyclovir", "acyclovir"), ("synonym", "aciclovir", "acyclovir"),
+    ("synonym", "colecalciferol", "cholecalciferol"), ("synonym", "albuterol", "albuterol"),
+    ("synonym", "acetaminophen", "acetaminophen"), ("synonym", "frusemide", "furosemide"),
+    ("synonym", "lignocaine", "lidocaine"), ("synonym", "thyroxine", "levothyroxine"),
+    ("synonym", "cyclosporine", "cyclosporine"), ("synonym", "glyburide", "glyburide"),
+    ("synonym", "mesalamine", "mesalamine"), ("synonym", "rifampin", "rifampin"),
+    ("synonym", "vitamin d3", "cholecalciferol"), ("synonym", "gtn spray", "nitroglycerin"),
+    # with the salt a box or a prescription names
+    ("salt", "levothyroxine sodium", "levothyroxine"), ("salt", "metformin hydrochloride", "metformin"),
+    ("salt", "amlodipine besylate", "amlodipine"), ("salt", "amlodipine besilate", "amlodipine"),
+    ("salt", "sertraline hydrochloride", "sertraline"), ("salt", "losartan potassium", "losartan"),
+    ("salt", "diclofenac sodium", "diclofenac"), ("salt", "atorvastatin calcium", "atorvastatin"),
+    ("salt", "morphine sulfate", "morphine"), ("salt", "morphine sulphate", "morphine"),
+    ("salt", "naproxen sodium", "naproxen"), ("salt", "citalopram hydrobromide", "citalopram"),
+    ("salt", "tamsulosin hydrochloride", "tamsulosin"), ("salt", "doxycycline hyclate", "doxycycline"),
+    ("salt", "metoprolol tartrate", "metoprolol"), ("salt", "codeine phosphate", "codeine"),
+    # several words: combinations, in either order, and their compound names
+    ("multi-word", "paracetamol codeine", "codeine+acetaminophen"),
+    ("multi-word", "codeine paracetamol", "codeine+acetaminophen"),
+    ("multi-word", "calcium vitamin d", "calcium carbonate+cholecalciferol"),
+    ("multi-word", "amoxicillin clavulanic acid", "amoxicillin+clavulanic acid"),
+    ("multi-word", "fluticasone salmeterol", "fluticasone+salmeterol"),
+    ("multi-word", "salmeterol fluticasone", "fluticasone+salmeterol"),
+    ("multi-word", "losartan hydrochlorothiazide", "losartan+hydrochlorothiazide"),
+    ("multi-word", "co-codamol", "codeine+acetaminophen"),
+    ("multi-word", "co-trimoxazole", "sulfamethoxazole+trimethoprim"),
+    ("multi-word", "co-amoxiclav", "amoxicillin+clavulanic acid"),
+    ("multi-word", "levodopa carbidopa", "carbidopa+levodopa"),
+    ("multi-word", "budesonide formoterol", "budesonide+formoterol"),
+    ("multi-word", "trimethoprim sulfamethoxazole", "sulfamethoxazole+trimethoprim"),
+    ("multi-word", "oxycodone paracetamol", "oxycodone+acetaminophen"),
+    ("multi-word", "naproxen esomeprazole", "naproxen+esomeprazole"),
+    ("multi-word", "co codamol", "codeine+acetaminophen"),
+    # the first letters, still typing
+    ("prefix", "ibupro", "ibuprofen"), ("prefix", "paracet", "acetaminophen"),
+    ("prefix", "amoxic", "amoxicillin"), ("prefix", "metfor", "metformin"),
+    ("prefix", "metopr", "metoprolol"), ("prefix", "methotr", "methotrexate"),
+    ("prefix", "metroni", "metronidazole"), ("prefix", "omepr", "omeprazole"),
+    ("prefix", "simvas", "simvastatin"), ("prefix", "atorv", "atorvastatin"),
+    ("prefix", "sertr", "sertraline"), ("prefix", "cetiri", "cetirizine"),
+    ("prefix", "levoth", "levothyroxine"), ("prefix", "amlod", "amlodipine"),
+    ("prefix", "lansop", "lansoprazole"), ("prefix", "clopid", "clopidogrel"),
+]
+
+# Generics every query above needs (the catalogue holds them whatever the dictionary's order).
+NEEDED = sorted({part for *_, meant in QUERIES for part in meant.split("+")} - {"calcium carbonate"})
+# Combinations a wholesaler lists: (ingredients as listed, strengths, its compound name if any)
+COMBINATIONS = [
+    (("Paracetamol", "Codeine"), ["500mg/8mg", "500mg/15mg", "500mg/30mg"], "Co-codamol"),
+    (("Amoxicillin", "Clavulanic Acid"), ["250mg/125mg", "500mg/125mg", "875mg/125mg"], "Co-amoxiclav"),
+    (("Sulfamethoxazole", "Trimethoprim"), ["400mg/80mg", "800mg/160mg"], "Co-trimoxazole"),
+    (("Carbidopa", "Levodopa"), ["12.5mg/50mg", "25mg/100mg", "25mg/250mg"], "Co-careldopa"),
+    (("Benserazide", "Levodopa"), ["12.5mg/50mg", "25mg/100mg"], "Co-beneldopa"),
+    (("Atenolol", "Chlortalidone"), ["50mg/12.5mg", "100mg/25mg"], "Co-tenidone"),
+    (("Amiloride", "Furosemide"), ["5mg/40mg"], "Co-amilofruse"),
+    (("Paracetamol", "Dihydrocodeine"), ["500mg/10mg", "500mg/20mg"], "Co-dydramol"),
+    (("Fluticasone", "Salmeterol"), ["50mcg/25mcg", "125mcg/25mcg", "250mcg/25mcg", "500mcg/50mcg"], None),
+    (("Budesonide", "Formoterol"), ["100mcg/6mcg", "200mcg/6mcg", "400mcg/12mcg"], None),
+    (("Calcium Carbonate", "Colecalciferol"), ["1.25g/400 IU", "1.5g/400 IU", "1.5g/10mcg"], None),
+    (("Losartan", "Hydrochlorothiazide"), ["50mg/12.5mg", "100mg/25mg"], None),
+    (("Naproxen", "Esomeprazole"), ["500mg/20mg"], None),
+    (("Oxycodone", "Paracetamol"), ["5mg/325mg", "10mg/325mg"], None),
+    (("Ibuprofen", "Codeine"), ["200mg/12.8mg"], None),
+    (("Ibuprofen", "Paracetamol"), ["200mg/500mg"], None),
+    (("Metformin", "Sitagliptin"), ["1000mg/50mg"], None),
+    (("Amlodipine", "Valsartan"), ["5mg/80mg", "10mg/160mg"], None),
+    (("Beclometasone", "Formoterol"), ["100mcg/6mcg", "200mcg/6mcg"], None),
+    (("Bisoprolol", "Hydrochlorothiazide"), ["5mg/6.25mg"], None),
+]
+FORMS = ["Tablets", "Film-Coated Tablets", "Capsules", "Oral Solution", "Oral Suspension", "Dispersible Tablets",
+         "Modified-Release Tablets", "Solution for Injection", "Cream", "Eye Drops", "Suppositories", "Syrup"]
+STRENGTHS = ["1mg", "2mg", "2.5mg", "5mg", "10mg", "20mg", "25mg", "40mg", "50mg", "100mg", "200mg", "250mg",
+             "400mg", "500mg", "1g", "100mcg", "5mg/5ml", "250mg/5ml", "0.5%", "1%"]
+SALTS = ("hydrochloride", "sodium", "potassium", "calcium", "besilate", "maleate", "mesilate", "succinate",
+         "tartrate", "sulfate", "sulphate", "phosphate", "hyclate", "hydrobromide", "fumarate")
+
+
+def generics(count: int) -> list[str]:
+    """`count` generics: those the queries need, then the dictionary's with MedlinePlus and NHS pages,
+    then with MedlinePlus pages (single words, by name), spelt as a UK list spells them."""
+    dictionary = load_dictionary()
+    data = dictionary.canonical_data
+
+    def has(key: str, field: str) -> bool:
+        return bool(data[key].get(field))
+
+    simple = sorted(k for k in data if re.fullmatch(r"[a-z]{5,}", k) and has(k, "medline_plus_id"))
+    ordered = list(NEEDED) + [k for k in simple if has(k, "nhs_url")] + simple
+    chosen: list[str] = []
+    for key in ordered:
+        names = names_for(key)
+        title = names.inn if names else key
+        if title not in chosen and len(chosen) < count:
+            chosen.append(title)
+    return chosen
+
+
+def catalogue(lines: int, seed: int = 14) -> list[str]:
+    """A wholesaler's list of about `lines` titles."""
+    rng = random.Random(seed)
+    dictionary = load_dictionary()
+    titles: list[str] = []
+    for ingredients, strengths, compound in COMBINATIONS:
+        for strength in strengths:
+            for form in ("Tablets", "Capsules") if "mcg" not in strength else ("Inhaler", "Dry Powder Inhaler"):
+                titles.append(f"{' + '.join(ingredients)} {strength} {form}")
+                if compound:
+                    titles.append(f"{compound} {strength} {form}")
+    names = generics(400)
+    per_generic = max(1, (lines - len(titles)) // len(names))
+    for name in names:
+        key = dictionary.canonical_key(us_name(name) or name) or name
+        variants = set(dictionary.variants_of.get(key, ()))
+        salts = [s for s in SALTS if f"{name} {s}" in variants or f"{key} {s}" in variants]
+        seen: set[str] = set()
+        while len(seen) < per_generic:
+            written = name.title()
+            if salts and rng.random() < 0.4:
+                written += " " + rng.choice(salts).title()
+            seen.add(f"{written} {rng.choice(STRENGTHS)} {rng.choice(FORMS)}")
+        titles += sorted(seen)
+    return titles[:lines]
+
+
+def ingredient_keys(names: list[str] | str) -> frozenset[str]:
+    """The dictionary's keys of some ingredients (`codeine+acetaminophen`, or a medicine's list)."""
+    parts = names.split("+") if isinstance(names, str) else names
+    keys = []
+    for part in parts:
+        match = resolve_ingredient(part.strip().lower())
+        keys.append(match.drug.key if match else fold(part.strip()))
+    return frozenset(keys)
+
+
+def page_bytes() -> int:
+    """The home page with its CSS and JavaScript, as a small build writes them (the A–Z list does not grow)."""
+    from medpages.publish.site import build_site
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "site"
+        entries = [(medicine_from_title(t), None) for t in ("Paracetamol 500mg Tablets", "Zopiclone 7.5mg Tablets")]
+        build_site(entries, out, state_dir=Path(folder) / "state")
+        return sum((out / p).stat().st_size for p in ("index.html", "static/site.css", "static/search.js"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=10_000)
+    parser.add_argument("--half", choices=("tune", "held-out", "both"), default="both")
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    titles = catalogue(args.lines)
+    medicines = [medicine_from_title(t) for t in titles]
+    records = [NameRecord.of(m) for m in medicines]
+    meant_by_path = {r.path: ingredient_keys(m.ingredients or [m.generic_name or m.title])
+                     for r, m in zip(records, medicines)}
+    made = time.perf_counter()
+    files = name_shards(records)
+    indexed = time.perf_counter()
+    home = page_bytes()
+    index_bytes = sum(len(b) for b in files.values())
+    print(f"{len(titles)} lines, {len({frozenset(v) for v in meant_by_path.values()})} distinct medicines; "
+          f"catalogue {made - started:.1f} s, name index {indexed - made:.1f} s: {len(files)} files, "
+          f"{index_bytes / 1024:.0f} KB; home page + CSS + JS {home / 1024:.1f} KB")
+
+    rows: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
+    first_bytes: list[tuple[int, str]] = []
+    latencies: list[float] = []
+    misses: list[str] = []
+    for number, (kind, query, meant) in enumerate(QUERIES):
+        half = "tune" if number % 2 == 0 else "held-out"
+        want = ingredient_keys(meant)
+        search = NameSearch(files)
+        hits = []
+        for end in range(1, len(query) + 1):  # every keystroke, as the combobox searches
+            t0 = time.perf_counter()
+            hits = search.search(query[:end], limit=8)
+            latencies.append((time.perf_counter() - t0) * 1000)
+        fetched = NameSearch(files)
+        fetched.search(query, limit=8)
+        first_bytes.append((home + sum(len(files[p]) for p in fetched.fetched), query))
+        found = [meant_by_path.get(h.path) == want for h in hits]
+        rows.setdefault((kind, half), []).append((bool(found[:1] and found[0]), any(found[:3])))
+        if not (found[:1] and found[0]):
+            misses.append(f"  [{half}] {kind}: {query!r} -> {[h.title for h in hits[:3]]} (meant {meant})")
+
+    halves = ("tune", "held-out") if args.half == "both" else (args.half,)
+    kinds = list(dict.fromkeys(kind for kind, *_ in QUERIES))
+    header = f"{'kind':<14}" + "".join(f"{h + ' top-1':>16}{'top-3':>8}" for h in halves)
+    print(header)
+    totals = {h: [0, 0, 0] for h in halves}
+    for kind in kinds:
+        line = f"{kind:<14}"
+        for h in halves:
+            results = rows.get((kind, h), [])
+            one, three = sum(r[0] for r in results), sum(r[1] for r in results)
+            totals[h][0] += one
+            totals[h][1] += three
+            totals[h][2] += len(results)
+            line += f"{f'{one}/{len(results)} {100 * one / max(1, len(results)):.0f}%':>16}{three:>8}"
+        print(line)
+    line = f"{'all':<14}"
+    for h in halves:
+        one, three, n = totals[h]
+        line += f"{f'{one}/{n} {100 * one / max(1, n):.0f}%':>16}{f'{100 * three / max(1, n):.0f}%':>8}"
+    print(line)
+    sizes = sorted(size for size, _ in first_bytes)
+    worst = max(first_bytes)
+    print(f"first query bytes (name index + home page): median {statistics.median(sizes) / 1024:.0f} KB, "
+          f"worst {worst[0] / 1024:.0f} KB ({worst[1]!r}); aim <= 150 KB")
+    latencies.sort()
+    print(f"keystroke latency (Python twin of search.js): p50 {latencies[len(latencies) // 2]:.1f} ms, "
+          f"p95 {latencies[int(len(latencies) * 0.95)]:.1f} ms, max {latencies[-1]:.1f} ms")
+    if args.show_misses:
+        print("misses:", *misses, sep="\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
