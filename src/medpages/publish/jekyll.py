@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from medpages.atomic import leftovers_swept, write_atomic
 from medpages.errors import InputError
@@ -32,6 +33,8 @@ class ExportReport:
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
     kept_edited: list[str] = field(default_factory=list)  # files we wrote that someone changed since
+    not_written: int = 0  # medicines with no page yet, written as skeletons
+    starter: list[str] = field(default_factory=list)  # `_config.yml`, the layout: written as the folder had none
 
 
 # A link destination that starts with a scheme other than these (javascript:, data:, an
@@ -93,6 +96,40 @@ def _inert_value(value: object) -> object:
 def _inert_front_matter(front: FrontMatter) -> FrontMatter:
     return front.model_copy(update={"title": inert_attribute_text(front.title),
                                     "extra": _inert_value(front.extra) if front.extra else front.extra})
+
+
+LAYOUT_NAME = "minimal-medicine"
+LAYOUT_FILE = Path(__file__).parent / "layouts" / f"{LAYOUT_NAME}.html"
+
+
+def jekyll_config(site_name: str, base_url: str = "") -> str:
+    """A `_config.yml` that makes the tree a Jekyll site of its own: every page in the
+    `minimal-medicine` layout, served under the path of `base_url` (JSON strings are YAML)."""
+    parts = urlsplit(base_url.strip())
+    path = "/" + parts.path.strip("/") if parts.path.strip("/") else ""
+    lines = [
+        "# Written by medpages once, when this folder had no _config.yml: yours to change.",
+        f"title: {json.dumps(site_name, ensure_ascii=False)}",
+        f"baseurl: {json.dumps(path)}",
+    ]
+    if parts.scheme in ("http", "https") and parts.netloc:
+        lines.append(f"url: {json.dumps(f'{parts.scheme}://{parts.netloc}')}")
+    lines += ["defaults:", '  - scope: {path: ""}', f"    values: {{layout: {LAYOUT_NAME}}}", ""]
+    return "\n".join(lines)
+
+
+def write_jekyll_starter(out_dir: Path, *, site_name: str, base_url: str = "") -> list[str]:
+    """Write `_config.yml` and `_layouts/minimal-medicine.html` into the tree when it has none
+    (a publisher's own are never replaced); the files written, relative to `out_dir`."""
+    written = []
+    for relative, data in (("_config.yml", jekyll_config(site_name, base_url).encode("utf-8")),
+                           (f"_layouts/{LAYOUT_NAME}.html", LAYOUT_FILE.read_bytes())):
+        target = out_dir / relative
+        if target.exists() or target.is_symlink():
+            continue
+        write_atomic(target, data, durable=False)
+        written.append(relative)
+    return written
 
 
 def _digest(data: bytes) -> str:

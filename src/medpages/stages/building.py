@@ -63,13 +63,32 @@ def _ever_reviewed(store) -> set[str]:
 
 
 def build_jekyll(project: Project, out_dir: Path | None = None, publication: Publication | None = None):
-    """Write the Jekyll Markdown tree of every published page (an `ExportReport`)."""
-    from medpages.publish.jekyll import export_jekyll
+    """Write the Jekyll Markdown tree of every published medicine (an `ExportReport`), the same
+    medicines as the HTML site: a medicine without a page gets its skeleton (the catalogue's name
+    and links, every other section `_Not yet written._`), as the site shows it not yet written.
+
+    The tree is also a Jekyll site of its own: a `_config.yml` and the `minimal-medicine` layout
+    are written when the folder has none (never over the publisher's own, never deleted)."""
+    from medpages.draft.skeleton import skeleton_page
+    from medpages.publish.jekyll import export_jekyll, write_jekyll_starter
 
     publication = publication or Publication.of(project)
     out = (out_dir or project.jekyll_dir).resolve()
-    entries = ((medicine, page) for medicine, page in publication.entries() if page is not None)
-    return export_jekyll(entries, out, project.state_dir / "exports" / f"{_key(out)}.json")
+    prefer = project.settings.names.prefer
+    not_written: list[str] = []
+
+    def entries() -> Iterator[tuple[Medicine, Page]]:
+        for medicine, page in publication.entries():
+            if page is None:
+                not_written.append(medicine.slug)
+                page = skeleton_page(medicine, prefer)
+            yield medicine, page
+
+    report = export_jekyll(entries(), out, project.state_dir / "exports" / f"{_key(out)}.json")
+    report.not_written = len(not_written)
+    report.starter = write_jekyll_starter(out, site_name=project.settings.site.name,
+                                          base_url=project.settings.site.base_url)
+    return report
 
 
 def build_html_site(project: Project, out_dir: Path | None = None, publication: Publication | None = None):
