@@ -59,7 +59,7 @@ def err() -> Console:
 
 ProjectOption = Annotated[
     Optional[Path],
-    typer.Option("--project", "-p", help="The project folder (default: found from the current folder upwards)."),
+    typer.Option("--project", "-p", metavar="DIR", help="The project folder (default: found from the current folder upwards)."),
 ]
 
 
@@ -78,6 +78,11 @@ def _print_error(error: MedpagesError) -> None:
     err().print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 label`, `2 labels`, `1,200 pages`: a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _list_problems(title: str, lines: list[str], limit: int = 20) -> None:
     if not lines:
         return
@@ -90,8 +95,16 @@ def _list_problems(title: str, lines: list[str], limit: int = 20) -> None:
 
 @app.command()
 def init(folder: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(".")) -> None:
-    """Create a project: medpages.toml and an embedded SQLite database."""
+    """Create a project: medpages.toml and an embedded SQLite database (an existing one is left as it is)."""
+    from medpages.project import CONFIG_NAME
+
+    existed = (folder / CONFIG_NAME).is_file()
     project = Project.init(folder)
+    if existed:
+        out().print(f"A medpages project already exists in {project.root}: left as it is.")
+        out().print(f"  settings: {project.root / CONFIG_NAME}")
+        out().print("  where it stands: medpages status")
+        return
     out().print(f"Created a medpages project in {project.root}")
     out().print(f"  settings: {project.root / 'medpages.toml'}")
     out().print("  next: medpages import generics.txt")
@@ -109,13 +122,13 @@ def import_(
     proj = _project(project)
     report = import_paths(proj, paths, progress=lambda message: err().print(f"[dim]{message}[/dim]"))
     if report.restored is not None:
-        out().print(f"Restored the backup: {sum(report.restored.values()):,} rows ("
+        out().print(f"Restored the backup: {counted(sum(report.restored.values()), 'row')} ("
                     + ", ".join(f"{count:,} {table}" for table, count in report.restored.items()) + ").", markup=False)
         return
-    unresolved = (f"{report.unresolved_count:,} names did not resolve (see `medpages names`); "
+    unresolved = (f"{counted(report.unresolved_count, 'name')} did not resolve (see `medpages names`); "
                   if report.unresolved_count else "")
-    out().print(f"Imported {report.medicines:,} catalogue entries; {unresolved}"
-                f"{report.pages_saved:,} pages saved, {report.pages_unchanged:,} unchanged.", markup=False)
+    out().print(f"Imported {counted(report.medicines, 'catalogue entry', 'catalogue entries')}; {unresolved}"
+                f"{counted(report.pages_saved, 'page')} saved, {report.pages_unchanged:,} unchanged.", markup=False)
     _list_problems("Files that could not be read", report.failures)
     _list_problems("Rejected lines", report.rejected)
     _list_problems("Names that did not resolve", report.unresolved)
@@ -125,7 +138,7 @@ def import_(
         err().print("Failed: see above; everything else was imported.")
         raise typer.Exit(EXIT_FAILED)
     if report.warnings:
-        err().print(f"Done with {report.warnings:,} warnings.")
+        err().print(f"Done with {counted(report.warnings, 'warning')}.")
         raise typer.Exit(EXIT_WARNINGS)
 
 
@@ -148,9 +161,11 @@ def names(
         out().print(str(entry), markup=False)
     _list_problems("Not an unresolved name, title or slug", report.not_found)
     if accept:
-        out().print(f"{len(report.accepted):,} medicines resolved; {len(report.unresolved):,} names still unresolved.")
+        out().print(f"{counted(len(report.accepted), 'medicine')} resolved; "
+                    f"{counted(len(report.unresolved), 'name')} still unresolved.")
     else:
-        out().print(f"{len(report.unresolved):,} medicines have names that did not resolve."
+        have = "has a name" if len(report.unresolved) == 1 else "have names"
+        out().print(f"{counted(len(report.unresolved), 'medicine')} {have} that did not resolve."
                     + (" Accept the suggestions with `medpages names --accept [NAME…]`." if report.unresolved else ""),
                     markup=False)
     if report.warnings:
@@ -186,16 +201,16 @@ def build(
 
 def _print_publication(publication) -> None:
     if publication.stable:
-        out().print(f"{len(publication.stable):,} pages published at their newest reviewed revision "
+        out().print(f"{counted(len(publication.stable), 'page')} published at their newest reviewed revision "
                     "(a newer draft waits for review).")
     if publication.left_out:
-        out().print(f"{len(publication.left_out):,} pages left out: not reviewed yet, and "
+        out().print(f"{counted(len(publication.left_out), 'page')} left out: not reviewed yet, and "
                     "[publish] only_reviewed = true.", markup=False)
 
 
 def _print_site(report) -> None:
-    out().print(f"HTML site: {report.out_dir}  ({report.medicines:,} medicine pages; "
-              f"{len(report.rendered):,} rendered, {len(report.written):,} files written, "
+    out().print(f"HTML site: {report.out_dir}  ({counted(report.medicines, 'medicine page')}; "
+              f"{len(report.rendered):,} rendered, {counted(len(report.written), 'file')} written, "
               f"{report.unchanged:,} unchanged, {len(report.deleted):,} removed; {report.seconds:.2f} s)")
     _list_problems("Site warnings", report.warnings)
 
@@ -257,21 +272,22 @@ def demo(
 
 @app.command()
 def generate(
-    backend: Annotated[Optional[str], typer.Option(help="reference (offline, from the stored labels), openai (any "
+    backend: Annotated[Optional[str], typer.Option(metavar="NAME", help="reference (offline, from the stored labels), openai (any "
                                                    "OpenAI-compatible server), ollama, gemini or vertex. Default: "
                                                    "the provider the environment configures, else reference.")] = None,
-    model: Annotated[Optional[str], typer.Option(help="The provider's model (gpt-4o-mini, gemini-2.0-flash, llama3.1…).")] = None,
-    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Requests in flight at most (default 8).")] = None,
-    rpm: Annotated[Optional[float], typer.Option(min=0.001, help="Requests per minute at most (default 60).")] = None,
-    tpm: Annotated[Optional[float], typer.Option(min=1, help="Tokens per minute at most (default: no limit).")] = None,
-    only: Annotated[Optional[list[str]], typer.Option(help="Only this medicine (its slug); repeat for more.")] = None,
-    limit: Annotated[Optional[int], typer.Option(min=0, help="Draft at most this many pages.")] = None,
-    force: Annotated[bool, typer.Option(help="Redraft pages that someone wrote (their revisions are kept).")] = False,
-    dry_run: Annotated[bool, typer.Option(help="Say what would be drafted, and its tokens and cost; call nothing, "
+    model: Annotated[Optional[str], typer.Option(metavar="NAME", help="The provider's model (gpt-4o-mini, gemini-2.0-flash, llama3.1…).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Requests in flight at most (default 8).")] = None,
+    rpm: Annotated[Optional[float], typer.Option(min=0.001, metavar="N", help="Requests per minute at most (default 60).")] = None,
+    tpm: Annotated[Optional[float], typer.Option(min=1, metavar="N", help="Tokens per minute at most (default: no limit).")] = None,
+    only: Annotated[Optional[list[str]], typer.Option(metavar="SLUG", help="Only this medicine (its slug); "
+                                                      "repeat for more.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Draft at most this many pages.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redraft pages that someone wrote (their revisions are kept).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be drafted, and its tokens and cost; call nothing, "
                                           "write nothing.")] = False,
-    batch: Annotated[bool, typer.Option(help="Use the provider's batch API (openai, gemini): about half the price, "
+    batch: Annotated[bool, typer.Option("--batch", help="Use the provider's batch API (openai, gemini): about half the price, "
                                         "answers within 24 h. Ctrl-C stops waiting; run again to collect.")] = False,
-    poll_interval: Annotated[float, typer.Option(min=0.1, help="Seconds between looks at a batch.")] = 60.0,
+    poll_interval: Annotated[float, typer.Option(min=0.1, metavar="SECONDS", help="Seconds between looks at a batch.")] = 60.0,
     project: ProjectOption = None,
 ) -> None:
     """Draft pages for the medicines that need one, check each, store each as it arrives."""
@@ -280,7 +296,12 @@ def generate(
     from medpages.stages import choose_backend, generate_pages
 
     proj = _project(project)
-    name, _why = choose_backend(proj, backend)
+    try:
+        name, _why = choose_backend(proj, backend)
+    except InputError as error:
+        if backend is None:
+            raise  # medpages.toml or the environment named it: a failure, not wrong usage
+        raise typer.BadParameter(str(error), param_hint="--backend") from None
     bar = Progress(TextColumn("drafting"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=err(), transient=True)
     task = bar.add_task("drafting", total=None, status="")
@@ -304,7 +325,7 @@ def generate(
                                 on_run_progress=show_batch if batch else show)
     out().print(f"Backend: {report.backend} ({report.why})" + (f": {report.target}" if report.target else ""))
     verb = "Would draft" if report.dry_run else "Drafted"
-    out().print(f"{verb} {len(report.drafted):,} pages; {len(report.unchanged):,} unchanged, "
+    out().print(f"{verb} {counted(len(report.drafted), 'page')}; {len(report.unchanged):,} unchanged, "
               f"{len(report.skipped):,} skipped, {len(report.failed):,} failed.")
     if report.estimate is not None:
         estimate = report.estimate
@@ -316,7 +337,7 @@ def generate(
         summary = report.summary
         cost = f"${summary.cost:.4f}" + ("" if summary.cost_known else " (some models have no price)")
         out().print(f"Tokens: {summary.input_tokens:,} in, {summary.output_tokens:,} out; cost {cost}; "
-                  f"{summary.requests:,} requests, {summary.cached:,} from the cache, {summary.rate_limited:,} "
+                  f"{counted(summary.requests, 'request')}, {summary.cached:,} from the cache, {summary.rate_limited:,} "
                   f"rate-limited, {summary.retries:,} retried, {summary.elapsed:.1f} s.")
         if summary.cancelled and batch:
             err().print(f"Stopped waiting; the batches go on at the provider. {summary.stopped_reason or ''}")
@@ -328,7 +349,8 @@ def generate(
             err().print(f"batch output: {anomaly}", markup=False)
     if report.without_label:
         what = "their pages stay skeletons" if report.backend == "reference" else "drafted without label facts"
-        out().print(f"{len(report.without_label):,} have no reference label yet ({what}; "
+        has = "has" if len(report.without_label) == 1 else "have"
+        out().print(f"{counted(len(report.without_label), 'medicine')} {has} no reference label yet ({what}; "
                   "`medpages sources add` brings labels).")
     _list_problems("No label for the route and form (none borrowed)", report.label_mismatch)
     _list_problems("Skipped", report.skipped)
@@ -342,19 +364,24 @@ def generate(
 
 @app.command()
 def check(
-    format: Annotated[str, typer.Option("--format", help="text, json or html.")] = "text",  # noqa: A002
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the report to this file.")] = None,
-    only: Annotated[Optional[list[str]], typer.Option(help="Only this medicine (its slug); repeat for more.")] = None,
+    format: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text, json or html.")] = "text",  # noqa: A002
+    out_file: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write the report to this file.")] = None,
+    only: Annotated[Optional[list[str]], typer.Option(metavar="SLUG", help="Only this medicine (its slug); "
+                                                      "repeat for more.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text: every finding of every page, "
+                                          "instead of the findings grouped by kind.")] = False,
     project: ProjectOption = None,
 ) -> None:
     """Check every page (structure, AI artefacts, claims and doses against the label, readability).
 
-    Findings are stored with the page. Exit status 3 when a page has an error: it cannot be published.
+    The text report counts the findings by kind (code and severity) and names a few pages for each;
+    --verbose lists every finding of every page. Findings are stored with the page. Exit status 3
+    when a page has an error: it cannot be published.
     """
-    from medpages.check import report_html, report_json, report_text
+    from medpages.check.report import report_by_code, report_html, report_json, report_text
     from medpages.stages import check_pages
 
-    renderers = {"text": report_text, "json": report_json, "html": report_html}
+    renderers = {"text": report_text if verbose else report_by_code, "json": report_json, "html": report_html}
     if format not in renderers:
         raise InputError(f"--format {format!r}: use text, json or html")
     run = check_pages(_project(project), only=only or (), progress=lambda message: err().print(f"[dim]{message}[/dim]"))
@@ -367,7 +394,8 @@ def check(
     else:
         sys.stdout.write(report if report.endswith("\n") else report + "\n")
     if run.blocked:
-        err().print(f"{len(run.blocked):,} pages have errors and cannot be published: {', '.join(run.blocked[:10])}"
+        which = "page has errors and cannot" if len(run.blocked) == 1 else "pages have errors and cannot"
+        err().print(f"{len(run.blocked):,} {which} be published: {', '.join(run.blocked[:10])}"
                   + (" …" if len(run.blocked) > 10 else ""))
         raise typer.Exit(EXIT_WARNINGS)
 
@@ -394,11 +422,12 @@ def _add_sources(proj: Project, paths: list[Path]) -> int:
     report = add_label_sources(proj, paths, progress=lambda message: err().print(f"[dim]{message}[/dim]"))
     for file_report in report.files:
         out().print(file_report.summary(), markup=False)
-    out().print(f"Stored {report.stored:,} labels ({report.total('new'):,} new, {report.total('replaced'):,} replaced, "
-              f"{report.total('unchanged'):,} unchanged, {report.total('older'):,} older versions kept out).")
+    older = counted(report.total('older'), 'older version')
+    out().print(f"Stored {counted(report.stored, 'label')} ({report.total('new'):,} new, "
+                f"{report.total('replaced'):,} replaced, {report.total('unchanged'):,} unchanged, {older} kept out).")
     _list_problems("Problems", report.problems)
     if report.warnings:
-        err().print(f"Done with {report.warnings:,} warnings.")
+        err().print(f"Done with {counted(report.warnings, 'warning')}.")
     return report.warnings
 
 
@@ -525,7 +554,8 @@ def review(
                     f"{suggestion.section}  by {author}: {_one_line(suggestion.reason)}", markup=False)
     total = store.count_suggestions(status="pending", slug=medicine, section=section)
     more = f" (the oldest {len(pending):,} shown)" if total > len(pending) else ""
-    out().print(f"{total:,} suggestions wait for review{more}."
+    wait = "suggestion waits" if total == 1 else "suggestions wait"
+    out().print(f"{total:,} {wait} for review{more}."
                 + (" See one with `medpages review show ID`." if total else ""), markup=False)
 
 
@@ -649,7 +679,7 @@ def _proposal_lines(proposal) -> list[str]:
     lines += diff or ["(the suggested text is the same as the current text)"]
     lines.append("")
     if proposal.merged_text is None:
-        lines.append(f"Merge: {len(proposal.conflicts)} conflict(s) with a change made since revision "
+        lines.append(f"Merge: {counted(len(proposal.conflicts), 'conflict')} with a change made since revision "
                      f"{suggestion.base_revision}; resolve with `medpages review accept ID --edited-file FILE`.")
         lines += _conflict_lines(proposal.conflicts)
     elif proposal.merged_text == proposal.suggested_text:
@@ -705,7 +735,7 @@ def export(
         raise typer.BadParameter("say --all: the backup holds the whole project (the Jekyll tree is "
                                  "`medpages build --jekyll DIR`)", param_hint="--all")
     report = export_all(_project(project), file)
-    out().print(f"Backed up {report.total:,} rows to {report.path}: "
+    out().print(f"Backed up {counted(report.total, 'row')} to {report.path}: "
                 + ", ".join(f"{count:,} {table}" for table, count in report.rows.items()), markup=False)
 
 

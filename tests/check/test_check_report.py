@@ -23,10 +23,10 @@ def test_html_escapes_everything():
 
 def test_text_report_has_verdicts_and_totals():
     text = report_text(RESULTS)
-    assert "<b>Atorvastatin</b>: blocked (1 errors, 1 warnings, 0 info)" in text
+    assert "<b>Atorvastatin</b>: blocked (1 error, 1 warning, 0 info)" in text
     assert "Clean 10mg: passed" in text
     assert "ERROR   artefact.stray_markup [usage]" in text
-    assert text.endswith("2 pages: 1 blocked, 0 need review, 1 passed; 1 errors, 1 warnings, 0 info")
+    assert text.endswith("2 pages: 1 blocked, 0 need review, 1 passed; 1 error, 1 warning, 0 info")
     assert "\x1b" not in text
 
 

@@ -53,7 +53,7 @@ def test_the_queue_lists_pending_suggestions_oldest_first_with_filters(project_d
     assert "usage  by carol: plainer words" in lines[0]
     assert "2 suggestions wait for review" in listed.stdout
     only = review(medpages_cli, project_dir, "--as", "bob", "--section", "storage")
-    assert only.stdout.splitlines()[0].split()[0] == str(second) and "1 suggestions wait" in only.stdout
+    assert only.stdout.splitlines()[0].split()[0] == str(second) and "1 suggestion waits" in only.stdout
     assert "0 suggestions wait" in review(medpages_cli, project_dir, "--as", "bob", "--medicine", "no-such").stdout
 
 
@@ -104,7 +104,7 @@ def test_a_conflict_is_shown_refused_and_resolved_by_an_edited_text(project_dir,
     other = suggest(project_dir, first_line_replaced("Used for HER2-positive breast cancer."), by="alice")
     assert review(medpages_cli, project_dir, "accept", one, "--as", "bob").exit_code == 0
     shown = medpages_cli("review", "show", other, cwd=project_dir)
-    assert "conflict(s)" in shown.stdout and "current:   Treats one kind of breast cancer." in shown.stdout
+    assert "1 conflict with a change" in shown.stdout and "current:   Treats one kind of breast cancer." in shown.stdout
     assert "suggested: Used for HER2-positive breast cancer." in shown.stdout
     refused = review(medpages_cli, project_dir, "accept", other, "--as", "bob")
     assert refused.exit_code == 1 and "overlaps a later change" in refused.errors

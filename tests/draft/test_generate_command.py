@@ -59,7 +59,7 @@ def test_generate_drafts_through_an_openai_compatible_server_and_resumes(project
         before = server.count()
         second = medpages("generate", "--model", "gpt-4o-mini", cwd=project, env=env)
         assert second.returncode == 0, second.stdout + second.stderr
-        assert "Drafted 1 pages" in second.stdout and "2 skipped" in second.stdout
+        assert "Drafted 1 page;" in second.stdout and "2 skipped" in second.stdout
         assert server.count() == before + 1  # the drafted pages were not asked for again
 
     assert medpages("build", "--jekyll", "md", cwd=project).returncode == 0
@@ -192,7 +192,7 @@ def test_generate_batch_submits_once_collects_and_never_pays_twice(project):
         assert "ibuprofen-400mg:" in first.stderr and "batch has no repair round" in first.stderr
         assert len(server.batches) == 1
         second = medpages("generate", "--model", "gpt-4o-mini", cwd=project, env=env)  # the failed one, interactively
-        assert second.returncode == 0 and "Drafted 1 pages" in second.stdout, second.stdout + second.stderr
+        assert second.returncode == 0 and "Drafted 1 page;" in second.stdout, second.stdout + second.stderr
         assert len(server.batches) == 1
     refused = medpages("generate", "--batch", "--backend", "reference", cwd=project)
     assert refused.returncode == 1 and "--batch needs" in refused.stderr

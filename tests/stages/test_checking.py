@@ -52,3 +52,34 @@ def test_the_stage_returns_the_findings_and_names_the_blocked_page(blocked_page)
     [(slug, findings)] = run.results
     assert slug == SLUG and "artefact.ai_self_reference" in {f.code for f in findings}
     assert check_pages(project, only=["no-such-medicine"]).missing == ["no-such-medicine"]
+
+
+def test_check_groups_the_findings_by_code_and_verbose_lists_every_one(project_dir, medpages_cli):
+    """Seven empty pages repeat the same warnings: the report counts them once per code, names a
+    few pages (then "and N more"), and `--verbose` gives every finding of every page as before."""
+    titles = ["Amoxicillin 500mg", "Aspirin 75mg", "Ibuprofen 200mg", "Metformin 500mg", "Omeprazole 20mg",
+              "Paracetamol 500mg", "Simvastatin 20mg"]
+    (project_dir / "generics.txt").write_text("\n".join(titles) + "\n")
+    assert medpages_cli("import", "generics.txt", cwd=project_dir).exit_code == 0
+    assert medpages_cli("generate", cwd=project_dir).exit_code in (0, EXIT_WARNINGS)
+    grouped = medpages_cli("check", cwd=project_dir)
+    assert grouped.exit_code == 0, grouped.output
+    lines = grouped.stdout.splitlines()
+    assert lines[0].startswith("7 pages: 0 blocked, 7 need review, 0 passed; 0 errors, ")
+    [summary] = [line for line in lines if line.strip().startswith("WARNING") and "structure.missing_section" in line]
+    assert "findings on 7 pages" in summary
+    [listed] = [line for line in lines if line.strip().startswith("structure.missing_section:")]
+    assert listed.endswith("and 2 more") and "amoxicillin-500mg" in listed
+    assert len(lines) < 12 and "[side_effects]" not in grouped.stdout
+    verbose = medpages_cli("check", "--verbose", cwd=project_dir)
+    assert verbose.exit_code == 0
+    assert verbose.stdout.count("structure.missing_section [side_effects]") == 7
+    assert verbose.stdout.count(": needs review (0 errors,") == 7
+
+
+def test_grouped_check_keeps_exit_3_and_puts_errors_first(blocked_page, medpages_cli):
+    text = medpages_cli("check", cwd=blocked_page)
+    assert text.exit_code == EXIT_WARNINGS and "1 page has errors and cannot be published" in text.stderr
+    by_finding = text.stdout.split("By finding:")[1].split("Pages by finding:")[0].split()
+    assert by_finding[0] == "ERROR" and by_finding[1] == "artefact.ai_self_reference"
+    assert f"artefact.ai_self_reference: {SLUG}" in text.stdout

@@ -35,7 +35,7 @@ def test_generate_composes_from_the_label_then_changes_nothing_on_a_rerun(projec
     first = medpages_cli("generate", cwd=project_dir)
     assert first.exit_code in (0, EXIT_WARNINGS), first.output
     assert "Drafted 2 pages; 0 unchanged, 1 skipped, 0 failed" in first.stdout, first.stdout
-    assert "1 have no reference label yet" in first.stdout
+    assert "1 medicine has no reference label yet" in first.stdout
     assert "ado-trastuzumab-emtansine-160mg: has a page written by imported" in first.stderr
     again = medpages_cli("generate", cwd=project_dir)
     assert "Drafted 0 pages; 2 unchanged" in again.stdout
@@ -50,7 +50,7 @@ def test_generate_refuses_an_unknown_backend_or_medicine(project_dir, medpages_c
     (project_dir / "generics.txt").write_text("Paracetamol 500mg\n")
     medpages_cli("import", "generics.txt", cwd=project_dir)
     unknown = medpages_cli("generate", "--backend", "magic", cwd=project_dir)
-    assert unknown.exit_code == 1 and "magic" in unknown.errors
+    assert unknown.exit_code == 2 and "magic" in unknown.errors  # wrong usage, as the README says
     missing = medpages_cli("generate", "--only", "no-such-medicine", cwd=project_dir)
     assert missing.exit_code == 1 and "no-such-medicine: no such medicine" in missing.errors
 

@@ -15,7 +15,7 @@ def test_a_list_and_a_page_are_imported_and_counted(project_dir, medpages_cli, s
     (project_dir / "generics.txt").write_text("Paracetamol 500mg\nIbuprofen 400mg\n", encoding="utf-8")
     result = medpages_cli("import", "generics.txt", "seed.md", cwd=project_dir)
     assert result.exit_code == 0, result.output
-    assert "Imported 2 catalogue entries; 1 pages saved, 0 unchanged." in result.stdout  # the list's two; the page brings its own
+    assert "Imported 2 catalogue entries; 1 page saved, 0 unchanged." in result.stdout  # the list's two; the page brings its own
     again = medpages_cli("import", "generics.txt", "seed.md", cwd=project_dir)
     assert "0 pages saved, 1 unchanged." in again.stdout
     with Project.find(project_dir).store() as store:

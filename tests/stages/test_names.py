@@ -54,7 +54,7 @@ def test_accepting_all_leaves_only_names_with_no_suggestion(project_dir, medpage
     _imported(project_dir, medpages_cli)
     result = medpages_cli("names", "--accept", cwd=project_dir)
     assert result.exit_code == EXIT_WARNINGS, result.output
-    assert "2 medicines resolved; 1 names still unresolved." in result.stdout
+    assert "2 medicines resolved; 1 name still unresolved." in result.stdout
     store = Project.find(project_dir).store()
     assert store.get_medicine("ibuprofin-400mg").generic_name == "Ibuprofen"
     assert [m.slug for m in store.medicines_without_generic()] == ["foobarzolam-5mg"]

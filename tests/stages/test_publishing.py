@@ -46,7 +46,7 @@ def test_by_default_the_reviewed_revision_goes_out_and_the_rest_with_their_badge
                                                                                  medpages_cli):
     result = medpages_cli("build", cwd=reviewed_then_drafted)
     assert result.exit_code == 0, result.output
-    assert "1 pages published at their newest reviewed revision" in result.stdout
+    assert "1 page published at their newest reviewed revision" in result.stdout
     assert "left out" not in result.stdout
     seed_html = _site_page(reviewed_then_drafted, SEED)
     assert REVIEWED_USAGE in seed_html and DRAFT_USAGE not in seed_html
@@ -66,7 +66,7 @@ def test_only_reviewed_leaves_the_others_out_of_the_site_and_the_tree_and_says_s
     result = medpages_cli("build", cwd=reviewed_then_drafted)
     assert result.exit_code == 0, result.output
     assert "2 pages left out: not reviewed yet, and [publish] only_reviewed = true." in result.stdout
-    assert "1 medicine pages" in result.stdout
+    assert "1 medicine page;" in result.stdout
     assert REVIEWED_USAGE in _site_page(reviewed_then_drafted, SEED)
     for slug in (NEVER_REVIEWED, NO_PAGE):  # removed from the site the first build wrote
         assert not (reviewed_then_drafted / "site" / slug[0] / slug / "index.html").exists()

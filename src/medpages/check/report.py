@@ -31,6 +31,15 @@ def _counts(findings: Sequence[Finding]) -> dict[str, int]:
     return {severity: counted.get(severity, 0) for severity in _SEVERITIES}
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 error`, `2 errors`: a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _tally(counts: dict[str, int]) -> str:
+    return f"{counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, {counts['info']:,} info"
+
+
 def _verdict(findings: Sequence[Finding]) -> str:
     counts = _counts(findings)
     if counts["error"]:
@@ -50,15 +59,57 @@ def report_text(results: Results) -> str:
         verdicts[verdict] += 1
         counts = _counts(findings)
         totals.update(counts)
-        lines.append(f"{_printable(medicine)}: {verdict} ({counts['error']} errors, {counts['warning']} warnings, "
-                     f"{counts['info']} info)")
+        lines.append(f"{_printable(medicine)}: {verdict} ({_tally(counts)})")
         for finding in findings:
             where = f" [{finding.section}]" if finding.section else ""
             message = " ".join(_printable(finding.message).split())
             lines.append(f"  {finding.severity.upper():7} {finding.code}{where}: {message}")
-    lines.append(f"{len(results)} pages: {verdicts['blocked']} blocked, {verdicts['needs review']} need review, "
-                 f"{verdicts['passed']} passed; {totals['error']} errors, {totals['warning']} warnings, "
-                 f"{totals['info']} info")
+    lines.append(_totals_line(len(results), verdicts, totals))
+    return "\n".join(lines)
+
+
+def _totals_line(pages: int, verdicts: Counter[str], totals: Counter[str]) -> str:
+    need = "needs" if verdicts["needs review"] == 1 else "need"
+    return (f"{counted(pages, 'page')}: {verdicts['blocked']:,} blocked, {verdicts['needs review']:,} {need} review, "
+            f"{verdicts['passed']:,} passed; {_tally(totals)}")
+
+
+def report_by_code(results: Results, *, examples: int = 5) -> str:
+    """The findings grouped by code: a summary (code, severity, findings, pages), then a few pages per code.
+
+    The same totals as `report_text`, in a few lines however many pages repeat a finding; worst
+    severity first, then the most pages. `report_text` lists every finding of every page.
+    """
+    pages_by_code: dict[str, list[str]] = {}
+    findings_by_code: Counter[str] = Counter()
+    severity_of: dict[str, str] = {}
+    totals: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
+    for medicine, findings in results:
+        verdicts[_verdict(findings)] += 1
+        totals.update(_counts(findings))
+        for finding in findings:
+            findings_by_code[finding.code] += 1
+            worst = severity_of.get(finding.code, "info")
+            if _SEVERITIES.index(finding.severity) <= _SEVERITIES.index(worst):
+                severity_of[finding.code] = finding.severity
+            pages = pages_by_code.setdefault(finding.code, [])
+            if not pages or pages[-1] != medicine:
+                pages.append(medicine)
+    codes = sorted(findings_by_code, key=lambda code: (_SEVERITIES.index(severity_of[code]),
+                                                       -len(pages_by_code[code]), code))
+    lines = [_totals_line(len(results), verdicts, totals)]
+    if codes:
+        width = max(len(code) for code in codes)
+        lines += ["", "By finding:"]
+        lines += [f"  {severity_of[code].upper():7} {code:{width}}  {counted(findings_by_code[code], 'finding')} "
+                  f"on {counted(len(pages_by_code[code]), 'page')}" for code in codes]
+        lines += ["", "Pages by finding:"]
+        for code in codes:
+            pages = pages_by_code[code]
+            shown = ", ".join(_printable(page) for page in pages[:examples])
+            more = f" and {len(pages) - examples:,} more" if len(pages) > examples else ""
+            lines.append(f"  {code}: {shown}{more}")
     return "\n".join(lines)
 
 
@@ -87,8 +138,7 @@ def report_html(results: Results) -> str:
              "<h1>Check report</h1>"]
     for medicine, findings in results:
         counts = _counts(findings)
-        parts.append(f"<section><h2>{e(medicine)}</h2><p>{e(_verdict(findings))}: {counts['error']} errors, "
-                     f"{counts['warning']} warnings, {counts['info']} info</p>")
+        parts.append(f"<section><h2>{e(medicine)}</h2><p>{e(_verdict(findings))}: {e(_tally(counts))}</p>")
         if findings:
             parts.append("<table><thead><tr><th>Severity</th><th>Code</th><th>Section</th><th>Finding</th>"
                          "</tr></thead><tbody>")

@@ -57,7 +57,7 @@ def import_paths(project: Project, paths: Iterable[Path], progress: Progress | N
     store = project.store()
     if lists:
         if progress:
-            progress(f"reading {len(lists)} list(s)")
+            progress(f"reading {len(lists)} list" + ("" if len(lists) == 1 else "s"))
         _import_lists(store, lists, report)
     if page_files:
         _import_pages(store, page_files, report, progress)
