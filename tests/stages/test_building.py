@@ -76,6 +76,8 @@ def test_the_tree_is_a_jekyll_site_of_its_own_and_the_publishers_config_is_kept(
     (imported / "jekyll" / "_config.yml").write_text("title: Mine\n", encoding="utf-8")
     assert build_jekyll(project).starter == []
     assert (imported / "jekyll" / "_config.yml").read_text(encoding="utf-8") == "title: Mine\n"
+    assert build_jekyll(project, tmp_path / "theirs").starter == []  # a folder named: only the pages
+    assert not (tmp_path / "theirs" / "_config.yml").exists()
 
 
 def test_the_stages_report_what_they_wrote_and_each_output_folder_keeps_its_own_record(tmp_path, imported):

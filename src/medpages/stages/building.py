@@ -67,8 +67,9 @@ def build_jekyll(project: Project, out_dir: Path | None = None, publication: Pub
     medicines as the HTML site: a medicine without a page gets its skeleton (the catalogue's name
     and links, every other section `_Not yet written._`), as the site shows it not yet written.
 
-    The tree is also a Jekyll site of its own: a `_config.yml` and the `minimal-medicine` layout
-    are written when the folder has none (never over the publisher's own, never deleted)."""
+    The project's own tree is also a Jekyll site of its own: a `_config.yml` and the
+    `minimal-medicine` layout are written when it has none (never over the publisher's own, never
+    deleted). A folder named with `out_dir` (often an existing Jekyll site) gets only the pages."""
     from medpages.draft.skeleton import skeleton_page
     from medpages.publish.jekyll import export_jekyll, write_jekyll_starter
 
@@ -86,8 +87,9 @@ def build_jekyll(project: Project, out_dir: Path | None = None, publication: Pub
 
     report = export_jekyll(entries(), out, project.state_dir / "exports" / f"{_key(out)}.json")
     report.not_written = len(not_written)
-    report.starter = write_jekyll_starter(out, site_name=project.settings.site.name,
-                                          base_url=project.settings.site.base_url)
+    if out == project.jekyll_dir.resolve():
+        report.starter = write_jekyll_starter(out, site_name=project.settings.site.name,
+                                              base_url=project.settings.site.base_url)
     return report
 
 
