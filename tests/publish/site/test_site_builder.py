@@ -25,6 +25,10 @@ MEDICINE_PAGES = [
 OTHER_PAGES = ["0-9/index.html", "404.html", "a/index.html", "about/index.html", "i/index.html", "index.html",
                "m/index.html", "p/index.html", "search/index.html"]
 
+NOT_WRITTEN = {"paracetamol-500mg", "amoxicillin-clavulanic-acid-625mg", "5-fluorouracil-500mg",
+               "metformin-500mg"}  # skeletons and a medicine without a page
+
+
 def parse_strict(html: bytes):
     parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
     document = parser.parse(html)
@@ -99,7 +103,7 @@ def test_each_section_names_its_author(build, provenance, expected):
 def test_skeleton_pages_say_what_is_not_yet_written(entries, build):
     _, site = build(entries)
     html = (site / "p/paracetamol-500mg/index.html").read_text("utf-8")
-    assert "Skeleton: not yet written" in html
+    assert '<span class="badge badge-skeleton">Not yet written</span>' in html and "Skeleton" not in html
     for heading in ("Usage", "Side Effects", "Important Note", "How it Works", "FAQs"):
         section = re.search(rf">{heading}</h2>(.*?)</section>", html, re.S).group(1)
         assert "Not yet written." in section, heading
@@ -144,8 +148,13 @@ def test_sitemap_and_robots(entries, build):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in tree.getroot().findall("s:url/s:loc", ns)]
     assert "https://medicines.example.org/" in locs
-    assert "https://medicines.example.org/p/paracetamol-500mg/" in locs
-    assert len([u for u in locs if u.count("/") == 5]) == 6  # one per medicine
+    # Only pages with something to read; the empty ones are also marked noindex.
+    written = {path.split("/")[1] for path in MEDICINE_PAGES} - NOT_WRITTEN
+    assert {u.split("/")[4] for u in locs if u.count("/") == 5} == written
+    for path in MEDICINE_PAGES:
+        html = (site / path).read_text("utf-8")
+        noindex = '<meta name="robots" content="noindex">' in html
+        assert noindex == (path.split("/")[1] in NOT_WRITTEN), path
     robots = (site / "robots.txt").read_text()
     assert "Sitemap: https://medicines.example.org/sitemap.xml" in robots
 
@@ -287,3 +296,45 @@ def test_full_page_fixture_is_complete():
     page = full_page(medicine("Ibuprofen 400mg"))
     assert set(page.present_sections()) >= {"dosage", "safety_advice", "sources", "serious_side_effects"}
     assert skeleton(medicine("X 1mg")).usage is None
+
+
+def test_home_counts_only_the_pages_there_are_to_read(entries, build):
+    _, site = build(entries)
+    home = (site / "index.html").read_text("utf-8")
+    written = len(MEDICINE_PAGES) - len(NOT_WRITTEN)
+    assert (f"Plain-language information about {written} medicines: what each is used for, its side effects "
+            "and how to take it safely. 4 more are listed, not yet written.") in home
+    _, site = build([e for e in entries if e[0].slug in NOT_WRITTEN])
+    home = (site / "index.html").read_text("utf-8")
+    assert "4 medicines listed; their pages are not yet written." in home and "Plain-language" not in home
+
+
+def test_about_explains_every_badge_a_page_can_show(entries, build):
+    from medpages.publish.site.views import BADGE_TEXTS
+
+    _, site = build(entries)
+    about = (site / "about/index.html").read_text("utf-8")
+    for text in (*BADGE_TEXTS.values(), "Drafted from references, not yet reviewed by a pharmacist",
+                 "Not yet written", "Reviewed on (date)"):
+        assert f">{text}</span></dt>" in about, text
+    assert "Skeleton" not in about and "skeleton" not in about.replace("badge-skeleton", "")
+
+
+def test_identity_shows_the_names_a_reader_knows_and_brands_as_brands(build):
+    atorvastatin = medicine("Atorvastatin calcium 20mg", generic_name="Atorvastatin", ingredients=["atorvastatin"],
+                            synonyms=["atorvastatin calcium anhydrous", "atorvastatin calcium hydrate",
+                                      "atorvastatin calcium trihydrate", "atorvastatina", "sortis"],
+                            brands=["lipitor"])
+    calpol = medicine("Calpol 120mg/5ml", generic_name="Acetaminophen", ingredients=["acetaminophen"],
+                      synonyms=["Calpol", "4-acetamidophenol", "calpol"])
+    report, site = build([(atorvastatin, None), (calpol, None)])
+    html = (site / "a/atorvastatin-calcium-20mg/index.html").read_text("utf-8")
+    identity = re.search(r'<dl class="identity">(.*?)</dl>', html, re.S).group(1)
+    assert "<dt>Brand names</dt><dd>Lipitor</dd>" in identity
+    assert "hydrate" not in identity and "Also known as" not in identity  # the title already names it
+    html = (site / "c/calpol-120mg-5ml/index.html").read_text("utf-8")
+    identity = re.search(r'<dl class="identity">(.*?)</dl>', html, re.S).group(1)
+    assert "<dt>Also known as</dt><dd>Paracetamol, Acetaminophen</dd>" in identity
+    assert "calpol" not in identity.lower() and "acetamidophenol" not in identity
+    # The other spellings are still found by search.
+    assert "atorvastatin calcium trihydrate" in (site / "search/names/a.json").read_text("utf-8").lower()

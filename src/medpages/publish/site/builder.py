@@ -178,13 +178,14 @@ class _Build:
             medicines.append(medicine)
             names_digest.update(page.medicine_digest.encode("ascii"))
             listed[medicine.letter].append(ListedMedicine(medicine.title, medicine.slug, page.skeleton))
-            sitemap_pages.append((f"{path}/", page.updated))
+            if not page.skeleton:  # nothing to read yet: kept out of search engines (and noindex)
+                sitemap_pages.append((f"{path}/", page.updated))
         self.report.medicines = len(content)
         self.report.written += self.report.rendered
 
         counts = {letter: len(items) for letter, items in listed.items()}
         self._write_others({
-            "index.html": self.renderer.home(counts),
+            "index.html": self.renderer.home(counts, sum(i.skeleton for items in listed.values() for i in items)),
             "about/index.html": self.renderer.about(),
             "search/index.html": self.renderer.search(),
             "404.html": self.renderer.not_found(counts),

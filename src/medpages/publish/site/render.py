@@ -9,7 +9,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from medpages.catalog.canonical import brand_display
 from medpages.model import DISCLAIMER_TEXT, LABEL_NOTE_TEXT, NOTE_TEXT, Medicine, Page
 from medpages.publish.site import views
 from medpages.publish.site.search_index import FULLTEXT_VERSION
@@ -67,8 +66,8 @@ def _environment() -> Environment:
     return env
 
 
-# Names shown in a page's identity lines: the dictionary knows forty spellings of paracetamol,
-# which no reader wants to scroll past; search and the JSON-LD still use them all.
+# Names shown in each of a page's identity lines: a medicine can have dozens of brands, which no
+# reader wants to scroll past; search and the JSON-LD still use them all.
 IDENTITY_NAMES_SHOWN = 8
 
 
@@ -96,11 +95,12 @@ class SiteRenderer:
         """A medicine's page; `jsonld=False` leaves out the schema.org <script> (the web app puts no
         page text inside a script element)."""
         updated = views.last_updated(page)
+        skeleton = views.is_skeleton(page)
         identity = [
             (label, _few(values))
             for label, values in (
-                ("Also known as", medicine.synonyms),
-                ("Brand names", [brand_display(brand) for brand in medicine.brands]),
+                ("Also known as", views.reader_names(medicine)),
+                ("Brand names", views.brand_names(medicine)),
                 ("Strength", [s.text for s in medicine.strengths]),
                 ("Form", [medicine.form] if medicine.form else []),
             )
@@ -111,16 +111,19 @@ class SiteRenderer:
             description=views.description(page, medicine), og_type="article",
             medicine=medicine, page=page, letter_label=views.letter_label(medicine.letter),
             badge=views.provenance_badge(page), updated=updated, identity=identity,
-            skeleton=views.is_skeleton(page),
+            skeleton=skeleton,
             sections=sections_html(views.section_views(page, medicine, self.config), medicine.title),
             jsonld=views.json_ld(page, medicine, self.config, updated) if jsonld else "",
         )
         return html.encode("utf-8")
 
-    def home(self, counts: dict[str, int]) -> bytes:
+    def home(self, counts: dict[str, int], not_written: int | None = None) -> bytes:
+        """The home page; `not_written` (the medicines listed with nothing written yet) keeps its
+        count of medicines to the pages that have something to read."""
         total = sum(counts.values())
-        return self._page("home.html.j2", "", "", f"Plain-language information about {total:,} medicines.",
-                          letters=letter_links(counts), total=total)
+        written = total - (not_written or 0)
+        summary = home_summary(written, total - written)
+        return self._page("home.html.j2", "", "", summary, letters=letter_links(counts), summary=summary)
 
     def letter(self, letter: str, medicines: list[ListedMedicine], counts: dict[str, int]) -> bytes:
         label = views.letter_label(letter)
@@ -129,7 +132,8 @@ class SiteRenderer:
 
     def about(self) -> bytes:
         return self._page("about.html.j2", "../", "about/", "How these medicine pages are written and reviewed.",
-                          disclaimer=DISCLAIMER_TEXT, note=NOTE_TEXT, label_note=LABEL_NOTE_TEXT)
+                          disclaimer=DISCLAIMER_TEXT, note=NOTE_TEXT, label_note=LABEL_NOTE_TEXT,
+                          badges=views.badge_legend())
 
     def search(self) -> bytes:
         return self._page("search.html.j2", "../", None, "Search the medicine pages.")
@@ -138,6 +142,25 @@ class SiteRenderer:
         # Served for any missing address, so its links start from the site's root path.
         return self._page("not_found.html.j2", self.config.base_path, None, "Page not found.",
                           letters=letter_links(counts))
+
+
+def _medicines(count: int) -> str:
+    return f"{count:,} {'medicine' if count == 1 else 'medicines'}"
+
+
+def home_summary(written: int, not_written: int) -> str:
+    """The home page's first sentence: only what is there is counted as information."""
+    if written and not not_written:
+        return (f"Plain-language information about {_medicines(written)}: what each is used for, "
+                "its side effects and how to take it safely.")
+    if written:
+        return (f"Plain-language information about {_medicines(written)}: what each is used for, "
+                f"its side effects and how to take it safely. {not_written:,} more "
+                f"{'is' if not_written == 1 else 'are'} listed, not yet written.")
+    if not_written:
+        return (f"{_medicines(not_written)[:1].upper()}{_medicines(not_written)[1:]} listed; "
+                f"{'its page is' if not_written == 1 else 'their pages are'} not yet written.")
+    return "No medicines are listed yet."
 
 
 def sitemap(config: views.SiteConfig, pages: list[tuple[str, str | None]]) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from medpages.catalog.canonical import brand_display
+from medpages.catalog.generic_names import preferred_generic_name
 from medpages.model import (
     DISCLAIMER_TEXT,
     NOTE_TEXT,
@@ -89,6 +90,24 @@ def section_author(provenance: Provenance | None) -> str | None:
     return None  # skeleton, fixed
 
 
+def reader_names(medicine: Medicine) -> list[str]:
+    """The names a reader knows the medicine by, beyond its title: the generic's name and its
+    national names (Paracetamol, Acetaminophen). The dictionary's salt, hydrate and foreign
+    spellings stay out of sight, for search and the JSON-LD only."""
+    title = medicine.title.casefold()
+    shown, others = preferred_generic_name(medicine)
+    names: list[str] = []
+    for name in (shown, *others):
+        if name.casefold() not in title and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return names
+
+
+def brand_names(medicine: Medicine) -> list[str]:
+    """The medicine's brands as brands are written (`lipitor` → `Lipitor`)."""
+    return [brand_display(brand) for brand in medicine.brands]
+
+
 def letter_label(letter: str) -> str:
     return _LETTER_LABELS.get(letter, letter.upper())
 
@@ -111,6 +130,33 @@ def is_skeleton(page: Page) -> bool:
     return not page.extra_sections and all(getattr(page, key) is None for key in _WRITABLE)
 
 
+# What each badge says, and what the About page explains it means: one list for both.
+BADGE_TEXTS = {
+    "ai": "AI-drafted, not yet reviewed by a pharmacist",
+    "imported": "Imported, not yet reviewed by a pharmacist",
+    "reference": "Drafted from references, not yet reviewed by a pharmacist",
+    "contributor": "Written by contributors, not yet reviewed by a pharmacist",
+    "draft": "Not yet reviewed by a pharmacist",
+    "skeleton": "Not yet written",
+}
+BADGE_MEANINGS = {
+    "reviewed": "A pharmacist or doctor checked the page on that date.",
+    "ai": "An AI model wrote the page from the medicine’s details; nobody has checked it yet.",
+    "imported": "The page came from an earlier version of this site and has not been checked since.",
+    "reference": "The page was put together from the medicine’s official label, every sentence from the "
+                 "label; nobody has checked it yet.",
+    "contributor": "People who use this site wrote the page; nobody has checked it yet.",
+    "draft": "Someone wrote the page; nobody has checked it yet.",
+    "skeleton": "Only the medicine’s names are known; its sections are still to be written.",
+}
+
+
+def badge_legend() -> list[tuple[Badge, str]]:
+    """Every badge a page can show, with what it means (the About page's list)."""
+    return [(Badge("reviewed", "Reviewed on (date)"), BADGE_MEANINGS["reviewed"]),
+            *((Badge(kind, text), BADGE_MEANINGS[kind]) for kind, text in BADGE_TEXTS.items())]
+
+
 def provenance_badge(page: Page) -> Badge:
     """The page's provenance in a few words: who wrote it and whether a person reviewed it."""
     if page.status in ("reviewed", "published") or page.reviewed_on:
@@ -119,17 +165,12 @@ def provenance_badge(page: Page) -> Badge:
         return Badge("reviewed", "Reviewed")
     written = written_sections(page)
     if not written:
-        return Badge("skeleton", "Skeleton: not yet written")
+        return Badge("skeleton", BADGE_TEXTS["skeleton"])
     kinds = {page.provenance[key].kind for key in written if key in page.provenance}
-    if "model" in kinds:
-        return Badge("ai", "AI-drafted, not yet reviewed by a pharmacist")
-    if "imported" in kinds:
-        return Badge("imported", "Imported, not yet reviewed by a pharmacist")
-    if "reference" in kinds:
-        return Badge("reference", "Drafted from references, not yet reviewed by a pharmacist")
-    if "contributor" in kinds:
-        return Badge("contributor", "Written by contributors, not yet reviewed by a pharmacist")
-    return Badge("draft", "Not yet reviewed by a pharmacist")
+    for kind in ("model", "imported", "reference", "contributor"):
+        if kind in kinds:
+            return Badge("ai" if kind == "model" else kind, BADGE_TEXTS["ai" if kind == "model" else kind])
+    return Badge("draft", BADGE_TEXTS["draft"])
 
 
 def last_updated(page: Page) -> date | None:
