@@ -9,6 +9,7 @@ page never reviewed is published as it is with its honest "not yet reviewed" bad
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,3 +114,94 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
 def _key(out: Path) -> str:
     """Each output folder keeps its own manifest: building into two folders never mixes them."""
     return hashlib.sha256(str(out).encode("utf-8")).hexdigest()[:16]
+
+
+GITHUB_PAGES_WORKFLOW = ".github/workflows/pages.yml"
+_WORKFLOW_MARK = "# Written by medpages"
+
+
+@dataclass
+class WorkflowReport:
+    path: Path
+    written: bool  # False: the file was already as medpages would write it
+    warnings: list[str] = field(default_factory=list)
+
+
+def github_pages_workflow(site_folder: str, branch: str = "main") -> str:
+    """A GitHub Actions workflow that publishes the built HTML site folder (committed to the
+    repository) to GitHub Pages on every push to `branch`: no Jekyll, no build on GitHub."""
+    return f"""{_WORKFLOW_MARK} (`medpages build --github-pages`): publishes the HTML site in
+# {site_folder}/ to GitHub Pages. Commit the site folder with it, and in the repository's
+# Settings > Pages set "Source" to "GitHub Actions". Yours to change: medpages never
+# overwrites this file once it is edited.
+name: Publish the medicine site
+on:
+  push:
+    branches: [{json.dumps(branch)}]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: false
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/configure-pages@v5
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: {json.dumps(site_folder)}
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+
+def write_github_pages_workflow(project: Project, branch: str = "main") -> WorkflowReport:
+    """Write `.github/workflows/pages.yml` in the project folder (the repository's root), which
+    publishes the project's site folder to GitHub Pages. A workflow file someone else wrote, or
+    edited since, is never replaced (an `InputError` says so)."""
+    from medpages.atomic import write_atomic
+    from medpages.errors import InputError
+
+    root = project.root.resolve()
+    site = project.site_dir.resolve()
+    if not site.is_relative_to(root) or site == root:
+        raise InputError("the site folder must be a folder inside the project for GitHub Pages to publish it",
+                         source=str(site))
+    folder = site.relative_to(root).as_posix()
+    target = root / GITHUB_PAGES_WORKFLOW
+    data = github_pages_workflow(folder, branch).encode("utf-8")
+    report = WorkflowReport(target, written=True)
+    if target.exists():
+        current = target.read_bytes()
+        if current == data:
+            report.written = False
+        elif not current.startswith(_WORKFLOW_MARK.encode()) or _edited(current, folder, branch):
+            raise InputError(f"{GITHUB_PAGES_WORKFLOW} already exists and medpages did not write it as it is "
+                             "now: left as it is (remove it to have medpages write its own)", source=str(target))
+    if report.written:
+        write_atomic(target, data)
+    base = project.settings.site.base_url.strip()
+    if not base:
+        report.warnings.append(
+            "no [site] base_url: a project site on GitHub Pages is served from https://USER.github.io/REPOSITORY/; "
+            'set base_url = "https://USER.github.io/REPOSITORY" (or your own domain) and build again')
+    return report
+
+
+def _edited(current: bytes, folder: str, branch: str) -> bool:
+    """Whether a workflow medpages wrote was changed since (other than by an older medpages): it is
+    replaced only when it is one medpages would write, for some branch."""
+    import re
+
+    match = re.search(rb"branches: \[(\"[^\"\n]*\")\]", current)
+    if match is None:
+        return True
+    return current != github_pages_workflow(folder, json.loads(match.group(1))).encode("utf-8")

@@ -187,6 +187,38 @@ def test_narrowest_phone_and_text_size(browser, site_url):
     context.close()
 
 
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_breadcrumb_stays_on_one_line_on_a_phone(browser, site_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 640}, base_url=site_url)
+    tab = context.new_page()
+    for path in ("/a/ado-trastuzumab-emtansine-160mg/", "/0-9/5-fluorouracil-500mg/", "/p/"):
+        tab.goto(path)
+        crumb = tab.evaluate("""(() => {
+            const items = [...document.querySelectorAll('.breadcrumb li')].map(li => li.getBoundingClientRect());
+            const last = document.querySelector('.breadcrumb li:last-child');
+            return {tops: items.map(r => Math.round(r.top)), height: document.querySelector('.breadcrumb ol')
+                    .getBoundingClientRect().height, line: parseFloat(getComputedStyle(last).lineHeight),
+                    cut: last.scrollWidth > last.clientWidth, right: Math.max(...items.map(r => r.right))};
+        })()""")
+        assert len(set(crumb["tops"])) == 1 and crumb["height"] < 1.5 * crumb["line"], (path, crumb)
+        assert crumb["right"] <= width and tab.evaluate("document.documentElement.scrollWidth") <= width, path
+        if path.startswith("/a/"):
+            assert crumb["cut"]  # the long name is cut short ("…"); the links before it are whole
+            assert tab.locator(".breadcrumb a").all_inner_texts() == ["Home", "A"]
+    context.close()
+
+
+def test_an_empty_page_is_noindex_and_names_brands_as_brands(page):
+    page.goto("/p/paracetamol-500mg/")
+    assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+    assert page.locator(".badge").inner_text() == "Not yet written"
+    assert page.locator(".identity").inner_text().count("Calpol") == 1
+    page.goto("/i/ibuprofen-400mg/")
+    assert page.locator('meta[name="robots"]').count() == 0
+    page.goto("/")
+    assert "4 more are listed, not yet written" in page.locator(".lead").inner_text()
+
+
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed: npm ci --prefix tests/publish/site")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_or_critical_violation(browser, site_url, scheme):
