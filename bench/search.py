@@ -10,7 +10,8 @@ the Python twin of `static/search.js` (the parity test keeps them in step), so n
 needed. Then runs the patient queries below, written by kind from what a patient reads on a
 pharmacy shelf, the NHS and MedlinePlus (not from the index), and prints top-1 and top-3 per
 kind, bytes per first query (the name-index files it fetches plus the home page with its CSS
-and JavaScript) and the latency of every keystroke.
+and JavaScript) and the latency of every keystroke of the real `search.js`, run in Node (when
+installed) on the same files, whose results are checked against the Python twin's.
 
 Queries alternate between two halves: the even ones were used to tune the search, the odd
 ones were kept apart; `--half` picks what to report (both by default, side by side).
@@ -19,7 +20,10 @@ ones were kept apart; `--half` picks what to report (both by default, side by si
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import shutil
+import subprocess
 import re
 import statistics
 import sys
@@ -249,6 +253,59 @@ def page_bytes() -> int:
         return sum((out / p).stat().st_size for p in ("index.html", "static/site.css", "static/search.js"))
 
 
+# Runs the real static/search.js in Node (no DOM: fetch reads the index files from a folder) and
+# times every keystroke of every query, each query in a fresh copy of the script (a first query:
+# the files are read and parsed, as a browser does after fetching them).
+_NODE_HARNESS = r"""
+const fs = require("fs"), path = require("path");
+const [script, folder, queriesFile] = process.argv.slice(2);
+const source = fs.readFileSync(script, "utf8");
+const queries = JSON.parse(fs.readFileSync(queriesFile, "utf8"));
+global.document = { querySelector: () => null, querySelectorAll: () => [], baseURI: "http://site.test/",
+                    readyState: "complete", addEventListener() {} };
+global.fetch = (url) => {
+  const file = path.join(folder, new URL(url).pathname);
+  if (!fs.existsSync(file)) return Promise.resolve({ ok: false });
+  const text = fs.readFileSync(file, "utf8");
+  return Promise.resolve({ ok: true, json: () => Promise.resolve(JSON.parse(text)) });
+};
+(async () => {
+  const out = [];
+  for (const query of queries) {
+    global.window = {};
+    new Function(source)();
+    const search = window.medpagesSearch, times = [];
+    let results = [];
+    for (let end = 1; end <= query.length; end++) {
+      const t0 = performance.now();
+      results = await search.searchNames(query.slice(0, end), 8);
+      times.push(performance.now() - t0);
+    }
+    out.push({ times, paths: results.map((r) => new URL(r.url).pathname.slice(1, -1)) });
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def search_js_runs(files: dict[str, bytes], queries: list[str]) -> list[dict] | None:
+    """Each query typed into the real search.js under Node: keystroke times (ms) and the last results' paths."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    script = Path(__file__).resolve().parents[1] / "src/medpages/publish/site/static/search.js"
+    with tempfile.TemporaryDirectory() as folder:
+        for relative, data in files.items():
+            target = Path(folder, relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        Path(folder, "queries.json").write_text(json.dumps(queries))
+        Path(folder, "harness.js").write_text(_NODE_HARNESS)
+        done = subprocess.run([node, str(Path(folder, "harness.js")), str(script), folder,
+                               str(Path(folder, "queries.json"))], capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=10_000)
@@ -273,20 +330,21 @@ def main() -> None:
 
     rows: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
     first_bytes: list[tuple[int, str]] = []
-    latencies: list[float] = []
+    python_ms: list[float] = []
     misses: list[str] = []
+    js_runs = search_js_runs(files, [query for _, query, _ in QUERIES])
+    disagreements = []
     for number, (kind, query, meant) in enumerate(QUERIES):
         half = "tune" if number % 2 == 0 else "held-out"
         want = ingredient_keys(meant)
         search = NameSearch(files)
-        hits = []
-        for end in range(1, len(query) + 1):  # every keystroke, as the combobox searches
-            t0 = time.perf_counter()
-            hits = search.search(query[:end], limit=8)
-            latencies.append((time.perf_counter() - t0) * 1000)
-        fetched = NameSearch(files)
-        fetched.search(query, limit=8)
-        first_bytes.append((home + sum(len(files[p]) for p in fetched.fetched), query))
+        hits = search.search(query, limit=8)
+        t0 = time.perf_counter()
+        search.search(query, limit=8)  # the web app keeps its index parsed
+        python_ms.append((time.perf_counter() - t0) * 1000)
+        first_bytes.append((home + sum(len(files[p]) for p in search.fetched), query))
+        if js_runs is not None and js_runs[number]["paths"] != [h.path for h in hits]:
+            disagreements.append(query)
         found = [meant_by_path.get(h.path) == want for h in hits]
         rows.setdefault((kind, half), []).append((bool(found[:1] and found[0]), any(found[:3])))
         if not (found[:1] and found[0]):
@@ -316,9 +374,20 @@ def main() -> None:
     worst = max(first_bytes)
     print(f"first query bytes (name index + home page): median {statistics.median(sizes) / 1024:.0f} KB, "
           f"worst {worst[0] / 1024:.0f} KB ({worst[1]!r}); aim <= 150 KB")
-    latencies.sort()
-    print(f"keystroke latency (Python twin of search.js): p50 {latencies[len(latencies) // 2]:.1f} ms, "
-          f"p95 {latencies[int(len(latencies) * 0.95)]:.1f} ms, max {latencies[-1]:.1f} ms")
+    if js_runs is None:
+        print("keystroke latency: node is not installed, search.js not timed")
+    else:
+        def line(times: list[float]) -> str:
+            times = sorted(times)
+            return f"p50 {times[len(times) // 2]:.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms, max {times[-1]:.1f} ms"
+
+        print("keystroke latency (search.js in Node, each query from a cold start, files parsed when first used):")
+        print(f"  after the last key: {line([run['times'][-1] for run in js_runs])}")
+        print(f"  every key:          {line([t for run in js_runs for t in run['times']])}")
+        print(f"  results differing from search_query.py: {disagreements or 'none'}")
+    python_ms.sort()
+    print(f"search_query.py (the web app), a whole query, files parsed: p50 {python_ms[len(python_ms) // 2]:.0f} ms, "
+          f"p95 {python_ms[int(len(python_ms) * 0.95)]:.0f} ms")
     if args.show_misses:
         print("misses:", *misses, sep="\n")
 

@@ -39,8 +39,11 @@ QUERIES = [
     # typos in the middle, and while typing
     "paracetmol", "ibuprofn", "augmentn", "metfromin", "naproxne", "diclofenak", "celecoxb", "ketorlac",
     "acetaminophn", "carvedlol", "ciproflox", "sildenafl",
+    # typos in the first letters (other shards, through index.json's word list), salts, and ties
+    "ubuprofen", "ibuprofen", "kodeine", "etformin", "netformin", "yaproxen", "aproxen", "dclofenac", "bu",
+    "ubupro", "levothyroxine sodium", "metformin hydrochloride", "sodium", "ibuprofen tablets",
     # several words, accents, nothing
-    "aspirin caffeine", "butalbital aspirin", "naproxen sodium", "Paracétamol", "xyzzy", "  ",
+    "aspirin caffeine", "caffeine aspirin", "butalbital aspirin", "naproxen esomeprazole", "esomeprazole naproxen", "naproxen sodium", "Paracétamol", "xyzzy", "  ",
 ]
 TEXT_QUERIES = [
     "heartburn", "dizziness", "fridge", "pain", "pain fever", "cyclo", "stomach bleeding", "breastfeeding",

@@ -241,3 +241,45 @@ def test_axe_finds_no_serious_or_critical_violation(browser, site_url, scheme):
         problems += [(name, v) for v in violations if v["impact"] in ("serious", "critical")]
     context.close()
     assert problems == []
+
+
+@pytest.fixture(scope="module")
+def catalogue_site_url(tmp_path_factory):
+    """A small site from a wholesaler's titles, named as the catalogue names them (dictionary and table)."""
+    from medpages.catalog.builder import medicine_from_title
+
+    titles = ["Ibuprofen 200mg Tablets", "Paracetamol 500mg Tablets", "Codeine Phosphate 30mg Tablets",
+              "Co-codamol 30/500mg Tablets", "Fluticasone 50mcg Nasal Spray", "Salmeterol 25mcg Inhaler",
+              "Fluticasone + Salmeterol 250mcg/25mcg Inhaler", "Glyceryl Trinitrate 400mcg Spray",
+              "Metformin 500mg Tablets", "Metoprolol 50mg Tablets", "Methotrexate 2.5mg Tablets"]
+    folder = tmp_path_factory.mktemp("catalogue-site")
+    build_site([(medicine_from_title(t), None) for t in titles], folder / "site", state_dir=folder / "state")
+    server, url = start_site_server(folder / "site")
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("typed", "first", "via"), [
+    ("ubuprofen", "Ibuprofen 200mg Tablets", None),  # a typo in the first letter: another shard
+    ("kodeine", "Codeine Phosphate 30mg Tablets", None),
+    ("Seretide", "Fluticasone + Salmeterol 250mcg/25mcg Inhaler", "brand name: Seretide"),  # a combination's brand
+    ("nitroglycerin", "Glyceryl Trinitrate 400mcg Spray", "generic name: Nitroglycerin"),  # the US name
+    ("gtn", "Glyceryl Trinitrate 400mcg Spray", "also known as: GTN"),
+    ("paracetamol codeine", "Co-codamol 30/500mg Tablets", None),  # both ingredients, any order
+    ("codeine paracetamol", "Co-codamol 30/500mg Tablets", None),
+    ("salmeterol fluticasone", "Fluticasone + Salmeterol 250mcg/25mcg Inhaler", None),
+    ("paracetamol", "Paracetamol 500mg Tablets", None),  # one ingredient: the generic before the combination
+])
+def test_the_catalogue_search_finds_what_a_patient_means(browser, catalogue_site_url, typed, first, via):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=catalogue_site_url)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto("/")
+    found = suggestions(tab, "#q-home", typed)
+    assert found[0].startswith(first), found
+    if via:
+        assert via.lower() in found[0].lower()
+    assert errors == []
+    context.close()

@@ -21,7 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from medpages.catalog.canonical import brand_display
+from medpages.catalog.canonical import SALT_WORDS, brand_display, load_dictionary
+from medpages.catalog.national_names import names_for, us_name
+from medpages.errors import MedpagesError
 from medpages.model import FAQ, ExtraSection, FAQs, Medicine, Page, SideEffect, SideEffects, Source, TextSection
 from medpages.publish.site.markup import plain_text
 
@@ -72,13 +74,60 @@ class NameRecord:
     def of(cls, medicine: Medicine) -> NameRecord:
         generic = [medicine.generic_name] if medicine.generic_name else []
         generic += medicine.ingredients
+        synonyms = list(medicine.synonyms)
+        brands = [brand_display(brand) for brand in medicine.brands]
+        for ingredient in medicine.ingredients:
+            linked_synonyms, linked_brands = linked_names(ingredient)
+            if len(medicine.ingredients) == 1:
+                synonyms += linked_synonyms
+                brands += linked_brands
+        if len(medicine.ingredients) > 1:  # "Paracetamol + Codeine" finds co-codamol, in any order
+            synonyms.append(" + ".join(inn_name(ingredient) for ingredient in medicine.ingredients))
         return cls(
             title=medicine.title,
             path=f"{medicine.letter}/{medicine.slug}",
             generic=_unique(g for g in generic if fold(g) != fold(medicine.title)),
-            synonyms=_unique(medicine.synonyms),
-            brands=_unique(brand_display(brand) for brand in medicine.brands),
+            synonyms=_unique(s for s in synonyms if _typeable(s)),
+            brands=_unique(brands),
         )
+
+
+def _typeable(name: str) -> bool:
+    """A name a reader might type: not a chemical name (`4'-hydroxyacetanilide`,
+    `1,2,3-propanetriyl nitrate`) nor an inverted index heading (`acetate, epinephrine`)."""
+    return "," not in name and not any(w[0].isdigit() and len(w) > 1 for w in words(name))
+
+
+@lru_cache(maxsize=4096)
+def linked_names(ingredient: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names the curated vocabulary (`catalog/data/uk_names.toml`) links to an ingredient
+    beyond the dictionary's own entry for it: its INN, US and older names (`GTN`, `thyroxine`), and
+    the brands the dictionary files under one of those names as a drug of its own (Synthroid under
+    `thyroxine`, Piriton under `chlorphenamine`). Returns (synonyms, brands)."""
+    names = names_for(us_name(ingredient) or ingredient)
+    if names is None:
+        return (), ()
+    try:
+        dictionary = load_dictionary()
+    except MedpagesError:  # no dictionary installed: the table's spellings still help
+        return (names.inn, names.us, *names.also), ()
+    own = dictionary.canonical_key(names.us.lower())
+    synonyms: list[str] = [names.inn, names.us, *names.also]
+    brands: list[str] = []
+    for spelling in (names.inn, names.us, *names.also):
+        key = dictionary.canonical_key(spelling.lower())
+        if key is not None and key != own:
+            drug = dictionary.drug(key)
+            synonyms += (drug.name, *drug.synonyms)
+            brands += (brand_display(b) for b in drug.brands)
+    return tuple(synonyms), tuple(brands)
+
+
+@lru_cache(maxsize=4096)
+def inn_name(ingredient: str) -> str:
+    """The international name of an ingredient (`Acetaminophen` -> `paracetamol`), or the name itself."""
+    names = names_for(us_name(ingredient) or ingredient)
+    return names.inn if names else ingredient
 
 
 def _unique(names: Iterable[str]) -> tuple[str, ...]:
@@ -91,22 +140,28 @@ def _unique(names: Iterable[str]) -> tuple[str, ...]:
 
 
 # Words that many names share (salts, forms): a name is not found from them, or every
-# "... hydrochloride" would sit in the `h` shard.
+# "... hydrochloride" would sit in the `h` shard. A typed one that matches nothing is passed over
+# ("levothyroxine sodium" finds Levothyroxine), so search.js gets this list in `index.json`.
 NAME_STOPWORDS = frozenset("""
 hydrochloride hcl hydrobromide sodium potassium calcium magnesium besylate besilate maleate mesylate
 mesilate succinate sulfate sulphate phosphate acetate citrate tartrate fumarate trihydrate dihydrate
 monohydrate hyclate bromide dipropionate propionate chloride oxide acid and with tablet tablets capsule
 capsules injection oral solution suspension syrup cream ointment gel drops eye ear nasal spray powder
 extended release modified delayed film coated chewable dispersible effervescent for
-""".split())
-# A shard larger than this is split by the first two characters of its words.
-SPLIT_SHARD_BYTES = 24_000
+""".split()) | (SALT_WORDS - {"calcium carbonate"})
+# Shards are keyed by the first letter of a word; one over SHARD_BYTES is split by the first two,
+# then three letters.
+SHARD_BYTES = 24_000
+MAX_KEY_LETTERS = 3
+# Words this long or longer are listed in index.json, for typos in their first letters.
+TYPO_WORD_LETTERS = 4
 
 
-def shard_key(word: str, split: bool = False) -> str:
-    """The shard of a word: its first letter (`0` for a digit), or its first two when split."""
+def shard_key(word: str, letters: int = 1) -> str:
+    """The shard of a word keyed by its first `letters` characters: a digit first is `0`, and a
+    word shorter than the key is padded with `_` (`d3` -> `d3_` at three letters)."""
     first = "0" if word[0].isdigit() else word[0]
-    return first + (word[1] if len(word) > 1 else "_") if split else first
+    return (first + word[1:letters]).ljust(letters, "_")
 
 
 def _key_words(name: str) -> list[str]:
@@ -136,41 +191,53 @@ def guessed_path(title: str) -> str | None:
     return f"{folder}/{slug}"
 
 
+_Item = tuple[str, str, str, "NameRecord"]  # (key word, kind, name, record)
+
+
 def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
-    """`search/names/<key>.json` → its bytes, and `search/names/index.json` listing split shards.
+    """`search/names/<key>.json` → its bytes, and `search/names/index.json`.
 
     A shard: `{"p": [[title, path or 0], …], "g"|"s"|"b": {name: [page index, …]}}` with
     generic names and ingredients (g), synonyms (s) and brands (b) pointing into `p`. Every name
-    goes to the shard of each of its key words; a shard over SPLIT_SHARD_BYTES is split in two-
-    character shards, which `index.json` tells the browser.
+    goes to the shard of each of its key words, keyed by the word's first letter; a shard over
+    SHARD_BYTES is split by the first two letters, and again by three.
+
+    `index.json` (`{"v": 2, "keys": […], "words": "…", "stop": […]}`) lists the shards, every key
+    word of TYPO_WORD_LETTERS letters or more (space-separated, sorted) and the salt and form
+    words a query may leave unmatched. The browser fetches it once: a typed word is looked up in
+    its own shard and in the shards of the listed words within a typo of it, so a typo in the
+    first letter ("ubuprofen") still finds the name.
     """
-    # (first-character key) → list of (two-character key, kind, name, record)
-    grouped: dict[str, list[tuple[str, str, str, NameRecord]]] = defaultdict(list)
+    items: list[_Item] = []
     for record in records:
         title_words = set(words(record.title))
         for kind, names in (("p", (record.title,)), ("g", record.generic), ("s", record.synonyms),
                             ("b", record.brands)):
             for name in names:
                 key_words = _key_words(name)
-                if kind != "p" and set(key_words) <= title_words:
+                if kind != "p" and set(key_words) <= title_words and not set(words(name)) - title_words:
                     continue  # the title already finds the page from these words
                 for word in dict.fromkeys(key_words):
-                    grouped[shard_key(word)].append((shard_key(word, split=True), kind, name, record))
+                    items.append((word, kind, name, record))
     out: dict[str, bytes] = {}
-    split: list[str] = []
-    for key, items in sorted(grouped.items()):
-        whole = _name_shard(items)
-        if len(whole) <= SPLIT_SHARD_BYTES:
-            out[f"{NAMES_DIR}/{key}.json"] = whole
-            continue
-        split.append(key)
-        by_two: dict[str, list] = defaultdict(list)
-        for item in items:
-            by_two[item[0]].append(item)
-        for two, part in sorted(by_two.items()):
-            out[f"{NAMES_DIR}/{two}.json"] = _name_shard(part)
-    out[f"{NAMES_DIR}/index.json"] = _json({"split": split})
+    _place(items, 1, out)
+    keys = sorted(path[len(NAMES_DIR) + 1 : -5] for path in out)
+    typo_words = sorted({word for word, *_ in items if len(word) >= TYPO_WORD_LETTERS})
+    out[f"{NAMES_DIR}/index.json"] = _json({"v": 2, "keys": keys, "words": " ".join(typo_words),
+                                            "stop": sorted(NAME_STOPWORDS)})
     return out
+
+
+def _place(items: list[_Item], letters: int, out: dict[str, bytes]) -> None:
+    grouped: dict[str, list[_Item]] = defaultdict(list)
+    for item in items:
+        grouped[shard_key(item[0], letters)].append(item)
+    for key, part in sorted(grouped.items()):
+        data = _name_shard(part)
+        if len(data) <= SHARD_BYTES or letters >= MAX_KEY_LETTERS or key.endswith("_"):
+            out[f"{NAMES_DIR}/{key}.json"] = data
+        else:
+            _place(part, letters + 1, out)
 
 
 def _name_shard(items: list[tuple[str, str, str, NameRecord]]) -> bytes:

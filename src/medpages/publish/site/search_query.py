@@ -3,7 +3,8 @@
 The web app answers `/search/?q=` and `/api/v1/search` with this, so a reader gets the same
 first results with JavaScript off as the static site gives as they type. It searches the shards
 `search_index.name_shards` writes (the bytes the browser fetches), so the same names are found
-from the same first letters: a typo in the first letter is not forgiven here either.
+from the same files: a typo anywhere in a word, the first letter too, is forgiven through the
+list of words in `index.json`.
 `TextSearch` does the same for the full-text index (`searchText`). Keep both in step with
 search.js: tests/publish/site/test_search_parity.py runs both on the same site.
 """
@@ -18,11 +19,13 @@ from typing import Any
 
 from medpages.publish.site.search_index import (
     FULLTEXT_DIR,
+    MAX_KEY_LETTERS,
     NAMES_DIR,
     STOPWORDS,
     NameRecord,
     guessed_path,
     name_shards,
+    shard_key,
     words,
 )
 
@@ -104,33 +107,60 @@ def word_score(typed: str, word: str, last: bool) -> float:
     return 0
 
 
-def name_score(typed: list[str], name_words: tuple[str, ...]) -> float:
-    """Every typed word must match some word of the name; the sum of the best matches."""
+def name_score(typed: list[str], name_words: tuple[str, ...], stop: frozenset[str] = frozenset()) -> float:
+    """Every typed word must match some word of the name, except a salt or form word (`stop`),
+    which is passed over when it matches none; the sum of the best matches, less a little for
+    each word of the name nothing typed matched (Paracetamol before Paracetamol + Codeine)."""
     total: float = 0
+    matched = 0
+    used: set[int] = set()
     for i, q in enumerate(typed):
         best: float = 0
-        for w in name_words:
+        best_k = -1
+        for k, w in enumerate(name_words):
             s = word_score(q, w, i == len(typed) - 1)
             if s > best:
-                best = s
+                best, best_k = s, k
         if not best:
+            if q in stop:
+                continue
             return 0
+        matched += 1
+        used.add(best_k)
         total += best
+    if not matched:
+        return 0
     if name_words and name_words[0].startswith(typed[0]):
         total += 0.5
+    for k, w in enumerate(name_words):
+        if k not in used and w[0].isalpha() and len(w) > 1 and w not in stop:
+            total -= _UNMATCHED_WORD
     return total
 
 
+_UNMATCHED_WORD = 0.125  # a power of two: the same sums in JavaScript's floats
+
+
+@dataclass(frozen=True)
+class _Index:
+    keys: frozenset[str]
+    words: tuple[str, ...]
+    stop: frozenset[str]
+
+
 class NameSearch:
-    """The name index as search.js sees it: the shard files, parsed when first searched."""
+    """The name index as search.js sees it: `index.json` and the shard files, parsed when first searched."""
+
+    # Besides its own shard, a typed word is looked up in the shards of at most this many other
+    # words within a typo of it (nearest first).
+    TYPO_SHARDS = 2
 
     def __init__(self, files: Mapping[str, bytes]) -> None:
         """`files`: what `name_shards` made (relative path → bytes)."""
         self._files = files
-        index = files.get(f"{NAMES_DIR}/index.json")
-        self._split = set(json.loads(index)["split"]) if index else set()
+        self._index: _Index | None = None
         self._shards: dict[str, _Shard | None] = {}
-        self.fetched: set[str] = {f"{NAMES_DIR}/index.json"} if index else set()  # files search.js would fetch
+        self.fetched: set[str] = set()  # the files search.js would have fetched so far
 
     @classmethod
     def of(cls, records: Iterable[NameRecord]) -> NameSearch:
@@ -141,30 +171,41 @@ class NameSearch:
         typed = words(query)
         if not typed or limit <= 0:
             return []
-        first = typed[0]
-        key = "0" if first[0].isdigit() else first[0]
-        if key in self._split:  # a large shard, split by the first two characters
-            if len(first) < 2:
-                return []
-            key += first[1]
-        shard = self._shard(key)
-        if shard is None:
-            return []
-        best: dict[int, tuple[float, _Name]] = {}
-        for name in shard.names:
-            s = name_score(typed, name.words)
-            if not s:
+        index = self._read_index()
+        best: dict[str, NameHit] = {}
+        for key in shards_for(typed[0], index.keys, index.words, self.TYPO_SHARDS):
+            shard = self._shard(key)
+            if shard is None:
                 continue
-            s += name.bonus
-            for i in name.pages:
-                seen = best.get(i)
-                if seen is None or s > seen[0]:
-                    best[i] = (s, name)
-        hits = [NameHit(title=shard.pages[i][0], path=shard.pages[i][1], matched=name.name, via=name.via, score=s)
-                for i, (s, name) in best.items()]
+            found: dict[int, tuple[float, _Name]] = {}
+            for name in shard.names:
+                s = name_score(typed, name.words, index.stop)
+                if not s:
+                    continue
+                s += name.bonus
+                for i in name.pages:
+                    seen = found.get(i)
+                    if seen is None or s > seen[0]:
+                        found[i] = (s, name)
+            for i, (s, name) in found.items():
+                title, path = shard.pages[i]
+                seen_hit = best.get(path)
+                if seen_hit is None or s > seen_hit.score:
+                    best[path] = NameHit(title=title, path=path, matched=name.name, via=name.via, score=s)
+        hits = list(best.values())
         # search.js sorts stably: score, then the shorter title, then by title.
         hits.sort(key=lambda hit: (-hit.score, len(hit.title), hit.title))
         return hits[:limit]
+
+    def _read_index(self) -> _Index:
+        if self._index is None:
+            data = self._files.get(f"{NAMES_DIR}/index.json")
+            parsed = json.loads(data) if data is not None else {}
+            if data is not None:
+                self.fetched.add(f"{NAMES_DIR}/index.json")
+            self._index = _Index(frozenset(parsed.get("keys", ())), tuple((parsed.get("words") or "").split()),
+                                 frozenset(parsed.get("stop", ())))
+        return self._index
 
     def _shard(self, key: str) -> _Shard | None:
         if key not in self._shards:
@@ -173,6 +214,56 @@ class NameSearch:
                 self.fetched.add(f"{NAMES_DIR}/{key}.json")
             self._shards[key] = None if data is None else _parse_shard(json.loads(data))
         return self._shards[key]
+
+
+def key_of(word: str, keys: frozenset[str]) -> str | None:
+    """The shard a word is in: its first one, two or three letters, whichever the index has."""
+    for letters in range(1, MAX_KEY_LETTERS + 1):
+        key = shard_key(word, letters)
+        if key in keys:
+            return key
+    return None
+
+
+def shards_for(typed: str, keys: frozenset[str], index_words: tuple[str, ...], others: int) -> list[str]:
+    """The shards to look a typed word up in: its own, then those of up to `others` listed words
+    within a typo of it (a whole word first, nearest first; then, when no listed word starts
+    with what was typed, words whose start is within a typo: still typing)."""
+    own = key_of(typed, keys)
+    found = [own] if own else []
+    limit = allowed_typos(typed)
+    if not limit:
+        return found
+    n = len(typed)
+    whole: list[tuple[int, str]] = []
+    typed_is_a_start = False
+    for w in index_words:
+        if not typed_is_a_start and w.startswith(typed):
+            typed_is_a_start = True
+        if abs(len(w) - n) <= limit:
+            d = distance(typed, w, limit)
+            if d <= limit:
+                whole.append((d, w))
+    starts: list[tuple[int, str]] = []
+    if not typed_is_a_start:
+        whole_words = {w for _, w in whole}
+        for w in index_words:
+            if len(w) > n and w not in whole_words:
+                d = distance(typed, w[:n], limit)
+                if d <= limit:
+                    starts.append((d, w))
+    candidates = sorted(whole, key=lambda c: c[0])
+    if not typed_is_a_start:
+        candidates += sorted(starts, key=lambda c: c[0])
+    added = 0
+    for _, w in candidates:
+        key = key_of(w, keys)
+        if key is not None and key not in found:
+            if added == others:
+                break
+            found.append(key)
+            added += 1
+    return found
 
 
 def _parse_shard(shard: dict) -> _Shard:

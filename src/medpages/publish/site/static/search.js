@@ -77,18 +77,32 @@
     }
     return 0;
   }
-  function nameScore(typed, nameWords) {
-    var total = 0;
+  /* Every typed word must match some word of the name, except a salt or form word (stop), passed
+   * over when it matches none; the sum of the best matches, less a little for each word of the
+   * name nothing typed matched (Paracetamol before Paracetamol + Codeine). */
+  var UNMATCHED_WORD = 0.125;
+  function nameScore(typed, nameWords, stop) {
+    var total = 0, matched = 0, used = new Set();
     for (var i = 0; i < typed.length; i++) {
-      var best = 0;
+      var best = 0, bestK = -1;
       for (var k = 0; k < nameWords.length; k++) {
         var s = wordScore(typed[i], nameWords[k], i === typed.length - 1);
-        if (s > best) best = s;
+        if (s > best) { best = s; bestK = k; }
       }
-      if (!best) return 0;
+      if (!best) {
+        if (stop.has(typed[i])) continue;
+        return 0;
+      }
+      matched++;
+      used.add(bestK);
       total += best;
     }
+    if (!matched) return 0;
     if (nameWords[0] && nameWords[0].lastIndexOf(typed[0], 0) === 0) total += 0.5;
+    for (var m = 0; m < nameWords.length; m++) {
+      var w = nameWords[m];
+      if (!used.has(m) && /[a-z]/.test(w.charAt(0)) && w.length > 1 && !stop.has(w)) total -= UNMATCHED_WORD;
+    }
     return total;
   }
 
@@ -111,38 +125,95 @@
     return prepared.get(key);
   }
 
+  var nameIndex = null;
+  function readNameIndex() {
+    if (!nameIndex) {
+      nameIndex = getJSON("search/names/index.json").then(function (index) {
+        index = index || {};
+        return { keys: new Set(index.keys || []), words: (index.words || "").split(" ").filter(Boolean),
+          stop: new Set(index.stop || []) };
+      });
+    }
+    return nameIndex;
+  }
+
+  /* The shard of a word: its first one, two or three letters, whichever the index has. */
+  function shardKey(word, letters) {
+    var key = (/[0-9]/.test(word.charAt(0)) ? "0" : word.charAt(0)) + word.slice(1, letters);
+    while (key.length < letters) key += "_";
+    return key;
+  }
+  function keyOf(word, keys) {
+    for (var n = 1; n <= 3; n++) { var key = shardKey(word, n); if (keys.has(key)) return key; }
+    return null;
+  }
+  var TYPO_SHARDS = 2;
+  /* The shards to look a typed word up in: its own, then those of up to TYPO_SHARDS listed words
+   * within a typo of it (whole words first, nearest first; then, when no listed word starts with
+   * what was typed, words whose start is within a typo). So "ubuprofen" finds ibuprofen. */
+  function shardsFor(typed, index) {
+    var own = keyOf(typed, index.keys), found = own ? [own] : [], max = allowedTypos(typed);
+    if (!max) return found;
+    var whole = [], starts = [], isStart = false, n = typed.length, wholeWords = new Set();
+    index.words.forEach(function (w) {
+      if (!isStart && w.lastIndexOf(typed, 0) === 0) isStart = true;
+      if (Math.abs(w.length - n) <= max) {
+        var d = distance(typed, w, max);
+        if (d <= max) { whole.push([d, w]); wholeWords.add(w); }
+      }
+    });
+    if (!isStart) {
+      index.words.forEach(function (w) {
+        if (w.length > n && !wholeWords.has(w)) {
+          var e = distance(typed, w.slice(0, n), max);
+          if (e <= max) starts.push([e, w]);
+        }
+      });
+    }
+    var byDistance = function (a, b) { return a[0] - b[0]; };  // Array.prototype.sort is stable
+    var candidates = whole.sort(byDistance).concat(starts.sort(byDistance));
+    var added = 0;
+    for (var i = 0; i < candidates.length; i++) {
+      var key = keyOf(candidates[i][1], index.keys);
+      if (key !== null && found.indexOf(key) < 0) {
+        if (added === TYPO_SHARDS) break;
+        found.push(key);
+        added++;
+      }
+    }
+    return found;
+  }
+
   /* Medicines whose name, generic name, synonym or brand matches the query, best first. */
   function searchNames(query, limit) {
     var typed = words(query);
     if (!typed.length) return Promise.resolve([]);
-    return getJSON("search/names/index.json").then(function (index) {
-      var first = typed[0], key = /[0-9]/.test(first.charAt(0)) ? "0" : first.charAt(0);
-      if (index && index.split.indexOf(key) >= 0) { // a large shard, split by the first two characters
-        if (first.length < 2) return null;
-        key += first.charAt(1);
-      }
-      return prepareShard(key);
-    }).then(function (shard) {
-      if (!shard) return [];
-      var best = new Map();
-      shard.names.forEach(function (name) {
-        var s = nameScore(typed, name.words);
-        if (!s) return;
-        s += name.bonus;
-        name.pages.forEach(function (i) {
-          var seen = best.get(i);
-          if (!seen || s > seen.score) best.set(i, { score: s, via: name.via });
+    return readNameIndex().then(function (index) {
+      return Promise.all(shardsFor(typed[0], index).map(prepareShard)).then(function (shards) {
+        var best = new Map();
+        shards.forEach(function (shard) {
+          if (!shard) return;
+          var found = new Map();
+          shard.names.forEach(function (name) {
+            var s = nameScore(typed, name.words, index.stop);
+            if (!s) return;
+            s += name.bonus;
+            name.pages.forEach(function (i) {
+              var seen = found.get(i);
+              if (!seen || s > seen.score) found.set(i, { score: s, via: name.via });
+            });
+          });
+          found.forEach(function (hit, i) {
+            var page = shard.pages[i], url = pageURL(page[0], page[1]), seen = best.get(url);
+            if (!seen || hit.score > seen.score) best.set(url, { title: page[0], url: url, via: hit.via, score: hit.score });
+          });
         });
+        var results = Array.from(best.values());
+        results.sort(function (a, b) {
+          return b.score - a.score || a.title.length - b.title.length || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
+        });
+        return results.slice(0, limit);
       });
-      var results = [];
-      best.forEach(function (hit, i) {
-        var page = shard.pages[i];
-        results.push({ title: page[0], url: pageURL(page[0], page[1]), via: hit.via, score: hit.score });
-      });
-      results.sort(function (a, b) {
-        return b.score - a.score || a.title.length - b.title.length || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
-      });
-      return results.slice(0, limit);
     });
   }
 
