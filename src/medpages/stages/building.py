@@ -130,7 +130,7 @@ class WorkflowReport:
 def github_pages_workflow(site_folder: str, branch: str = "main") -> str:
     """A GitHub Actions workflow that publishes the built HTML site folder (committed to the
     repository) to GitHub Pages on every push to `branch`: no Jekyll, no build on GitHub."""
-    return f"""{_WORKFLOW_MARK} (`medpages build --github-pages`): publishes the HTML site in
+    return f"""{_WORKFLOW_MARK} (see its docs/publishing.md): publishes the HTML site in
 # {site_folder}/ to GitHub Pages. Commit the site folder with it, and in the repository's
 # Settings > Pages set "Source" to "GitHub Actions". Yours to change: medpages never
 # overwrites this file once it is edited.
