@@ -200,20 +200,8 @@ def accepted(review_app, hostile):  # noqa: F811
     return {"accepted": taken, "current": current, "shown": shown}
 
 
-POOLED_AUTOCOMMIT = (
-    "their bug, src/medpages/web/pages.py FreshnessQueries: it sets `driver_connection.autocommit = True` on a "
-    "connection of the engine's pool (engine.raw_connection()); once that connection is back in the pool (its "
-    "thread's local dropped), a session on it opens no transaction, and on PostgreSQL Store.iter_pages "
-    "(yield_per, a server-side cursor) fails: /search/?q= answers 500 when web/search.py rebuilds its index "
-    "(NoActiveSqlTransaction: DECLARE CURSOR can only be used in transaction blocks). Not strict: whether a "
-    "worker thread ends mid-test (and so whether it shows) depends on timing"
-)
-
-
 def test_accepted_payloads_do_not_run_in_the_app(request, browser, review_app, baselines, hostile,  # noqa: F811
                                                  accepted):
-    if request.node.callspec.params.get("review_app") == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=False, reason=POOLED_AUTOCOMMIT))
     server = review_app
     current, shown, accepted = accepted["current"], accepted["shown"], accepted["accepted"]
 

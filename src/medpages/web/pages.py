@@ -98,6 +98,9 @@ class FreshnessQueries:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = self.store.engine.raw_connection()
+            # Out of the pool for good: a connection switched to autocommit must never serve the
+            # store's transactions (a pooled one did, and PostgreSQL then ran them without one).
+            connection.detach()
             if self.store.engine.dialect.name == "postgresql":
                 connection.driver_connection.autocommit = True
             self._local.connection = connection
