@@ -252,8 +252,14 @@ def catalogue_site_url(tmp_path_factory):
               "Co-codamol 30/500mg Tablets", "Fluticasone 50mcg Nasal Spray", "Salmeterol 25mcg Inhaler",
               "Fluticasone + Salmeterol 250mcg/25mcg Inhaler", "Glyceryl Trinitrate 400mcg Spray",
               "Metformin 500mg Tablets", "Metoprolol 50mg Tablets", "Methotrexate 2.5mg Tablets"]
+    from medpages.publish.site.search_index import NameRecord, name_shards
+
     folder = tmp_path_factory.mktemp("catalogue-site")
-    build_site([(medicine_from_title(t), None) for t in titles], folder / "site", state_dir=folder / "state")
+    medicines = [medicine_from_title(t) for t in titles]
+    build_site([(m, None) for m in medicines], folder / "site", state_dir=folder / "state")
+    # The name index as it is when the builder marks a page not yet written (here Metoprolol's).
+    for relative, data in name_shards(NameRecord.of(m, empty=m.title.startswith("Metoprolol")) for m in medicines).items():
+        (folder / "site" / relative).write_bytes(data)
     server, url = start_site_server(folder / "site")
     yield url
     server.shutdown()
@@ -282,4 +288,17 @@ def test_the_catalogue_search_finds_what_a_patient_means(browser, catalogue_site
     if via:
         assert via.lower() in found[0].lower()
     assert errors == []
+    context.close()
+
+
+def test_search_results_say_a_page_is_not_yet_written(browser, catalogue_site_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=catalogue_site_url)
+    tab = context.new_page()
+    tab.goto("/")
+    found = suggestions(tab, "#q-home", "metoprolol")
+    assert found[0].startswith("Metoprolol 50mg Tablets") and "not yet written" in found[0]
+    assert not any("not yet written" in option for option in suggestions(tab, "#q-home", "metformin"))
+    tab.goto("/search/?q=metoprolol")
+    tab.locator("[data-name-results] [data-list] li").first.wait_for()
+    assert "not yet written" in tab.locator("[data-name-results] [data-list] li").first.inner_text()
     context.close()

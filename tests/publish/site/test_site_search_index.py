@@ -46,6 +46,16 @@ def test_brands_synonyms_and_ingredients_point_at_the_page():
     assert {"sodium", "hydrochloride", "tablets"} <= set(index["stop"])
 
 
+def test_a_page_not_yet_written_is_marked_in_the_index_and_the_results():
+    from medpages.publish.site.search_query import NameSearch
+
+    written, empty = medicine("Metformin 500mg"), medicine("Metoprolol 50mg")
+    files = name_shards([NameRecord.of(written), NameRecord.of(empty, empty=True)])
+    assert shard(files, "m")["p"] == [["Metformin 500mg", 0], ["Metoprolol 50mg", 0, 1]]
+    hits = {hit.title: hit.empty for hit in NameSearch(files).search("met")}
+    assert hits == {"Metformin 500mg": False, "Metoprolol 50mg": True}
+
+
 def test_a_large_shard_is_split_by_two_then_three_letters():
     records = [NameRecord.of(medicine(f"P{a}{b}lomycin 10mg")) for a in "aeiou" for b in "bcdfghjklmnpqrstvwxyz"]
     records += [NameRecord.of(medicine(f"Pa{n:04d}zole {n}mg")) for n in range(1200)]

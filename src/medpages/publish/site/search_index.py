@@ -69,9 +69,10 @@ class NameRecord:
     generic: tuple[str, ...]  # generic name and ingredients
     synonyms: tuple[str, ...]
     brands: tuple[str, ...]
+    empty: bool = False  # the page is not written yet: results say so, as the letter pages do
 
     @classmethod
-    def of(cls, medicine: Medicine) -> NameRecord:
+    def of(cls, medicine: Medicine, empty: bool = False) -> NameRecord:
         generic = [medicine.generic_name] if medicine.generic_name else []
         generic += medicine.ingredients
         synonyms = list(medicine.synonyms)
@@ -89,6 +90,7 @@ class NameRecord:
             generic=_unique(g for g in generic if fold(g) != fold(medicine.title)),
             synonyms=_unique(s for s in synonyms if _typeable(s)),
             brands=_unique(brands),
+            empty=empty,
         )
 
 
@@ -197,7 +199,7 @@ _Item = tuple[str, str, str, "NameRecord"]  # (key word, kind, name, record)
 def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
     """`search/names/<key>.json` → its bytes, and `search/names/index.json`.
 
-    A shard: `{"p": [[title, path or 0], …], "g"|"s"|"b": {name: [page index, …]}}` with
+    A shard: `{"p": [[title, path or 0(, 1 when not yet written)], …], "g"|"s"|"b": {name: [page index, …]}}` with
     generic names and ingredients (g), synonyms (s) and brands (b) pointing into `p`. Every name
     goes to the shard of each of its key words, keyed by the word's first letter; a shard over
     SHARD_BYTES is split by the first two letters, and again by three.
@@ -248,7 +250,8 @@ def _name_shard(items: list[tuple[str, str, str, NameRecord]]) -> bytes:
         index = pages.get(record.path)
         if index is None:
             index = pages[record.path] = len(titles)
-            titles.append([record.title, 0 if guessed_path(record.title) == record.path else record.path])
+            page = [record.title, 0 if guessed_path(record.title) == record.path else record.path]
+            titles.append(page + [1] if record.empty else page)
         if kind != "p":
             group = groups[kind].setdefault(name, [])
             if index not in group:

@@ -44,6 +44,7 @@ class NameHit:
     matched: str  # the name that matched: the title, or a generic name, synonym or brand
     via: str | None  # "brand name: Tylenol" as search.js shows it; None when the title matched
     score: float
+    empty: bool = False  # the page is not written yet ("not yet written" in the results)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class _Name:
 
 @dataclass(frozen=True)
 class _Shard:
-    pages: tuple[tuple[str, str], ...]  # (title, path)
+    pages: tuple[tuple[str, str, bool], ...]  # (title, path, not yet written)
     names: tuple[_Name, ...]
 
 
@@ -188,10 +189,10 @@ class NameSearch:
                     if seen is None or s > seen[0]:
                         found[i] = (s, name)
             for i, (s, name) in found.items():
-                title, path = shard.pages[i]
+                title, path, empty = shard.pages[i]
                 seen_hit = best.get(path)
                 if seen_hit is None or s > seen_hit.score:
-                    best[path] = NameHit(title=title, path=path, matched=name.name, via=name.via, score=s)
+                    best[path] = NameHit(title=title, path=path, matched=name.name, via=name.via, score=s, empty=empty)
         hits = list(best.values())
         # search.js sorts stably: score, then the shorter title, then by title.
         hits.sort(key=lambda hit: (-hit.score, len(hit.title), hit.title))
@@ -267,8 +268,9 @@ def shards_for(typed: str, keys: frozenset[str], index_words: tuple[str, ...], o
 
 
 def _parse_shard(shard: dict) -> _Shard:
-    pages = tuple((title, path if path != 0 else guessed_path(title) or "") for title, path in shard["p"])
-    names = [_Name(tuple(words(title)), (i,), title, None, _TITLE_BONUS) for i, (title, _) in enumerate(shard["p"])]
+    pages = tuple((page[0], page[1] if page[1] != 0 else guessed_path(page[0]) or "", page[2:3] == [1])
+                  for page in shard["p"])
+    names = [_Name(tuple(words(page[0])), (i,), page[0], None, _TITLE_BONUS) for i, page in enumerate(shard["p"])]
     for kind, label, bonus in _KINDS:
         group = shard.get(kind) or {}
         for name in _object_keys(group):

@@ -205,7 +205,9 @@
           });
           found.forEach(function (hit, i) {
             var page = shard.pages[i], url = pageURL(page[0], page[1]), seen = best.get(url);
-            if (!seen || hit.score > seen.score) best.set(url, { title: page[0], url: url, via: hit.via, score: hit.score });
+            if (!seen || hit.score > seen.score) {
+              best.set(url, { title: page[0], url: url, via: hit.via, score: hit.score, empty: page[2] === 1 });
+            }
           });
         });
         var results = Array.from(best.values());
@@ -279,6 +281,15 @@
     });
   }
 
+  /* "not yet written" after an empty page's title, as the letter pages show it */
+  function appendTag(li) {
+    li.appendChild(document.createTextNode(" "));
+    var tag = document.createElement("span");
+    tag.className = "tag";
+    tag.textContent = "not yet written";
+    li.appendChild(tag);
+  }
+
   /* ------------------------------------------------------------ the combobox (ARIA 1.2) */
 
   function setupCombobox(form) {
@@ -303,7 +314,7 @@
     function go(index) { window.location.assign(options[index].url); }
     function show(results, query) {
       list.textContent = "";
-      options = results.map(function (r) { return { title: r.title, via: r.via, url: r.url }; });
+      options = results.map(function (r) { return { title: r.title, via: r.via, url: r.url, empty: r.empty }; });
       options.push({ title: "Search all pages for “" + query + "”", via: null,
         url: new URL("search/?q=" + encodeURIComponent(query), ROOT).href, all: true });
       options.forEach(function (o, i) {
@@ -313,6 +324,7 @@
         li.setAttribute("aria-selected", "false");
         if (o.all) li.className = "all";
         li.appendChild(document.createTextNode(o.title));
+        if (o.empty) appendTag(li);
         if (o.via) {
           var via = document.createElement("span");
           via.className = "via";
@@ -372,6 +384,7 @@
         a.href = r.url;
         a.textContent = r.title;
         li.appendChild(a);
+        if (r.empty) appendTag(li);
         if (r.via) {
           var via = document.createElement("span");
           via.className = "via";
