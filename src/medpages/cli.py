@@ -291,6 +291,7 @@ def generate(
     project: ProjectOption = None,
 ) -> None:
     """Draft pages for the medicines that need one, check each, store each as it arrives."""
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from medpages.stages import choose_backend, generate_pages
@@ -344,7 +345,10 @@ def generate(
         elif summary.cancelled:
             err().print("Stopped: every page finished before the stop is stored; run again to go on.")
         if summary.stopped_reason and not summary.cancelled:
-            err().print(f"The provider refused the run: {summary.stopped_reason}")
+            err().print(f"[red]Stopped:[/red] {escape(summary.stopped_reason)}")
+            if report.not_attempted:
+                err().print(f"{counted(len(report.not_attempted), 'medicine')} not attempted; "
+                            "run the same command again once that is fixed.")
         for anomaly in getattr(summary, "anomalies", [])[:20]:
             err().print(f"batch output: {anomaly}", markup=False)
     if report.without_label:
@@ -356,7 +360,7 @@ def generate(
     _list_problems("Skipped", report.skipped)
     _list_problems("Held back by the checks (errors)", report.with_errors)
     _list_problems("Failed", report.failed)
-    if report.failed:
+    if report.failed or report.not_attempted:
         raise typer.Exit(EXIT_FAILED)
     if report.with_errors:
         raise typer.Exit(EXIT_WARNINGS)

@@ -8,6 +8,7 @@ Time scales are small: limits per second, Retry-After of 1 s, timeouts under a s
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -220,3 +221,73 @@ def test_repetition_loops_are_told_apart_from_ordinary_pages():
     assert repetition_loop("Take it with food and water. " * 8)
     assert repetition_loop("and then " * 2000)
     assert repetition_loop("Ask your doctor. Tell your pharmacist. Take it with water. Ask your doctor.") is None
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again on leaving: nothing listens there
+
+
+def test_a_server_that_is_not_running_stops_the_run_at_the_first_requests():
+    port = _closed_port()
+    ollama = get_provider("ollama", "llama3.1", {}, env={"OLLAMA_HOST": f"127.0.0.1:{port}"})
+    summary, _, results = _run(_jobs([f"Offline{i} 5mg" for i in range(20)]), ollama,
+                               limits=RunLimits(concurrency=2, **FAST))
+    assert len(results) == 20 and summary.failed == 20 and summary.retries == 0
+    assert summary.requests <= 2  # one try each for the requests in flight, none for the rest
+    reason = summary.stopped_reason
+    assert f"127.0.0.1:{port}" in reason and "is Ollama running" in reason and "ollama serve" in reason
+    assert "ollama pull llama3.1" in reason
+    assert sum(r.reason.startswith("not attempted") for r in results) >= 18
+
+
+def test_an_openai_compatible_address_that_refuses_connections_names_the_base_url():
+    port = _closed_port()
+    provider = get_provider("openai", "local", {"base_url": f"http://127.0.0.1:{port}/v1", "api_key": "none"}, env={})
+    summary, _, _ = _run(_jobs(["Offline 5mg"]), provider, limits=RunLimits(concurrency=1, **FAST))
+    assert f"http://127.0.0.1:{port}/v1" in summary.stopped_reason and "OPENAI_BASE_URL" in summary.stopped_reason
+
+
+def test_a_refused_key_names_the_address_and_the_key_variable(server):
+    for i in range(6):
+        server.script(f"Denied{i} 5mg", ["unauthorized"])
+    summary, _, results = _run(_jobs([f"Denied{i} 5mg" for i in range(6)]), _openai(server),
+                               limits=RunLimits(concurrency=1, **FAST))
+    assert len(server.requests) == 1 and summary.failed == 6
+    assert "(401)" in summary.stopped_reason and f"{server.url}/v1" in summary.stopped_reason
+    assert "OPENAI_API_KEY" in summary.stopped_reason
+
+
+def test_connection_failures_after_the_server_answered_are_retried_not_fatal():
+    """A server that answered once and then goes away may come back: those failures are retried.
+    (httpx's MockTransport stands in for a server that stops accepting connections.)"""
+    import httpx
+
+    from .fake_llm_server import answer_text, openai_completion
+
+    answered: list[str] = []
+
+    def transport(request: httpx.Request) -> httpx.Response:
+        if answered:
+            raise httpx.ConnectError("connection refused", request=request)
+        answered.append(request.url.path)
+        body = json.loads(request.content)
+        text, finish = answer_text("First 5mg", "valid")
+        return httpx.Response(200, json=openai_completion(body, text, finish, "valid"))
+
+    provider = get_provider("openai", "fake-model", {"base_url": "http://127.0.0.1:9/v1", "api_key": "test"}, env={})
+
+    async def run():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(transport)) as client:
+            results: list[DraftResult] = []
+            summary = await run_drafts(_jobs(["First 5mg", "Second 5mg"]), provider, on_result=results.append,
+                                       pricing=PRICES, limits=RunLimits(concurrency=1, **FAST), client=client)
+            return summary, results
+
+    summary, (first, second) = asyncio.run(run())
+    assert first.status == "drafted" and second.status == "failed"
+    assert summary.stopped_reason is None and "gave up after 3 attempts" in second.reason
+    assert second.attempts == 3

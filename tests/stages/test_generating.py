@@ -190,3 +190,48 @@ def test_generate_never_replaces_a_page_a_person_reviewed(project_dir, medpages_
     result = medpages_cli("generate", cwd=project_dir)
     assert "atorvastatin-20mg" in result.stderr, result.output
     assert store.get_page("atorvastatin-20mg").usage.lead == "Reviewed wording a pharmacist approved."
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again on leaving: nothing listens there
+
+
+@pytest.fixture
+def ten_medicines(project_dir, medpages_cli):
+    titles = [f"Paracetamol {strength}mg" for strength in range(100, 1100, 100)]
+    (project_dir / "generics.txt").write_text("\n".join(titles) + "\n")
+    assert medpages_cli("import", "generics.txt", cwd=project_dir).exit_code == 0
+    return titles
+
+
+def test_ollama_that_is_not_running_stops_the_run_and_says_where_and_what_to_check(
+        project_dir, medpages_cli, ten_medicines):
+    port = _closed_port()
+    ran = medpages_cli("generate", "--backend", "ollama", "--model", "llama3.1", cwd=project_dir,
+                       env={"OLLAMA_HOST": f"127.0.0.1:{port}"})
+    assert ran.exit_code == 1, ran.output
+    assert f"cannot connect to ollama at http://127.0.0.1:{port}/v1" in ran.stderr
+    assert "is Ollama running" in ran.stderr and "ollama serve" in ran.stderr and "ollama pull llama3.1" in ran.stderr
+    assert "Failed (1):" in ran.stderr and "9 medicines not attempted" in ran.stderr, ran.stderr
+    requests = int(re.search(r"; (\d+) requests?,", ran.stdout).group(1))
+    assert requests <= 8  # the default concurrency: one try each for those in flight, then stopped
+    assert "0 retried" in ran.stdout
+
+
+def test_a_key_the_server_refuses_stops_the_run_and_names_the_base_url_and_key(
+        project_dir, medpages_cli, ten_medicines):
+    from draft.fake_llm_server import FakeLLMServer
+
+    with FakeLLMServer() as server:
+        for title in ten_medicines:
+            server.script(title, ["unauthorized"])
+        ran = medpages_cli("generate", "--model", "local", "--concurrency", "1", cwd=project_dir,
+                           env={"OPENAI_BASE_URL": f"{server.url}/v1", "OPENAI_API_KEY": "wrong"})
+        assert len(server.requests) == 1
+    assert ran.exit_code == 1, ran.output
+    assert "(401)" in ran.stderr and f"{server.url}/v1" in ran.stderr and "OPENAI_API_KEY" in ran.stderr
+    assert "9 medicines not attempted" in ran.stderr

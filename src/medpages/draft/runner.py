@@ -36,11 +36,13 @@ from medpages.draft.providers.base import (
     DraftRequest,
     Message,
     Provider,
+    ProviderProblem,
     ProviderRejected,
     ProviderResponse,
     ProviderUnavailable,
     RateLimited,
     extract_json_object,
+    what_to_check,
 )
 from medpages.draft.schema import (
     SCHEMA_NAME,
@@ -66,6 +68,7 @@ REPAIR_PROMPT = (
 )
 _Result = TypeVar("_Result")
 CANCELLED = "cancelled before it finished; a rerun will draft it"
+NOT_ATTEMPTED = "not attempted"  # the run was stopped (the provider cannot be reached, or refuses the key)
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,10 @@ def page_for(job: DraftJob, drafted: DraftedPage, model: str) -> Page:
     return page_from_draft(job.medicine, drafted, model=model, prompt_version=job.prompt.version, facts=job.facts)
 
 
+def _address(provider: Provider) -> str:
+    return getattr(provider, "base_url", None) or provider.describe()
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return "no answer within the time limit"
@@ -288,6 +295,7 @@ class _Run:
         self.summary = RunSummary(provider=provider.name, model=provider.model)
         self.started = time.monotonic()
         self.stop: asyncio.Event | None = None
+        self.connected = False  # the provider has answered once: later connection failures may pass
 
     # ------------------------------------------------------------------ jobs
 
@@ -296,7 +304,7 @@ class _Run:
             if self.stop is not None and self.stop.is_set():
                 return  # this job was not started: the next run drafts it
             if self.summary.stopped_reason:
-                self.deliver(DraftResult(job, "failed", reason=f"not attempted: {self.summary.stopped_reason}",
+                self.deliver(DraftResult(job, "failed", reason=f"{NOT_ATTEMPTED}: {self.summary.stopped_reason}",
                                          provider=self.provider.name, model=self.provider.model,
                                          prompt_version=job.prompt.version))
                 continue
@@ -394,9 +402,12 @@ class _Run:
         failures = 0
         waits = 0
         while True:
+            if self.summary.stopped_reason:  # another request found the provider unreachable, or the key refused
+                raise _JobFailed(f"{NOT_ATTEMPTED}: {self.summary.stopped_reason}")
             try:
                 response = await self.send(request, reserve, attempts)
             except RateLimited as exc:
+                self.connected = True
                 waits += 1
                 self.summary.rate_limited += 1
                 self.concurrency.rate_limited()
@@ -407,20 +418,48 @@ class _Run:
                 await asyncio.sleep(delay + random.uniform(0, 0.05 + delay * 0.1))
                 self.summary.retries += 1
                 continue
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if not self.connected:
+                    # The first requests cannot connect: nothing listens there, or the address is wrong.
+                    # Five tries per medicine would only make the publisher wait longer to be told.
+                    reason = f"cannot connect to {self.provider.name} at {_address(self.provider)} ({_describe(exc)})"
+                    if not self.stop_run(reason, "connect"):  # a request in flight when another one stopped the run
+                        raise _JobFailed(f"{NOT_ATTEMPTED}: {self.summary.stopped_reason}") from exc
+                    raise _JobFailed(reason) from exc
+                failures = await self.retry_after_failure(exc, failures)
+                continue
             except (ProviderUnavailable, TimeoutError, httpx.TransportError) as exc:
-                failures += 1
-                if failures >= self.limits.max_attempts:
-                    raise _JobFailed(f"gave up after {failures} attempts: {_describe(exc)}") from exc
-                await asyncio.sleep(self.backoff(failures))
-                self.summary.retries += 1
+                self.connected = self.connected or isinstance(exc, ProviderUnavailable)
+                failures = await self.retry_after_failure(exc, failures)
                 continue
             except ProviderRejected as exc:
-                if exc.fatal and not self.summary.stopped_reason:
-                    self.summary.stopped_reason = str(exc)
+                self.connected = True
+                if exc.fatal:
+                    problem = "auth" if exc.status in (401, 403) else "not_found"
+                    self.stop_run(f"{exc} ({_address(self.provider)})", problem)
                 raise _JobFailed(str(exc)) from exc
+            self.connected = True
             if self.concurrency.succeeded():
                 self.limiter.recovered()
             return response
+
+    async def retry_after_failure(self, exc: BaseException, failures: int) -> int:
+        """A failure that may pass (5xx, a timeout, a dropped connection): wait and count, or give up."""
+        failures += 1
+        if failures >= self.limits.max_attempts:
+            raise _JobFailed(f"gave up after {failures} attempts: {_describe(exc)}") from exc
+        await asyncio.sleep(self.backoff(failures))
+        self.summary.retries += 1
+        return failures
+
+    def stop_run(self, reason: str, problem: ProviderProblem) -> bool:
+        """Stop the run for a problem no retry will mend, saying what to check (the provider knows what).
+        False when the run was stopped already."""
+        if self.summary.stopped_reason:
+            return False
+        advice = what_to_check(self.provider, problem)
+        self.summary.stopped_reason = f"{reason}: {advice}" if advice else reason
+        return True
 
     async def send(self, request: DraftRequest, reserve: int, attempts: _Attempts) -> ProviderResponse:
         await self.concurrency.acquire()

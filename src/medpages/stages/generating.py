@@ -39,6 +39,7 @@ class GenerateReport:
     unchanged: list[str] = field(default_factory=list)  # composed again, the same page
     skipped: list[str] = field(default_factory=list)  # "slug: why"
     failed: list[str] = field(default_factory=list)  # "slug: why"
+    not_attempted: list[str] = field(default_factory=list)  # slugs left when the provider stopped the run
     without_label: list[str] = field(default_factory=list)  # no reference label: a skeleton, or an ungrounded draft
     # "slug: no label for this route and form (…); labels found: gel; injection": labels of its
     # ingredients exist, but none for its route and form, so none was borrowed
@@ -306,7 +307,7 @@ class _ProviderRun:
             yield self._job(medicine)
 
     def _store_result(self, result) -> None:
-        from medpages.draft.runner import CANCELLED
+        from medpages.draft.runner import CANCELLED, NOT_ATTEMPTED
 
         medicine = result.job.medicine
         self.delivered.add(medicine.slug)
@@ -314,6 +315,8 @@ class _ProviderRun:
             if result.status != "drafted" or result.page is None:
                 if result.reason == CANCELLED:
                     self.report.skipped.append(f"{medicine.slug}: stopped before it finished (a rerun drafts it)")
+                elif (result.reason or "").startswith(NOT_ATTEMPTED):
+                    self.report.not_attempted.append(medicine.slug)  # the run's stop reason says why, once
                 else:
                     self.report.failed.append(f"{medicine.slug}: {result.reason or 'no page'}")
                 return

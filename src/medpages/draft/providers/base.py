@@ -71,6 +71,23 @@ class Provider(Protocol):
         """Where requests go, for the CLI: `gpt-4o-mini at https://api.openai.com/v1`."""
         ...
 
+    # Optional: `what_to_check(problem) -> str`, the advice the runner adds when it stops a run
+    # for a problem no retry mends: "connect" (nothing answers at the address), "auth" (401/403:
+    # the key) or "not_found" (404: the model or the address). See `what_to_check` below.
+
+
+ProviderProblem = Literal["connect", "auth", "not_found"]
+
+
+def what_to_check(provider: Provider, problem: ProviderProblem) -> str:
+    """What a publisher should check when `provider` cannot be reached or refuses the run, in its own terms."""
+    advise = getattr(provider, "what_to_check", None)
+    if advise is not None:
+        return advise(problem)
+    return {"connect": "is the server running, and is its address right?",
+            "auth": "check the API key",
+            "not_found": "check the model name and the address"}[problem]
+
 
 # --------------------------------------------------------------------------- batch APIs
 

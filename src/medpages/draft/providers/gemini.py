@@ -20,6 +20,7 @@ import httpx
 from medpages.draft.providers.base import (
     DraftRequest,
     ProviderConfigError,
+    ProviderProblem,
     ProviderResponse,
     ProviderUnavailable,
     extract_json_object,
@@ -71,6 +72,15 @@ class GeminiProvider:
     def describe(self) -> str:
         where = f"Vertex AI project {self.project} ({self.location})" if self.vertex else "the Gemini API"
         return f"{self.model} on {where} at {self.base_url}"
+
+    def what_to_check(self, problem: ProviderProblem) -> str:
+        """The advice a stopped run prints: the address, the key or gcloud's login, the model."""
+        if problem == "connect":
+            return "is the address right (and reachable from here)? [draft.gemini] base_url is for a proxy"
+        if problem == "auth":
+            return ("check the login: `gcloud auth login` (or GOOGLE_OAUTH_ACCESS_TOKEN) and GOOGLE_CLOUD_PROJECT"
+                    if self.vertex else "check the API key: GEMINI_API_KEY (or GOOGLE_API_KEY)")
+        return f"check the model name ({self.model})" + (f" and the location ({self.location})" if self.vertex else "")
 
     def request_body(self, request: DraftRequest) -> dict[str, Any]:
         system = [m.content for m in request.messages if m.role == "system"]

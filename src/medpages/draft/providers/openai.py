@@ -16,6 +16,7 @@ import httpx
 from medpages.draft.providers.base import (
     DraftRequest,
     ProviderConfigError,
+    ProviderProblem,
     ProviderResponse,
     ProviderUnavailable,
     extract_json_object,
@@ -54,6 +55,24 @@ class OpenAICompatibleProvider:
     def describe(self) -> str:
         mode = {"json_schema": "strict JSON schema", "json_object": "JSON mode", "none": "JSON read from text"}
         return f"{self.model} at {self.base_url} ({mode[self.structured]})"
+
+    def what_to_check(self, problem: ProviderProblem) -> str:
+        """The advice a stopped run prints: for Ollama its server and models, else the base URL and key."""
+        if self.name == "ollama":
+            return {
+                "connect": f"is Ollama running at {self.base_url.removesuffix('/v1')}? Start it with `ollama serve` "
+                           f"(or set OLLAMA_HOST to where it listens), and pull the model: `ollama pull {self.model}`",
+                "auth": "Ollama needs no key; a proxy in front of it may: set [draft.ollama] api_key",
+                "not_found": f"is the model pulled? `ollama pull {self.model}` (`ollama list` shows the ones there)",
+            }[problem]
+        return {
+            "connect": "is the server running there? Check the base URL (OPENAI_BASE_URL or [draft.openai] "
+                       "base_url in medpages.toml)",
+            "auth": "check the API key: OPENAI_API_KEY (or [draft.openai] api_key), and that it is meant for "
+                    f"{self.base_url}",
+            "not_found": f"check the model name ({self.model}) and the base URL (OPENAI_BASE_URL or "
+                         "[draft.openai] base_url)",
+        }[problem]
 
     def _headers(self) -> dict[str, str]:
         if not self.api_key:
