@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fixture_files import SPL_DIR
+from postgres_schema import new_schema, postgres_server_url
 
 from .fake_llm_server import FakeLLMServer
 
@@ -78,27 +79,7 @@ def test_generate_names_a_missing_key_instead_of_calling_anything(project):
 
 def _postgres_schema_url():
     """A fresh schema on the test PostgreSQL server (dropped afterwards), or a skip."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    server_url = os.environ.get("MEDPAGES_TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip("set MEDPAGES_TEST_POSTGRES_URL to run the scale-out test on PostgreSQL")
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-    schema = f"medpages_scale_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    return url.render_as_string(hide_password=False), drop
+    return new_schema(postgres_server_url("the scale-out test"), prefix="medpages_scale")
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])

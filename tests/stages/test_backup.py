@@ -5,12 +5,12 @@ and on PostgreSQL when MEDPAGES_TEST_POSTGRES_URL is set (a schema of its own pe
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from postgres_schema import postgres_schema
 
 from medpages.demo import run_demo
 from medpages.model import TextSection
@@ -20,7 +20,6 @@ from medpages.stages.backup import export_all, is_backup
 from medpages.store.community import NewSuggestion
 from medpages.store.schema import Base
 
-POSTGRES_URL_VARIABLE = "MEDPAGES_TEST_POSTGRES_URL"
 TABLES = [table.name for table in Base.metadata.sorted_tables]
 SEED = "ado-trastuzumab-emtansine-160mg"
 ATORVASTATIN = "atorvastatin-20mg"
@@ -156,24 +155,8 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary_file(busy_project,
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not server_url:
-        pytest.skip(f"set {POSTGRES_URL_VARIABLE} to restore a backup into PostgreSQL")
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    schema = f"medpages_backup_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("a backup restore", prefix="medpages_backup") as url:
+        yield url
 
 
 def test_sqlite_and_postgresql_restore_the_same_rows(busy_project, backup, tmp_path, medpages_cli, postgres_url):

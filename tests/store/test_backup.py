@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from medpages.errors import InputError
 from medpages.model import Finding
@@ -21,7 +17,7 @@ from medpages.model.label import LabelSection
 from medpages.store import NewSuggestion, Store
 from medpages.store.schema import Base
 
-from conftest import POSTGRES_URL_VARIABLE
+from postgres_schema import postgres_schema
 from store_samples import make_medicine, make_page
 
 NOW = datetime(2026, 12, 2, 9, 0, 0, 123456, tzinfo=UTC)
@@ -34,20 +30,8 @@ def target_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
         return
-    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not server_url:
-        pytest.skip(f"set {POSTGRES_URL_VARIABLE} to restore into PostgreSQL")
-    schema = f"medpages_restore_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("a restore", prefix="medpages_restore") as url:
+        yield url
 
 
 def fill(store: Store) -> None:

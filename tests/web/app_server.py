@@ -19,15 +19,14 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 from fixture_files import LIPITOR_XML, SEED_PAGE
+from postgres_schema import POSTGRES_URL_VARIABLE, new_schema
 
-POSTGRES_URL_VARIABLE = "MEDPAGES_TEST_POSTGRES_URL"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -84,21 +83,8 @@ def new_database(kind: str) -> Database:
 
 
 def postgres_schema(server_url: str) -> Database:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    schema = f"medpages_web_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    return Database("postgresql", url.render_as_string(hide_password=False), drop)
+    url, drop = new_schema(server_url, prefix="medpages_web")
+    return Database("postgresql", url, drop)
 
 
 # --------------------------------------------------------------------------- the project

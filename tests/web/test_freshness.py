@@ -4,13 +4,10 @@ transactions get back from the pool (on PostgreSQL it is switched to autocommit)
 from __future__ import annotations
 
 import gc
-import os
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from postgres_schema import postgres_schema
 
 from medpages.model import FrontMatter, Medicine, Page
 from medpages.store import Store
@@ -23,21 +20,8 @@ def store(request, tmp_path):
         with Store.open(tmp_path / "medpages.sqlite") as opened:
             yield opened
         return
-    server_url = os.environ.get("MEDPAGES_TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip("set MEDPAGES_TEST_POSTGRES_URL to run this on PostgreSQL")
-    schema = f"medpages_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        with Store.open(url.render_as_string(hide_password=False)) as opened:
-            yield opened
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("the freshness test") as url, Store.open(url) as opened:
+        yield opened
 
 
 def test_threads_that_end_leave_no_autocommit_connection_in_the_pool(store):
