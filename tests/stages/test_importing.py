@@ -42,7 +42,9 @@ def test_hostile_list_imports_the_good_lines_and_names_every_bad_one(project_dir
     for number in (3, 4, 5, 9):
         assert f":{number}:" in result.stderr or f"line {number}" in result.stderr, (number, result.stderr)
     assert medpages_cli("build", "--jekyll", "jekyll", cwd=project_dir).exit_code == 0
-    assert sorted((project_dir / "jekyll").rglob("*.md")) == []  # no pages yet: the catalogue alone writes nothing
+    # No pages yet: each medicine the list gave goes out as a page marked not yet written, as on the site.
+    pages = sorted((project_dir / "jekyll").rglob("*.md"))
+    assert pages and all("_Not yet written._" in page.read_text(encoding="utf-8") for page in pages)
     assert not (project_dir.parent / "etc").exists()
 
 

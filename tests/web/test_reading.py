@@ -113,3 +113,8 @@ def test_head_requests_answer_like_get_without_a_body(client):
         get, head = client.get(path), client.head(path)
         assert head.status_code == get.status_code == 200, path
         assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"], path
+
+
+def test_the_home_page_counts_only_pages_with_something_to_read(client):
+    home = client.get("/").text
+    assert "not yet written" in home  # the catalogue's empty pages are listed as such, not as information

@@ -262,7 +262,11 @@ async def listing_page(request: Request, key: str, make: Callable[[_Listing], by
 
 @router.api_route("/", methods=["GET", "HEAD"])
 async def home(request: Request) -> Response:
-    return await listing_page(request, "home", lambda listing: context(request).renderer.home(listing.counts))
+    def render(listing: _Listing) -> bytes:
+        not_written = sum(item.skeleton for items in listing.letters.values() for item in items)
+        return context(request).renderer.home(listing.counts, not_written)
+
+    return await listing_page(request, "home", render)
 
 
 @router.api_route("/about/", methods=["GET", "HEAD"])
