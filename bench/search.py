@@ -368,10 +368,12 @@ def main() -> None:
         want = ingredient_keys(meant)
         search = NameSearch(files)
         hits = search.search(query, limit=8)
-        t0 = time.perf_counter()
-        search.search(query, limit=8)  # the web app keeps its index parsed
-        python_ms.append((time.perf_counter() - t0) * 1000)
         first_bytes.append((home + sum(len(files[p]) for p in search.fetched), query))
+        timed = NameSearch(files)
+        timed.search("x", limit=8)  # index.json parsed, as the web app keeps it
+        t0 = time.perf_counter()
+        timed.search(query, limit=8)  # the query's shards parsed for it
+        python_ms.append((time.perf_counter() - t0) * 1000)
         if js_runs is not None and js_runs[number]["paths"] != [h.path for h in hits]:
             disagreements.append(query)
         found = [meant_by_path.get(h.path) == want for h in hits]
@@ -415,7 +417,7 @@ def main() -> None:
         print(f"  every key:          {line([t for run in js_runs for t in run['times']])}")
         print(f"  results differing from search_query.py: {disagreements or 'none'}")
     python_ms.sort()
-    print(f"search_query.py (the web app), a whole query, files parsed: p50 {python_ms[len(python_ms) // 2]:.0f} ms, "
+    print(f"search_query.py (the web app), a whole query, index.json parsed, its shards parsed for it: p50 {python_ms[len(python_ms) // 2]:.0f} ms, "
           f"p95 {python_ms[int(len(python_ms) * 0.95)]:.0f} ms")
     if args.show_misses:
         print("misses:", *misses, sep="\n")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -145,8 +146,17 @@ _UNMATCHED_WORD = 0.125  # a power of two: the same sums in JavaScript's floats
 @dataclass(frozen=True)
 class _Index:
     keys: frozenset[str]
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # sorted, as name_shards writes them
     stop: frozenset[str]
+    by_length: dict[int, list[tuple[int, str]]]  # length → (position in `words`, word)
+
+    @classmethod
+    def of(cls, parsed: dict) -> _Index:
+        listed = tuple((parsed.get("words") or "").split())
+        by_length: dict[int, list[tuple[int, str]]] = {}
+        for position, word in enumerate(listed):
+            by_length.setdefault(len(word), []).append((position, word))
+        return cls(frozenset(parsed.get("keys", ())), listed, frozenset(parsed.get("stop", ())), by_length)
 
 
 class NameSearch:
@@ -161,6 +171,7 @@ class NameSearch:
         self._files = files
         self._index: _Index | None = None
         self._shards: dict[str, _Shard | None] = {}
+        self._shards_of: dict[str, list[str]] = {}  # typed word → its shards (the web app asks again and again)
         self.fetched: set[str] = set()  # the files search.js would have fetched so far
 
     @classmethod
@@ -174,7 +185,12 @@ class NameSearch:
             return []
         index = self._read_index()
         best: dict[str, NameHit] = {}
-        for key in shards_for(typed[0], index.keys, index.words, self.TYPO_SHARDS):
+        keys = self._shards_of.get(typed[0])
+        if keys is None:
+            if len(self._shards_of) >= 4096:  # bounded: the web app's queries come from anyone
+                self._shards_of.clear()
+            keys = self._shards_of[typed[0]] = shards_for(typed[0], index, self.TYPO_SHARDS)
+        for key in keys:
             shard = self._shard(key)
             if shard is None:
                 continue
@@ -204,8 +220,7 @@ class NameSearch:
             parsed = json.loads(data) if data is not None else {}
             if data is not None:
                 self.fetched.add(f"{NAMES_DIR}/index.json")
-            self._index = _Index(frozenset(parsed.get("keys", ())), tuple((parsed.get("words") or "").split()),
-                                 frozenset(parsed.get("stop", ())))
+            self._index = _Index.of(parsed)
         return self._index
 
     def _shard(self, key: str) -> _Shard | None:
@@ -226,39 +241,34 @@ def key_of(word: str, keys: frozenset[str]) -> str | None:
     return None
 
 
-def shards_for(typed: str, keys: frozenset[str], index_words: tuple[str, ...], others: int) -> list[str]:
+def shards_for(typed: str, index: _Index, others: int) -> list[str]:
     """The shards to look a typed word up in: its own, then those of up to `others` listed words
     within a typo of it (a whole word first, nearest first; then, when no listed word starts
-    with what was typed, words whose start is within a typo: still typing)."""
-    own = key_of(typed, keys)
+    with what was typed, words whose start is within a typo: still typing). Candidates at the
+    same distance keep the list's order, as search.js's stable sort keeps them."""
+    own = key_of(typed, index.keys)
     found = [own] if own else []
     limit = allowed_typos(typed)
     if not limit:
         return found
     n = len(typed)
-    whole: list[tuple[int, str]] = []
-    typed_is_a_start = False
-    for w in index_words:
-        if not typed_is_a_start and w.startswith(typed):
-            typed_is_a_start = True
-        if abs(len(w) - n) <= limit:
+    whole: list[tuple[int, int, str]] = []  # (distance, position in the list, word)
+    for length in range(n - limit, n + limit + 1):
+        for position, w in index.by_length.get(length, ()):
             d = distance(typed, w, limit)
             if d <= limit:
-                whole.append((d, w))
-    starts: list[tuple[int, str]] = []
-    if not typed_is_a_start:
-        whole_words = {w for _, w in whole}
-        for w in index_words:
-            if len(w) > n and w not in whole_words:
-                d = distance(typed, w[:n], limit)
-                if d <= limit:
-                    starts.append((d, w))
-    candidates = sorted(whole, key=lambda c: c[0])
-    if not typed_is_a_start:
-        candidates += sorted(starts, key=lambda c: c[0])
+                whole.append((d, position, w))
+    whole.sort()
+    candidates = whole
+    at = bisect_left(index.words, typed)
+    if not (at < len(index.words) and index.words[at].startswith(typed)):  # no listed word starts so
+        whole_words = {w for _, _, w in whole}
+        starts = [(d, position, w) for position, w in enumerate(index.words)
+                  if len(w) > n and w not in whole_words and (d := distance(typed, w[:n], limit)) <= limit]
+        candidates = whole + sorted(starts)
     added = 0
-    for _, w in candidates:
-        key = key_of(w, keys)
+    for _, _, w in candidates:
+        key = key_of(w, index.keys)
         if key is not None and key not in found:
             if added == others:
                 break
