@@ -172,6 +172,66 @@ def names(
         raise typer.Exit(EXIT_WARNINGS)
 
 
+# A page's badge (medpages.publish.site.views.provenance_badge) as `status` counts it.
+_PAGE_KINDS = {"skeleton": "not yet written", "reference": "composed from a label", "ai": "AI-drafted",
+               "imported": "imported", "contributor": "by contributors", "draft": "drafts", "reviewed": "reviewed"}
+
+
+@app.command()
+def status(project: ProjectOption = None) -> None:
+    """Where the project stands: medicines, pages, labels, findings, reviews, the last build; and what to run next."""
+    from collections import Counter
+
+    from medpages.stages.status import project_status
+
+    state = project_status(_project(project))
+    say = out().print
+
+    def by(counts) -> str:
+        return ", ".join(f"{count:,} {name}" for name, count in counts.most_common()) or "none"
+
+    say(f"Project: {state.root}", markup=False)
+    unresolved = f"; {counted(len(state.unresolved), 'name')} did not resolve" if state.unresolved else ""
+    say(f"Medicines: {state.medicines:,} ({state.without_page:,} without a page{unresolved})", markup=False)
+    written_by = Counter({_PAGE_KINDS.get(kind, kind): count for kind, count in state.pages_by_kind.items()})
+    say(f"Pages: {state.pages:,}; {by(written_by)}", markup=False)
+    say(f"  by status: {by(state.pages_by_status)}; {state.blocked_pages:,} held back by the checks",
+        markup=False)
+    if state.unresolved:
+        shown = ", ".join(state.unresolved[:5]) + (f" and {len(state.unresolved) - 5:,} more"
+                                                  if len(state.unresolved) > 5 else "")
+        say(f"  names that did not resolve: {shown}", markup=False)
+    kinds = ", ".join(f"{count:,} {kind}" for kind, count in state.labels_by_kind.items())
+    dated = (f"; effective dates {state.oldest_label} to {state.newest_label}"
+             if state.newest_label and state.oldest_label != state.newest_label
+             else f"; effective date {state.newest_label}" if state.newest_label else "")
+    say(f"Labels: {state.labels:,}" + (f" ({kinds})" if kinds else "") + dated, markup=False)
+    if state.findings:
+        say("Findings by kind:")
+        width = max(len(f.code) for f in state.findings)
+        for finding in state.findings[:12]:
+            say(f"  {finding.severity:7} {finding.code:{width}}  {counted(finding.findings, 'finding')} "
+                f"on {counted(finding.pages, 'page')}", markup=False)
+        if len(state.findings) > 12:
+            say(f"  … and {len(state.findings) - 12:,} more kinds (`medpages check`)")
+    else:
+        say("Findings: none stored (`medpages check` checks every page)")
+    wait = "suggestion waits" if state.pending_suggestions == 1 else "suggestions wait"
+    say(f"Reviews: {counted(state.reviewed_pages, 'page')} reviewed; {state.pending_suggestions:,} {wait} for review")
+    if state.last_build is None:
+        say("Last build: none yet")
+    else:
+        build_ = state.last_build
+        changed = state.changed_since_build
+        since = (f"{counted(len(changed), 'page')} changed since: " + ", ".join(changed[:5])
+                 + (f" and {len(changed) - 5:,} more" if len(changed) > 5 else "")) if changed else "no page changed since"
+        say(f"Last build: {build_.at.astimezone():%Y-%m-%d %H:%M} into {build_.out_dir} "
+            f"({counted(build_.files, 'file')}); {since}", markup=False)
+    say(f"Next: {state.next_steps[0]}", markup=False)
+    for step in state.next_steps[1:]:
+        say(f"  then: {step}", markup=False)
+
+
 @app.command()
 def build(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Write the static HTML site here "
