@@ -457,6 +457,8 @@ def check(
         out().print(f"Report: {out_file}")
     else:
         sys.stdout.write(report if report.endswith("\n") else report + "\n")
+    if format == "text" and not verbose and any(findings for _, findings in run.results):
+        err().print("[dim]Every finding of every page: `medpages check --verbose`.[/dim]")
     if run.blocked:
         which = "page has errors and cannot" if len(run.blocked) == 1 else "pages have errors and cannot"
         err().print(f"{len(run.blocked):,} {which} be published: {', '.join(run.blocked[:10])}"
