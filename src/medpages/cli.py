@@ -238,6 +238,9 @@ def build(
                                                     "(default: the project's site folder).")] = None,
     jekyll: Annotated[Optional[Path], typer.Option(help="Write the Jekyll Markdown tree here "
                                                    "(default: the project's jekyll folder).")] = None,
+    github_pages: Annotated[bool, typer.Option("--github-pages", help="Also write .github/workflows/pages.yml, "
+                                               "which publishes the site folder to GitHub Pages "
+                                               "(docs/publishing.md).")] = False,
     project: ProjectOption = None,
 ) -> None:
     """Build the static HTML site and the Jekyll Markdown tree (<letter>/<slug>.md).
@@ -247,9 +250,13 @@ def build(
     newest reviewed revision; a page never reviewed goes out with its "not yet reviewed" badge,
     or not at all with `[publish] only_reviewed = true`.
     """
-    from medpages.stages.building import Publication, build_html_site, build_jekyll
+    from medpages.stages.building import Publication, build_html_site, build_jekyll, write_github_pages_workflow
 
     proj = _project(project)
+    if github_pages:
+        workflow = write_github_pages_workflow(proj)
+        out().print(f"GitHub Pages workflow: {workflow.path} ({'written' if workflow.written else 'unchanged'})")
+        _list_problems("GitHub Pages", workflow.warnings)
     publication = Publication.of(proj)
     both = out_dir is None and jekyll is None
     if both or out_dir is not None:
@@ -278,6 +285,9 @@ def _print_site(report) -> None:
 def _print_export(report) -> None:
     out().print(f"Jekyll tree: {report.out_dir}  ({len(report.written):,} written, "
               f"{report.unchanged:,} unchanged, {len(report.deleted):,} removed)")
+    if report.not_written:
+        out().print(f"  {counted(report.not_written, 'page')} of them not yet written: `medpages generate` fills them.",
+                    markup=False)
     _list_problems("Files this build wrote before and someone edited since: left in place", report.kept_edited)
 
 

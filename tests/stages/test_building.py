@@ -93,3 +93,14 @@ def test_the_stages_report_what_they_wrote_and_each_output_folder_keeps_its_own_
 def test_serve_before_a_build_says_to_build(project_dir, medpages_cli):
     result = medpages_cli("serve", "--static", cwd=project_dir)
     assert result.exit_code == 1 and "medpages build" in result.errors
+
+
+def test_build_github_pages_writes_the_workflow_and_says_what_is_not_written(imported, medpages_cli):
+    result = medpages_cli("build", "--github-pages", cwd=imported)
+    assert result.exit_code == 0, result.output
+    workflow = imported / ".github" / "workflows" / "pages.yml"
+    assert f"GitHub Pages workflow: {workflow}" in result.stdout and "deploy-pages" in workflow.read_text()
+    assert "not yet written: `medpages generate` fills them" in result.stdout
+    assert "base_url" in result.stderr  # a project site needs its address for its links
+    again = medpages_cli("build", "--github-pages", cwd=imported)
+    assert "(unchanged)" in again.stdout
