@@ -30,7 +30,8 @@ from medpages.catalog.slug import folder_for, slugify
 from medpages.model import Medicine, Page, Provenance, TextSection
 from medpages.publish.jekyll import export_jekyll
 from medpages.publish.site import build_site
-from medpages.publish.site.search_index import FULLTEXT_DIR, NAMES_DIR, shard_key, words
+from medpages.publish.site.search_index import FULLTEXT_DIR, NAMES_DIR, words
+from medpages.publish.site.search_query import NameSearch
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "tests" / "fixtures" / "seed" / "000_5abc8e4ecc893f8a.txt"
@@ -114,10 +115,10 @@ def first_query_bytes(site: Path, query: str) -> dict[str, int]:
     sizes = {"home page": (site / "index.html").stat().st_size,
              "css+js": (site / "static/site.css").stat().st_size + (site / "static/search.js").stat().st_size}
     typed = words(query)
-    index_path = site / NAMES_DIR / "index.json"
-    key = shard_key(typed[0], split=shard_key(typed[0]) in json.loads(index_path.read_text())["split"])
-    shard = site / NAMES_DIR / f"{key}.json"
-    sizes["name shard"] = index_path.stat().st_size + (shard.stat().st_size if shard.exists() else 0)
+    names = {f"{NAMES_DIR}/{path.name}": path.read_bytes() for path in (site / NAMES_DIR).glob("*.json")}
+    search = NameSearch(names)  # search.js's twin: it records the name files the script fetches
+    search.search(query)
+    sizes["name shard"] = sum(len(names[path]) for path in search.fetched)
     meta_path = site / FULLTEXT_DIR / "meta.json"
     meta = json.loads(meta_path.read_text())
     sizes["full-text meta"] = meta_path.stat().st_size

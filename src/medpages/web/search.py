@@ -135,7 +135,8 @@ class SiteSearch:
                 page = Page(title=medicine.title, front_matter=FrontMatter(title=medicine.title))
             entries.append((medicine, page))
             by_path[path] = (medicine, views.is_skeleton(page))
-        names = search_index.name_shards(NameRecord.of(medicine) for medicine, _ in entries)
+        names = search_index.name_shards(NameRecord.of(medicine, empty=by_path[f"{medicine.letter}/{medicine.slug}"][1])
+                                         for medicine, _ in entries)
         return _Snapshot(marker=marker, entries=entries, names=names, by_path=by_path, search=NameSearch(names))
 
 

@@ -87,6 +87,21 @@ def test_page_terms_weigh_names_and_skip_fixed_texts():
     assert "the" not in terms and "400" not in terms
 
 
+def test_the_built_site_marks_its_empty_pages_in_the_name_index(tmp_path):
+    from medpages.publish.site.search_query import NameSearch
+
+    written, empty = medicine("Metformin 500mg"), medicine("Metoprolol 50mg")
+    site = tmp_path / "site"
+    build_site([(written, full_page(written)), (empty, skeleton(empty))], site, state_dir=tmp_path / "state")
+    files = {f"search/names/{path.name}": path.read_bytes() for path in (site / "search/names").glob("*.json")}
+    assert {hit.title: hit.empty for hit in NameSearch(files).search("met")} == {
+        "Metformin 500mg": False, "Metoprolol 50mg": True}
+    # The page gets written: the next build's index says so.
+    build_site([(written, full_page(written)), (empty, full_page(empty))], site, state_dir=tmp_path / "state")
+    files = {f"search/names/{path.name}": path.read_bytes() for path in (site / "search/names").glob("*.json")}
+    assert not any(hit.empty for hit in NameSearch(files).search("met"))
+
+
 def test_full_text_delta_then_a_new_main_index(tmp_path):
     meds = [medicine(f"Medicine {n:03d} 5mg") for n in range(80)]
     entries = [(m, skeleton(m)) for m in meds]

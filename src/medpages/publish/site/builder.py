@@ -159,7 +159,7 @@ class _Build:
         shares = do_all(job, self.workers)
 
         listed: dict[str, list[ListedMedicine]] = defaultdict(list)
-        medicines: list[Medicine] = []
+        medicines: list[tuple[Medicine, bool]] = []  # with whether its page is empty (search says "not yet written")
         names_digest = hashlib.sha256()  # of every medicine, in order: what the name index is made from
         sitemap_pages: list[tuple[str, str | None]] = []
         content: dict[str, tuple[str, str]] = {}  # path → (content hash, title)
@@ -175,8 +175,8 @@ class _Build:
                 self.report.unchanged += 1
             content[path] = (page.content_hash, medicine.title)
             docs[page.index] = (path, page.content_hash, medicine.title)
-            medicines.append(medicine)
-            names_digest.update(page.medicine_digest.encode("ascii"))
+            medicines.append((medicine, page.skeleton))
+            names_digest.update(page.medicine_digest.encode("ascii") + (b"\0empty" if page.skeleton else b"\0"))
             listed[medicine.letter].append(ListedMedicine(medicine.title, medicine.slug, page.skeleton))
             if not page.skeleton:  # nothing to read yet: kept out of search engines (and noindex)
                 sitemap_pages.append((f"{path}/", page.updated))
@@ -203,7 +203,7 @@ class _Build:
                               lambda letter=letter, items=items: {
                                   f"{letter}/index.html": self.renderer.letter(letter, items, counts)})
         self._write_group("names", names_digest.hexdigest()[:32],
-                          lambda: search_index.name_shards(NameRecord.of(m) for m in medicines))
+                          lambda: search_index.name_shards(NameRecord.of(m, empty=empty) for m, empty in medicines))
         self._write_others(self._fulltext_files(content, docs, shares, full_index))
 
         self._delete_stale()
