@@ -137,13 +137,13 @@ def test_reject_needs_a_reason_and_mark_reviews_the_page(project_dir, medpages_c
 
 
 def test_show_names_the_label_and_quotes_it(tmp_path, medpages_cli):
-    from importlib import resources
+    from fixture_files import LIPITOR_XML
 
     assert medpages_cli("init", "proj", cwd=tmp_path).exit_code == 0
     root = tmp_path / "proj"
     (root / "generics.txt").write_text("Atorvastatin 20mg\n", encoding="utf-8")
     label = root / "lipitor.xml"
-    label.write_bytes(resources.files("medpages.demo").joinpath("labels", "lipitor-atorvastatin.xml").read_bytes())
+    label.write_bytes(LIPITOR_XML.read_bytes())
     assert medpages_cli("import", "generics.txt", cwd=root).exit_code == 0
     assert medpages_cli("sources", "add", "lipitor.xml", cwd=root).exit_code == 0
     assert medpages_cli("generate", "--backend", "reference", cwd=root).exit_code in (0, 3)

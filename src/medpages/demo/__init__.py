@@ -1,9 +1,14 @@
 """`medpages demo`: a sample project built offline, with no API key, in one command.
 
-A bundled catalogue of about 50 common generics, the seed page imported as an existing page,
-a real FDA label (Lipitor, DailyMed SPL) added as a reference, pages composed from it by the
-reference composer (atorvastatin) and skeletons for the rest, checked, the Jekyll tree and the
-static HTML site written, and the site served on 127.0.0.1 (`serve_demo`).
+A bundled catalogue of about 60 common generics, the seed page imported as an existing page,
+13 real FDA labels (DailyMed SPL, public domain; one zip, `labels/fda-labels.zip`) added as
+references, a page composed from each by the reference composer (atorvastatin, carvedilol,
+ciprofloxacin, metformin, sildenafil …) and skeletons for the rest, checked, the Jekyll tree
+and the static HTML site written, and the site served on 127.0.0.1 (`serve_demo`).
+
+The catalogue lines and the labels are chosen together: each label's medicine is listed in the
+form the label is for (naproxen oral suspension, metformin modified-release), so no page is
+composed from another form's label.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> 
     catalogue.write_bytes(data.joinpath("generics.txt").read_bytes())
     seed = inputs / "ado-trastuzumab-emtansine-160mg.md"
     seed.write_bytes(data.joinpath("seed-page.md").read_bytes())
-    label = inputs / "labels" / "lipitor-atorvastatin.xml"
-    label.write_bytes(data.joinpath("labels", "lipitor-atorvastatin.xml").read_bytes())
+    labels = inputs / "labels" / "fda-labels.zip"
+    labels.write_bytes(data.joinpath("labels", "fda-labels.zip").read_bytes())
 
     report = import_paths(project, [catalogue])
     say(f"2. Imported the sample catalogue: {report.medicines} medicines ({catalogue})")
@@ -38,12 +43,12 @@ def run_demo(folder: Path | None = None, say: Callable[[str], None] = print) -> 
         say(f"     {line}")
     report = import_paths(project, [seed])
     say(f"3. Imported the seed page as an existing page: {report.pages_saved} page (provenance 'imported')")
-    sources = add_label_sources(project, [label])
-    say(f"4. Added a real FDA label as a reference: {sources.stored} label ({label.name}, DailyMed SPL)")
+    sources = add_label_sources(project, [labels])
+    say(f"4. Added real FDA labels as references: {sources.stored} labels ({labels.name}, DailyMed SPL)")
     drafted = generate_pages(project, backend="reference")  # offline, whatever keys are set
     composed = len(drafted.drafted) - len(drafted.without_label)
     say(f"5. Drafted {len(drafted.drafted)} pages with the reference composer (no AI, no network): "
-        f"{composed} written from the label, every sentence traced to it; {len(drafted.without_label)} "
+        f"{composed} written from their labels, every sentence traced to one; {len(drafted.without_label)} "
         "skeletons (identity, synonyms, links; every other section marked 'not yet written'); "
         f"{len(drafted.skipped)} skipped (the imported seed page is kept as it is)")
     for line in drafted.with_errors:
