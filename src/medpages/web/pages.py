@@ -102,7 +102,7 @@ class FreshnessQueries:
             # store's transactions (a pooled one did, and PostgreSQL then ran them without one).
             connection.detach()
             if self.store.engine.dialect.name == "postgresql":
-                connection.driver_connection.autocommit = True
+                connection.dbapi_connection.autocommit = True  # (a detached connection has no driver_connection)
             self._local.connection = connection
         try:
             cursor = connection.cursor()
