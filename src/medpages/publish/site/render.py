@@ -96,6 +96,7 @@ class SiteRenderer:
         page text inside a script element)."""
         updated = views.last_updated(page)
         skeleton = views.is_skeleton(page)
+        sections = views.section_views(page, medicine, self.config)
         identity = [
             (label, _few(values))
             for label, values in (
@@ -111,8 +112,8 @@ class SiteRenderer:
             description=views.description(page, medicine), og_type="article",
             medicine=medicine, page=page, letter_label=views.letter_label(medicine.letter),
             badge=views.provenance_badge(page), updated=updated, identity=identity,
-            skeleton=skeleton,
-            sections=sections_html(views.section_views(page, medicine, self.config), medicine.title),
+            skeleton=skeleton, contents=views.contents(sections),
+            sections=sections_html(sections, medicine.title),
             jsonld=views.json_ld(page, medicine, self.config, updated) if jsonld else "",
         )
         return html.encode("utf-8")

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from medpages.model import SAFETY_TOPIC_TITLES, ExtraSection, FAQs, SafetyAdvice, SideEffects, Source, TextSection
 from medpages.publish.site.markup import block_html, inline_html, safe_url
-from medpages.publish.site.views import SectionView
+from medpages.publish.site.views import SectionView, section_anchor
 
 
 def sections_html(sections: list[SectionView], medicine_title: str) -> Markup:
@@ -34,7 +34,7 @@ def sections_html(sections: list[SectionView], medicine_title: str) -> Markup:
         if section.written_by and key not in ("disclaimer", "note", "sources"):
             author = f'\n<p class="small written-by">{escape(section.written_by)}</p>'
         parts.append(f'<section class="section section-{kind}{" absent" if absent else ""}" {label} '
-                     f'id="{key.replace(":", "-")}">\n{heading}{body}{author}{edit}\n</section>\n')
+                     f'id="{section_anchor(key)}">\n{heading}{body}{author}{edit}\n</section>\n')
     return Markup("".join(parts))
 
 

@@ -18,6 +18,7 @@ from medpages.catalog.generic_names import preferred_generic_name
 from medpages.model import (
     DISCLAIMER_TEXT,
     NOTE_TEXT,
+    REVIEWED_NOTE_PATTERN,
     SECTION_ORDER,
     SECTION_TITLES,
     SEED_SECTIONS,
@@ -157,9 +158,23 @@ def badge_legend() -> list[tuple[Badge, str]]:
             *((Badge(kind, text), BADGE_MEANINGS[kind]) for kind, text in BADGE_TEXTS.items())]
 
 
+def reviewer(page: Page) -> tuple[str, date] | None:
+    """Who reviewed the page and when, as its Note says (`reviewed_note`), or None."""
+    match = REVIEWED_NOTE_PATTERN.fullmatch(page.note or "")
+    if match is None:
+        return None
+    try:
+        return match["reviewer"], date.fromisoformat(match["day"])
+    except ValueError:  # a Note with an impossible date names nobody reliably
+        return None
+
+
 def provenance_badge(page: Page) -> Badge:
     """The page's provenance in a few words: who wrote it and whether a person reviewed it."""
     if page.status in ("reviewed", "published") or page.reviewed_on:
+        named = reviewer(page)
+        if named:
+            return Badge("reviewed", f"Reviewed on {format_date(named[1])} by {named[0]}")
         if page.reviewed_on:
             return Badge("reviewed", f"Reviewed on {format_date(page.reviewed_on)}")
         return Badge("reviewed", "Reviewed")
@@ -204,6 +219,24 @@ def edit_links(config: SiteConfig, medicine: Medicine):  # -> Callable[[str], st
             pass  # a template with other braces: fall back to query parameters
     prefix = f"{config.edit_url}{'&' if '?' in config.edit_url else '?'}medicine={slug}&section="
     return lambda section: prefix + quote(section)
+
+
+def section_anchor(key: str) -> str:
+    """The `id` of a section's element, the target of its "jump to" link: `side_effects`, `extra-0`."""
+    return key.replace(":", "-")
+
+
+# A page with more written sections than this starts with a list of links to them.
+CONTENTS_AFTER = 5
+_NOT_IN_CONTENTS = frozenset({"disclaimer", "note"})
+
+
+def contents(sections: list[SectionView]) -> list[tuple[str, str]]:
+    """The "On this page" links, (anchor, title), when the page is long enough to need them: its
+    written sections with a heading (not the absent ones, nor the fixed Disclaimer and Note)."""
+    links = [(section_anchor(s.key), s.title) for s in sections
+             if s.value is not None and s.title and s.key not in _NOT_IN_CONTENTS]
+    return links if len(links) > CONTENTS_AFTER else []
 
 
 def section_views(page: Page, medicine: Medicine, config: SiteConfig) -> list[SectionView]:
