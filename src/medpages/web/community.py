@@ -261,8 +261,12 @@ def side_by_side(current: str, suggested: str) -> list[tuple[str | None, str | N
     return rows
 
 
-def _suggestion_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+def _known_suggestion(request: Request, value: str) -> int | None:
+    """The id in the address when it names a stored suggestion, else None (the caller answers 404)."""
+    if not (value.isdigit() and len(value) < 10):
+        return None
+    number = int(value)
+    return number if context(request).store.get_suggestion(number) is not None else None
 
 
 def _proposal_page(request: Request, user: User, suggestion_id: int, *, status: int = 200,
@@ -282,8 +286,8 @@ def review_suggestion(request: Request, suggestion_id: str) -> Response:
     user, refused = _reviewer_page(request)
     if refused:
         return refused
-    number = _suggestion_id(suggestion_id)
-    if number is None or context(request).store.get_suggestion(number) is None:
+    number = _known_suggestion(request, suggestion_id)
+    if number is None:
         return not_found(request)
     return _proposal_page(request, user, number)
 
@@ -293,8 +297,8 @@ async def accept(request: Request, suggestion_id: str) -> Response:
     user, form, refused = await _signed_in_post(request)
     if refused:
         return refused
-    number = _suggestion_id(suggestion_id)
-    if number is None or context(request).store.get_suggestion(number) is None:
+    number = _known_suggestion(request, suggestion_id)
+    if number is None:
         return not_found(request)
     edited = form.get("edited_text")
     try:
@@ -319,8 +323,8 @@ async def reject(request: Request, suggestion_id: str) -> Response:
     user, form, refused = await _signed_in_post(request)
     if refused:
         return refused
-    number = _suggestion_id(suggestion_id)
-    if number is None or context(request).store.get_suggestion(number) is None:
+    number = _known_suggestion(request, suggestion_id)
+    if number is None:
         return not_found(request)
     reason = form.get("reason", "").strip()
     if not reason:
