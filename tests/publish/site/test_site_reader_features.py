@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from fixture_files import SEED_PAGE
 from site_samples import full_page, medicine, sample_entries
-from test_site_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+from test_site_browser import CHROMIUM, browser  # noqa: F401 (a fixture: one Chromium launch, as the browser tests)
 
 from medpages.model import (
     Provenance,
@@ -118,16 +118,8 @@ def site_url(site):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def tab(browser, site_url):
+def tab(browser, site_url):  # noqa: F811 (the imported fixture)
     context = browser.new_context(viewport={"width": 390, "height": 800}, base_url=site_url)  # a phone
     page = context.new_page()
     yield page
