@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from medpages.errors import InputError
+from medpages.store.database import newest_schema_revision
 from medpages.model import Finding
 from medpages.model.facts import Fact, LabelFacts, LabelSource
 from medpages.model.label import LabelSection
@@ -81,7 +82,7 @@ def test_a_dump_restores_every_row_exactly(store: Store, target_url: str) -> Non
     fill(store)
     backup = dumped(store)
     header = json.loads(backup.splitlines()[0])
-    assert header == {"medpages_backup": 1, "schema": "0004"}
+    assert header == {"medpages_backup": 1, "schema": newest_schema_revision()}
 
     with Store.open(target_url) as target:
         counts = target.restore(io.BytesIO(backup))

@@ -24,7 +24,7 @@ TABLES = {
 def test_opening_an_empty_database_creates_every_table(store: Store, raw_engine: Engine) -> None:
     assert TABLES <= set(inspect(raw_engine).get_table_names())
     with raw_engine.connect() as connection:
-        assert schema_revision(connection) == newest_schema_revision() == "0004"
+        assert schema_revision(connection) == newest_schema_revision() == "0006"
 
 
 def test_opening_again_changes_nothing_and_keeps_the_data(database_url: str, raw_engine: Engine) -> None:

@@ -28,6 +28,8 @@ from medpages.errors import InputError
 from medpages.model import AuthorKind, Finding, Medicine, Page
 from medpages.model.facts import LabelFacts
 from medpages.model.label import LabelSection
+from medpages.store.builds import BuildStore
+from medpages.store.bulk import BulkStore
 from medpages.store.community import CommunityStore
 from medpages.store.database import (
     StoreError,
@@ -154,7 +156,7 @@ class _CurrentPage(NamedTuple):
     revision_number: int
 
 
-class Store(CommunityStore):
+class Store(CommunityStore, BuildStore, BulkStore):
     """A medpages database, SQLite or PostgreSQL, opened at the newest schema."""
 
     def __init__(self, engine: Engine) -> None:
