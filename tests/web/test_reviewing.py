@@ -264,3 +264,26 @@ def test_an_admin_rebuilds_the_site_in_the_background(client, project):
         time.sleep(0.1)
     assert rebuilder.last.startswith("finished"), rebuilder.last
     assert (project.site_dir / "a" / SEED_SLUG / "index.html").is_file()
+
+
+def test_the_home_page_leads_with_the_reviewed_version_readers_see(client, project):
+    import re
+
+    def featured() -> list[tuple[str, str]]:
+        home = client.get("/").text
+        listing = home[home.index('<ul class="featured">'):]
+        return re.findall(r'<a href="([^"]+)">[^<]*</a> <span class="badge badge-(\w+)"', listing[:listing.index("</ul>")])
+
+    assert featured() == [(SEED_PATH.lstrip("/"), "imported")]  # the one written page; empty ones are not listed
+    login(client, "rita")
+    token = csrf(client.get(f"{SEED_PATH}history/").text)
+    client.post(f"{SEED_PATH}reviewed/", data={"csrf_token": token,
+                                                "expected_revision": str(project.store().current_revision(SEED_SLUG))})
+    assert featured() == [(SEED_PATH.lstrip("/"), "reviewed")]
+    store = project.store()
+    page = store.get_page(SEED_SLUG)
+    changed = page.model_copy(update={"status": "draft", "reviewed_on": None,
+                                      "usage": page.usage.model_copy(update={"lead": "An unreviewed lead."})})
+    store.save_revision(SEED_SLUG, changed, expected_revision=store.current_revision(SEED_SLUG), author="pipeline",
+                        kind="model", message="redrafted")
+    assert featured() == [(SEED_PATH.lstrip("/"), "reviewed")]  # readers still get the reviewed version

@@ -23,6 +23,7 @@ from medpages.model import FrontMatter, Medicine, Page
 from medpages.publish.site import views
 from medpages.publish.site.render import ListedMedicine
 from medpages.store import Store
+from medpages.store.community import STABLE_STATUSES
 from medpages.store.schema import MedicineRecord, PageRecord, RevisionRecord
 from medpages.web.context import AppContext
 from medpages.web.security import signed_in_user
@@ -56,6 +57,7 @@ class _Listing:
     counts: dict[str, int]
     letters: dict[str, list[ListedMedicine]]
     rendered: dict[str, bytes]
+    featured: list[views.FeaturedPage]  # every written page, which the home page leads with
 
 
 class FreshnessQueries:
@@ -126,7 +128,8 @@ class PageCache:
         self._pages: OrderedDict[str, _CachedPage] = OrderedDict()
         self._lock = threading.Lock()
         self._listing: _Listing | None = None
-        self._skeletons: dict[str, tuple[str, bool]] = {}  # slug → (content fingerprint, skeleton)
+        # slug → (content fingerprint, the badge readers see; None: nothing written yet)
+        self._skeletons: dict[str, tuple[str, views.Badge | None]] = {}
 
     # ------------------------------------------------------------------ medicine pages
 
@@ -184,27 +187,32 @@ class PageCache:
         known = self._skeletons
         changed = [slug for slug, _, _, fingerprint in rows
                    if fingerprint is not None and known.get(slug, ("",))[0] != fingerprint]
-        fresh = self._skeleton_flags(changed)  # only the pages that changed are read again
+        fresh = self._badges(changed)  # only the pages that changed are read again
         letters: dict[str, list[ListedMedicine]] = defaultdict(list)
-        skeletons: dict[str, tuple[str, bool]] = {}
+        skeletons: dict[str, tuple[str, views.Badge | None]] = {}
+        featured: list[views.FeaturedPage] = []
         for slug, letter, title, fingerprint in rows:
             if fingerprint is None:
-                skeleton = True
+                badge = None
             elif slug in fresh:
-                skeleton = fresh[slug]
+                badge = fresh[slug]
             else:
-                skeleton = known[slug][1]
-            skeletons[slug] = (fingerprint or "", skeleton)
-            letters[letter].append(ListedMedicine(title, slug, skeleton))
+                badge = known[slug][1]
+            skeletons[slug] = (fingerprint or "", badge)
+            letters[letter].append(ListedMedicine(title, slug, badge is None))
+            if badge is not None:
+                featured.append(views.FeaturedPage(title, f"{letter}/{slug}", badge))
         self._skeletons = skeletons
         for items in letters.values():
             items.sort(key=lambda item: (item.title.casefold(), item.slug))
         counts = {letter: len(items) for letter, items in letters.items()}
-        return _Listing(marker, counts, dict(letters), {})
+        return _Listing(marker, counts, dict(letters), {}, featured)
 
-    def _skeleton_flags(self, slugs: list[str]) -> dict[str, bool]:
-        """Whether each of these medicines' current page is a skeleton (nothing written yet)."""
-        flags: dict[str, bool] = {}
+    def _badges(self, slugs: list[str]) -> dict[str, views.Badge | None]:
+        """The badge of the page readers see for each of these medicines (its stable revision's
+        when a person reviewed it before), None for a page with nothing written yet."""
+        flags: dict[str, views.Badge | None] = {}
+        reviewed = self.context.store.reviewed_slugs() if slugs else set()
         for start in range(0, len(slugs), 500):
             statement = (select(MedicineRecord.slug, PageRecord.page_json)
                          .join(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
@@ -213,7 +221,10 @@ class PageCache:
                 for slug, document in connection.execute(statement):
                     page = (Page.model_validate_json(document) if isinstance(document, (str, bytes))
                             else Page.model_validate(document))
-                    flags[slug] = views.is_skeleton(page)
+                    if slug in reviewed and page.status not in STABLE_STATUSES:
+                        stable = self.context.store.stable_revision(slug)
+                        page = stable[1] if stable is not None else page
+                    flags[slug] = None if views.is_skeleton(page) else views.provenance_badge(page)
         return flags
 
     def fresh(self, key: str) -> bytes | None:
@@ -264,7 +275,7 @@ async def listing_page(request: Request, key: str, make: Callable[[_Listing], by
 async def home(request: Request) -> Response:
     def render(listing: _Listing) -> bytes:
         not_written = sum(item.skeleton for items in listing.letters.values() for item in items)
-        return context(request).renderer.home(listing.counts, not_written)
+        return context(request).renderer.home(listing.counts, not_written, listing.featured)
 
     return await listing_page(request, "home", render)
 

@@ -162,6 +162,7 @@ class _Build:
         medicines: list[tuple[Medicine, bool]] = []  # with whether its page is empty (search says "not yet written")
         names_digest = hashlib.sha256()  # of every medicine, in order: what the name index is made from
         sitemap_pages: list[tuple[str, str | None]] = []
+        featured: list[views.FeaturedPage] = []  # the written pages, which the home page leads with
         content: dict[str, tuple[str, str]] = {}  # path → (content hash, title)
         docs: list[tuple[str, str, str] | None] = [None] * len(entries)  # document id → (path, hash, title)
         for page in (page for share in shares for page in share.pages):
@@ -180,12 +181,13 @@ class _Build:
             listed[medicine.letter].append(ListedMedicine(medicine.title, medicine.slug, page.skeleton))
             if not page.skeleton:  # nothing to read yet: kept out of search engines (and noindex)
                 sitemap_pages.append((f"{path}/", page.updated))
+                featured.append(views.FeaturedPage(medicine.title, path, views.provenance_badge(entries[page.index][1])))
         self.report.medicines = len(content)
         self.report.written += self.report.rendered
 
         counts = {letter: len(items) for letter, items in listed.items()}
         self._write_others({
-            "index.html": self.renderer.home(counts, sum(i.skeleton for items in listed.values() for i in items)),
+            "index.html": self.renderer.home(counts, sum(i.skeleton for items in listed.values() for i in items), featured),
             "about/index.html": self.renderer.about(),
             "search/index.html": self.renderer.search(),
             "404.html": self.renderer.not_found(counts),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,8 @@ TEMPLATE_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
 # Bump when the builder's output changes in a way the template files do not show.
 BUILDER_VERSION = "1"
+# The written pages the home page leads with, at most.
+FEATURED_ON_HOME = 16
 AZ = [chr(c) for c in range(ord("a"), ord("z") + 1)]
 
 
@@ -111,20 +114,24 @@ class SiteRenderer:
             site=self.config, root="../../", canonical=self.config.canonical(views.medicine_path(medicine)),
             description=views.description(page, medicine), og_type="article",
             medicine=medicine, page=page, letter_label=views.letter_label(medicine.letter),
-            badge=views.provenance_badge(page), updated=updated, identity=identity,
+            badge=views.provenance_badge(page), updated=updated, label_check=views.label_check(page),
+            identity=identity,
             skeleton=skeleton, contents=views.contents(sections),
             sections=sections_html(sections, medicine.title),
             jsonld=views.json_ld(page, medicine, self.config, updated) if jsonld else "",
         )
         return html.encode("utf-8")
 
-    def home(self, counts: dict[str, int], not_written: int | None = None) -> bytes:
+    def home(self, counts: dict[str, int], not_written: int | None = None,
+             featured: Iterable[views.FeaturedPage] = ()) -> bytes:
         """The home page; `not_written` (the medicines listed with nothing written yet) keeps its
-        count of medicines to the pages that have something to read."""
+        count of medicines to the pages that have something to read; it leads with (some of) the
+        `featured` pages, the written ones, before the A to Z."""
         total = sum(counts.values())
         written = total - (not_written or 0)
         summary = home_summary(written, total - written)
-        return self._page("home.html.j2", "", "", summary, letters=letter_links(counts), summary=summary)
+        return self._page("home.html.j2", "", "", summary, letters=letter_links(counts), summary=summary,
+                          featured=views.featured_pages(featured, FEATURED_ON_HOME), written=written)
 
     def letter(self, letter: str, medicines: list[ListedMedicine], counts: dict[str, int]) -> bytes:
         label = views.letter_label(letter)

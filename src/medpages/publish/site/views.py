@@ -7,7 +7,9 @@ updated, the sections in order (absent seed sections marked "not yet written"), 
 
 from __future__ import annotations
 
+import heapq
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -194,6 +196,47 @@ def last_updated(page: Page) -> date | None:
     if page.reviewed_on:
         dates.append(page.reviewed_on)
     return max(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class LabelCheck:
+    """The official label a page was last written or checked from, and when."""
+
+    label_date: date  # the label's effective date
+    checked_on: date
+
+
+def label_check(page: Page) -> LabelCheck | None:
+    """When the page was last put side by side with its official label: the pipeline (the label
+    composer or a model's checked draft) writes the page's Sources from the label it used, dated,
+    with the label's own effective date. None when no label was used, or a person wrote the
+    Sources since (their date says nothing about a label)."""
+    written = page.provenance.get("sources")
+    if written is None or written.kind not in ("reference", "model") or written.at is None:
+        return None
+    dates = [source.effective_date for source in page.sources or [] if source.effective_date is not None]
+    if not dates:
+        return None
+    return LabelCheck(max(dates), written.at.date())
+
+
+# The order the home page leads with written pages: the most trustworthy first.
+_FEATURE_ORDER = {"reviewed": 0, "reference": 1, "contributor": 2, "imported": 3, "ai": 4, "draft": 5}
+
+
+@dataclass(frozen=True)
+class FeaturedPage:
+    """A written page the home page can lead with."""
+
+    title: str
+    path: str  # `a/aspirin`, from the site's root
+    badge: Badge
+
+
+def featured_pages(pages: Iterable[FeaturedPage], limit: int) -> list[FeaturedPage]:
+    """The pages the home page leads with: reviewed ones first, then those composed from an official
+    label, then the rest, each kind by title; at most `limit`."""
+    return heapq.nsmallest(limit, pages, key=lambda p: (_FEATURE_ORDER.get(p.badge.kind, 9), p.title.casefold(), p.path))
 
 
 def format_date(day: date) -> str:
