@@ -10,17 +10,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from medpages.catalog import import_catalog, medicine_from_title
 from medpages.catalog.page_files import (
-    PageFile, iter_page_files, looks_like_page, path_parts, printable_path, read_page_file,
+    PageFile,
+    iter_page_files,
+    looks_like_page,
+    path_parts,
+    printable_path,
+    read_page_file,
 )
 from medpages.errors import InputError
-from medpages.model import Medicine, Page, Provenance
+from medpages.model import Finding, Medicine, Page, Provenance
 from medpages.project import Project
 from medpages.stages.backup import is_backup, restore_backup
+from medpages.store import PageToSave
 
 Progress = Callable[[str], None]
+# Pages per round of store writes: the store's own batch (`PAGE_BATCH_SIZE`), a few MB of pages.
+PAGES_PER_BATCH = 500
 
 
 @dataclass
@@ -101,7 +110,9 @@ def _import_lists(store, lists: list[Path], report: ImportReport) -> None:
 
 
 def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportReport, progress: Progress | None) -> None:
+    """Read each file into a page (or keep it raw); pages go to the store `PAGES_PER_BATCH` at a time."""
     seen: dict[str, str] = {}  # page path -> the file that claimed it first
+    batch: list[_ImportedPage] = []
     for number, (path, root) in enumerate(files, 1):
         if progress and number % 500 == 0:
             progress(f"pages: {number:,} of {len(files):,}")
@@ -119,15 +130,38 @@ def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportRe
             report.raw_kept.append(f"{read.relative}: same path {medicine.path} as {seen[medicine.path]}; kept as raw text")
             continue
         seen[medicine.path] = read.relative
-        store.upsert_medicine(medicine)
-        before = len(store.revisions(medicine.slug))
-        number = store.save_page(medicine.slug, _as_imported(read.page, read.relative),
-                                 author=f"import:{read.relative}", kind="imported", message=f"imported from {printable_path(path)}")
-        if number == before:
+        page = PageToSave(medicine.slug, _as_imported(read.page, read.relative), author=f"import:{read.relative}",
+                          kind="imported", message=f"imported from {printable_path(path)}")
+        batch.append(_ImportedPage(medicine, page, read.findings))
+        if len(batch) >= PAGES_PER_BATCH:
+            _save_imported(store, batch, report)
+            batch = []
+    _save_imported(store, batch, report)
+
+
+class _ImportedPage(NamedTuple):
+    medicine: Medicine
+    save: PageToSave
+    findings: list[Finding]  # what the reader noticed, for the page's new revision
+
+
+def _save_imported(store, batch: list[_ImportedPage], report: ImportReport) -> None:
+    """Store a batch of read pages: their medicines, their pages, and for each page that became a
+    new revision the reader's findings; a page identical to the current one is counted unchanged."""
+    if not batch:
+        return
+    store.upsert_medicines(imported.medicine for imported in batch)
+    numbers = store.current_revision_numbers(imported.medicine.slug for imported in batch)
+    findings: dict[str, list[Finding]] = {}
+    for imported, number in zip(batch, store.save_pages(imported.save for imported in batch), strict=True):
+        slug = imported.medicine.slug
+        if number == numbers.get(slug, 0):
             report.pages_unchanged += 1
         else:
             report.pages_saved += 1
-            store.replace_findings(medicine.slug, read.findings)  # the new revision's, from the reader
+            findings[slug] = imported.findings  # the new revision's, from the reader
+        numbers[slug] = number  # two files of one slug (a/x.md, b/x.md): the second follows the first
+    store.replace_many_findings(findings)
 
 
 def _medicine_for(read: PageFile) -> Medicine:
@@ -141,10 +175,12 @@ def _medicine_for(read: PageFile) -> Medicine:
 
 
 def _as_imported(page: Page, relative: str) -> Page:
-    """Provenance `imported` for every section the file had; status draft."""
-    page = page.model_copy(deep=True)
+    """Provenance `imported` for every section the file had; status draft.
+
+    A shallow copy: the sections stay shared with `page`, which nobody changes after reading
+    (a deep copy of a whole page cost more than reading it)."""
     provenance = Provenance(kind="imported", by=relative)
+    provenances = dict(page.provenance)  # in this order: the page's JSON, and so its digest, follows it
     for key in page.present_sections():
-        page.provenance.setdefault(key, provenance)
-    page.status = "draft"
-    return page
+        provenances.setdefault(key, provenance)
+    return page.model_copy(update={"provenance": provenances, "status": "draft"})

@@ -1,0 +1,115 @@
+"""Page import speed: `medpages import` of a Jekyll tree of 10,000 pages made from the seed page.
+
+    python bench/import_pages.py [--pages 10000] [--repeat 5] [--keep DIR]
+
+The tree is made once, as bench/build.py makes its pages (`synthetic_entries`, written out by
+`export_jekyll`). Each run is the real command in its own process, into a fresh project: a
+first import (every page a new revision), then a second import of the same unchanged tree
+(every page read again, none saved). Prints the medians and spread of the runs side by side
+with the aims of issue 12, and each import's peak memory (the child's maximum resident size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from build import (  # bench/build.py: the same pages the site benchmark builds
+    SEED,
+    synthetic_entries,
+)
+
+from medpages.publish.jekyll import export_jekyll
+
+AIM_PAGES_PER_SECOND = 2_000
+# "Much faster" than the first import, which writes every page: at most this share of its time.
+AIM_SECOND_IMPORT_SHARE = 0.5
+
+
+def make_tree(pages: int, folder: Path) -> Path:
+    entries = synthetic_entries(pages, SEED.read_text("utf-8"))
+    tree = folder / "tree"
+    export_jekyll(entries, tree, folder / "tree-manifest.json")
+    return tree
+
+
+def run_import(project: Path, tree: Path) -> tuple[float, float, str]:
+    """Seconds, peak resident MB and the summary line of one `medpages import` in its own process."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "medpages", "import", str(tree), "--project", str(project)],
+                                 stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # reaped here, for the child's own rusage
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode != 0:
+            raise SystemExit(f"medpages import failed ({child.returncode}): {err.read().strip()[-800:]}")
+        return seconds, usage.ru_maxrss / 1024, out.read().strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5, help="fresh projects imported into; medians are printed")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="medpages-bench-import-"))
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(work / "tree", ignore_errors=True)
+    started = time.perf_counter()
+    tree = make_tree(args.pages, work)
+    size = sum(path.stat().st_size for path in tree.rglob("*.md"))
+    print(f"{args.pages:,} pages ({size / 1e6:.1f} MB of Markdown) written in {time.perf_counter() - started:.1f} s "
+          f"to {tree}")
+
+    runs: dict[str, list[float]] = {"first": [], "second": []}
+    peaks: dict[str, list[float]] = {"first": [], "second": []}
+    for number in range(1, args.repeat + 1):
+        project = work / f"project-{number}"
+        shutil.rmtree(project, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "medpages", "init", str(project)], check=True, capture_output=True)
+        for which in ("first", "second"):
+            seconds, peak, summary = run_import(project, tree)
+            runs[which].append(seconds)
+            peaks[which].append(peak)
+            print(f"  run {number}, {which} import: {seconds:6.2f} s, {args.pages / seconds:7,.0f} pages/s, "
+                  f"peak {peak:5.0f} MB  ({summary})")
+        if not args.keep:
+            shutil.rmtree(project, ignore_errors=True)
+
+    first, second = statistics.median(runs["first"]), statistics.median(runs["second"])
+    print()
+    print(f"{'median of ' + str(args.repeat) + ' runs':28} {'seconds':>8} {'spread':>13} {'pages/s':>9} "
+          f"{'peak MB':>8}   aim")
+    for which, aim in (("first", f">= {AIM_PAGES_PER_SECOND:,} pages/s"),
+                       ("second", f"<= {AIM_SECOND_IMPORT_SHARE:.0%} of the first import's time")):
+        seconds = statistics.median(runs[which])
+        spread = f"{min(runs[which]):.2f}-{max(runs[which]):.2f}"
+        print(f"{which + ' import (unchanged)' * (which == 'second'):28} {seconds:8.2f} {spread:>13} "
+              f"{args.pages / seconds:9,.0f} {max(peaks[which]):8.0f}   {aim}")
+    print()
+    print(f"first import:  {args.pages / first:,.0f} pages/s (aim >= {AIM_PAGES_PER_SECOND:,}): "
+          + ("met" if args.pages / first >= AIM_PAGES_PER_SECOND else "MISSED"))
+    print(f"second import: {second / first:.2f} of the first's time (aim <= {AIM_SECOND_IMPORT_SHARE}): "
+          + ("met" if second / first <= AIM_SECOND_IMPORT_SHARE else "MISSED"))
+    print("Times include starting the command (Python, the drug dictionary, opening the store); "
+          f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end.")
+    print(f"peak MB: the import process's maximum resident size (RUSAGE of the child); "
+          f"this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB.")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
