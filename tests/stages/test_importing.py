@@ -79,3 +79,40 @@ def test_import_outside_a_project_says_to_run_init(tmp_path, medpages_cli):
     (tmp_path / "generics.txt").write_text("Paracetamol 500mg\n", encoding="utf-8")
     result = medpages_cli("import", "generics.txt", cwd=tmp_path)
     assert result.exit_code == 1 and "medpages init" in result.errors
+
+
+def _page_text(title: str, usage: str = "Pain", heading: bool = True) -> str:
+    body = f"# {title}\n\n" if heading else ""
+    return f"---\nlayout: minimal-medicine\ntitle: {title}\n---\n\n{body}## Usage\n\n- {usage}\n"
+
+
+def test_a_tree_larger_than_a_batch_counts_each_page_as_imported_one_at_a_time(tmp_path, project_dir, monkeypatch):
+    """Pages go to the store in batches: counts, revisions and findings are those of one page at a time."""
+    from medpages.stages import importing
+
+    monkeypatch.setattr(importing, "PAGES_PER_BATCH", 3)  # a/shared.md and b/shared.md in one batch
+    tree = tmp_path / "site"
+    for folder in "abz":
+        (tree / folder).mkdir(parents=True)
+    (tree / "a" / "aspirin-75mg.md").write_text(_page_text("Aspirin 75mg"))
+    (tree / "a" / "shared.md").write_text(_page_text("Shared 1mg", heading=False))  # a finding: no heading
+    (tree / "b" / "shared.md").write_text(_page_text("Shared 1mg", usage="Fever"))  # same slug, other letter
+    (tree / "b" / "bad.md").write_bytes(b"---\ntitle: Bad\n---\n\xff")
+    (tree / "z" / "zinc-10mg.md").write_text(_page_text("Zinc 10mg", heading=False))
+    project = Project.find(project_dir)
+
+    first = import_paths(project, [tree])
+    assert (first.pages_saved, first.pages_unchanged, len(first.raw_kept)) == (4, 0, 1)
+    (tree / "z" / "zinc-10mg.md").write_text(_page_text("Zinc 10mg", usage="Colds"))  # now with its heading
+    second = import_paths(project, [tree])
+    # a/shared.md and b/shared.md take turns as the page of `shared`: each import saves both again.
+    assert (second.pages_saved, second.pages_unchanged) == (3, 1)
+
+    with project.store() as store:
+        assert [len(store.revisions(slug)) for slug in ("aspirin-75mg", "shared", "zinc-10mg")] == [1, 4, 2]
+        assert store.get_medicine("shared").letter == "b"
+        assert store.get_page("shared").usage.items[0].text == "Fever"
+        # The findings are the current revision's: b/shared.md has its heading, zinc now too.
+        codes = {slug: {finding.code for finding in store.findings(slug)} for slug in ("shared", "zinc-10mg")}
+        assert "parse.title_heading_missing" not in codes["shared"] | codes["zinc-10mg"]
+        assert codes["shared"] and codes["zinc-10mg"]  # the missing sections are still found

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine, text
+from store_samples import make_medicine, make_page
 
 from medpages.errors import InputError
 from medpages.model import Finding
-from medpages.store import Store, StoreError
+from medpages.store import PageToSave, Store, StoreError
 from medpages.store.bulk import SLUGS_PER_QUERY
-from store_samples import make_medicine, make_page
 
 
 def _finding(code: str, message: str = "noticed") -> Finding:
@@ -71,7 +71,5 @@ def test_many_findings_write_nothing_when_one_medicine_is_missing_or_one_finding
     assert [finding.code for finding in store.findings(aspirin.slug)] == ["parse.kept"]
 
 
-def _saves(medicines):
-    from medpages.store import PageToSave
-
+def _saves(medicines: list) -> list[PageToSave]:
     return [PageToSave(medicine.slug, make_page(medicine), "model:m", "model") for medicine in medicines]
