@@ -6,8 +6,14 @@ import pytest
 
 from medpages.catalog import medicine_from_title
 from medpages.model.facts import LabelFacts
+from medpages.sources.choice import (
+    choose_label,
+    label_families,
+    label_for_children,
+    label_form_kinds,
+    medicine_route,
+)
 from medpages.sources.ingredients import canonical_ingredients
-from medpages.sources.choice import choose_label, label_families, medicine_route
 
 
 def _candidates(corpus: dict[str, LabelFacts], ingredients: list[str]) -> list[LabelFacts]:
@@ -99,3 +105,86 @@ def test_route_families_of_labels_and_names(corpus_facts):
     assert medicine_route("solution", "Metformin 500mg/5ml oral solution") == ("oral", "liquid")
     assert medicine_route("gastro-resistant capsule") == ("oral", "capsule")
     assert medicine_route(None, "Ibuprofen 200mg") == (None, None)
+
+
+# --------------------------------------------------------------------------- form, people, strength
+
+
+def _retitled(facts: LabelFacts, title: str, name: str) -> LabelFacts:
+    """The same label as another product: its title and product names changed, nothing else."""
+    return facts.model_copy(update={"source": facts.source.model_copy(update={"title": title}),
+                                    "product_names": [name]})
+
+
+def test_a_medicine_without_a_listed_form_is_not_given_the_childrens_product(corpus_facts):
+    # The demo's "Ibuprofen 400mg": the children's suspension is the most recent, and neither
+    # label has 400 mg; the adults' tablets are the label for it.
+    choice = _choose(corpus_facts, "Ibuprofen 400mg")
+    assert _stem(corpus_facts, choice.label) == "otc-advil-multiproduct", choice.reason
+    assert choice.reason == "tablet, coated (oral)"
+
+
+def test_a_childrens_product_only_for_a_medicine_listed_as_one(corpus_facts):
+    childrens = corpus_facts["otc-childrens-ibuprofen-susp"]
+    adults = _retitled(childrens, "Ibuprofen (Ibuprofen) suspension", "Ibuprofen Oral Suspension")
+    for candidates in ([childrens, adults], [adults, childrens]):  # whichever is the more recent
+        listed = choose_label(candidates, form="oral suspension", strengths=[], title="Ibuprofen oral suspension")
+        assert listed.label is adults, listed.reason
+        for title in ("Children's ibuprofen oral suspension", "Childrens ibuprofen oral suspension",
+                      "Infants' ibuprofen oral suspension", "Ibuprofen junior oral suspension"):
+            assert choose_label(candidates, form="oral suspension", strengths=[], title=title).label is childrens
+
+
+def test_a_childrens_product_when_it_is_the_only_one_of_the_listed_form(corpus_facts):
+    choice = _choose(corpus_facts, "Ibuprofen 200mg/5ml oral suspension")
+    assert _stem(corpus_facts, choice.label) == "otc-childrens-ibuprofen-susp"
+    assert choice.reason == "suspension (oral); a children's product (no other label fits)"
+
+
+def test_the_listed_form_comes_before_the_people_and_the_strength(corpus_facts):
+    # A children's tablet of the listed strength loses to nothing but a tablet: the suspension's
+    # 100 mg/5 mL is another form whatever the people.
+    advil = corpus_facts["otc-advil-multiproduct"]
+    junior = _retitled(advil, "Junior Strength Ibuprofen (ibuprofen) tablet", "Junior Strength Ibuprofen")
+    suspension = corpus_facts["otc-childrens-ibuprofen-susp"]
+    choice = choose_label([suspension, junior], form="tablet", strengths=[], title="Ibuprofen 400mg tablets")
+    assert choice.label is junior and choice.reason.endswith("a children's product (no other label fits)")
+    choice = choose_label([suspension, junior, advil], form="tablet", strengths=[], title="Ibuprofen 400mg tablets")
+    assert choice.label is advil and choice.reason == "tablet, coated (oral)"
+
+
+def test_no_label_of_the_listed_form_is_said(corpus_facts):
+    choice = _choose(corpus_facts, "Ibuprofen 200mg capsules")
+    assert _stem(corpus_facts, choice.label) == "otc-advil-multiproduct"
+    assert choice.reason == "tablet, coated (oral); no label of the listed form (capsule)"
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Diclofenac 1.16% gel", "voltaren-diclofenac-gel"),  # 11.6 mg/g is nearer 10 than 30
+    ("Diclofenac 2.5% gel", "diclofenac-3pct-gel-nonplr"),
+    ("Ibuprofen 400mg", "otc-advil-multiproduct"),  # 400 mg each is nearer 200 mg each than any mg/mL
+])
+def test_the_nearest_strength_of_the_same_measure(corpus_facts, title, expected):
+    choice = _choose(corpus_facts, title)
+    assert _stem(corpus_facts, choice.label) == expected, choice.reason
+
+
+def test_eye_forms_of_names_and_labels(corpus_facts):
+    assert medicine_route("eye ointment") == ("eye", "ointment")
+    assert medicine_route("eye drops") == ("eye", "drops")
+    # SPL calls the ketorolac eye drops a `solution`; by the eye it is drops all the same.
+    assert label_form_kinds(corpus_facts["ketorolac-ophth-nonplr"]) == {"liquid", "drops"}
+    assert label_form_kinds(corpus_facts["metformin-oral-solution-500mg5ml"]) == {"liquid"}
+    assert label_for_children(corpus_facts["otc-childrens-ibuprofen-susp"])
+    assert not any(label_for_children(facts) for stem, facts in corpus_facts.items() if "childrens" not in stem)
+
+
+def test_a_label_for_adults_and_children_alike_is_for_adults(corpus_facts):
+    advil = corpus_facts["otc-advil-multiproduct"]
+    both = advil.model_copy(update={"product_names": ["Advil", "Children's Advil"]})
+    assert not label_for_children(both)
+    assert label_for_children(both.model_copy(update={"product_names": ["Children's Advil", "Infants' Advil"]}))
+    untitled = both.model_copy(update={"product_names": []})
+    assert not label_for_children(untitled)
+    assert label_for_children(_retitled(untitled, "Children's Advil (ibuprofen) suspension", "")
+                              .model_copy(update={"product_names": []}))

@@ -2,13 +2,16 @@
 
 Labels are matched by exact ingredient set first (the store does that). Of those candidates the
 one for the same kind of product wins: the same route family (by mouth, on the skin, in the
-eye, …), then the same dosage form (tablet, liquid, gel, …), then a matching strength, then the
-most recent. A label for another route is never borrowed: an oral diclofenac tablet is not
-composed from a gel's label, whatever its date. See docs/sources.md ("Choosing the label").
+eye, …), then the same dosage form (tablet, liquid, gel, …), then a product for the same people
+(a children's product only for a medicine listed as one), then a matching strength, then the
+nearest strength of the same measure (per unit, per mL or g), then the most recent. A label for
+another route is never borrowed: an oral diclofenac tablet is not composed from a gel's label,
+whatever its date. See docs/sources.md ("Choosing the label").
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,16 +39,18 @@ FAMILY_NAMES = {"oral": "by mouth", "skin": "on the skin", "eye": "in the eye", 
 # so the longer, more specific phrases come first.
 _MEDICINE_WORDS: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = tuple(
     (re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), family, kind) for pattern, family, kind in (
-        (r"eye[- ]?drops?|eye ointment|eye gel|ophthalmic", "eye", "drops"),
+        (r"eye ointment", "eye", "ointment"),
+        (r"eye gel", "eye", "gel"),
+        (r"eye[- ]?drops?|ophthalmic", "eye", "drops"),
         (r"ear[- ]?drops?|otic", "ear", "drops"),
         (r"nasal(?: spray| drops?)?|nose spray", "nose", "spray"),
         (r"inhal\w*|nebuli[sz]\w*|respules|evohaler|accuhaler|turbohaler", "inhaled", None),
-        (r"powder for (?:injection|infusion)|injection|injectable|infusion|inj|vial|ampoules?|"
-         r"pre-?filled (?:syringe|pen)|auto-?injector", "injection", "injection"),
+        ((r"powder for (?:injection|infusion)|injection|injectable|infusion|inj|vial|ampoules?|"
+          r"pre-?filled (?:syringe|pen)|auto-?injector"), "injection", "injection"),
         (r"suppositor\w*|enema|rectal", "rectal", None),
         (r"pessar\w*|vaginal", "vaginal", None),
-        (r"oral (?:solution|suspension|liquid|drops|powder)|syrup|dry syrup|elixir|"
-         r"powder for oral (?:solution|suspension)|oral", "oral", "liquid"),
+        ((r"oral (?:solution|suspension|liquid|drops|powder)|syrup|dry syrup|elixir|"
+          r"powder for oral (?:solution|suspension)|oral"), "oral", "liquid"),
         (r"(?:chewable |dispersible |effervescent |orodispersible )?tablets?|tabs?|caplets?", "oral", "tablet"),
         (r"capsules?|caps?", "oral", "capsule"),
         (r"granules|sachets?|lozenges?|pastilles?|mouthwash|oral gel", "oral", None),
@@ -69,8 +74,8 @@ _LABEL_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^solution/ ?drops|^drops?|^solution, drops|ophthalmic|otic", "drops"),
         (r"^tablet|^pill|^caplet|^pellet", "tablet"),
         (r"^capsule", "capsule"),
-        (r"^(?:solution|suspension|syrup|elixir|liquid|concentrate|emulsion|tincture)|^powder, for (?:oral )?"
-         r"(?:solution|suspension)|^granule, for (?:oral )?suspension|^for suspension|^for solution", "liquid"),
+        ((r"^(?:solution|suspension|syrup|elixir|liquid|concentrate|emulsion|tincture)|^powder, for (?:oral )?"
+          r"(?:solution|suspension)|^granule, for (?:oral )?suspension|^for suspension|^for solution"), "liquid"),
         (r"^patch|^film, extended release|^plaster|^system", "patch"),
         (r"^gel|^jelly", "gel"),
         (r"^cream", "cream"),
@@ -79,6 +84,12 @@ _LABEL_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^kit", "kit"),
     )
 )
+
+# Products made and labelled for children (`Children's Ibuprofen`, `Infants' Advil`, `Junior
+# Strength`): their doses are by a child's age or weight, so an adult's medicine never takes one
+# while a label for everyone of the listed form is there.
+_FOR_CHILDREN = re.compile(r"\b(?:child(?:ren)?['’]?s?|infants?['’]?s?|junior|jr|kids?|p(?:a)?ediatric)\b",
+                           re.IGNORECASE)
 
 _STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(%|mg|g|mcg|µg|ug|microgram|iu|units?|ml)\b(?:\s*(?:/|per|in)\s*"
                        r"(\d+(?:\.\d+)?)?\s*(ml|g|l|dose|actuation|spray|drop|hour|24 hours)\b)?", re.IGNORECASE)
@@ -122,6 +133,12 @@ def label_families(label: LabelFacts) -> set[str]:
 
 
 def label_form_kinds(label: LabelFacts) -> set[str]:
+    """The form kinds of a label's products: `tablet, film coated` -> tablet; an eye or ear
+    solution is drops as well as a liquid (SPL often says `solution` with the ophthalmic route)."""
+    return _form_kinds(label, label_families(label))
+
+
+def _form_kinds(label: LabelFacts, families: set[str]) -> set[str]:
     kinds = set()
     for form in label.forms:
         for pattern, kind in _LABEL_FORMS:
@@ -130,7 +147,23 @@ def label_form_kinds(label: LabelFacts) -> set[str]:
                 break
         else:
             kinds.add(form.strip().lower())
+    if "liquid" in kinds and families & {"eye", "ear"}:
+        kinds.add("drops")
     return kinds
+
+
+def for_children(text: str) -> bool:
+    """Whether a name says the product is for children: `Children's ibuprofen`, `Infants' drops`."""
+    return bool(_FOR_CHILDREN.search(text))
+
+
+def label_for_children(label: LabelFacts) -> bool:
+    """Whether a label is a children's product: every product it names is (a label for adults'
+    and children's products alike is for adults too), else its title says so. Not by its text:
+    every label has a paragraph on use in children."""
+    if label.product_names:
+        return all(for_children(name) for name in label.product_names)
+    return for_children(label.source.title)
 
 
 def describe_label(label: LabelFacts) -> str:
@@ -143,43 +176,53 @@ def choose_label(candidates: Sequence[LabelFacts], *, form: str | None, strength
     """The label for this medicine among labels with its exact ingredients (most recent first).
 
     Rule: the route family must fit (a label for another route is never used); among those that
-    fit, the same form kind first, then a label with one of the medicine's strengths, then the
-    order given (most recent first). A medicine whose name gives no route takes the only family
-    there is, or the oral labels when there are several (a bare "Ibuprofen 200mg" is the oral
-    medicine), or none when no family is oral.
+    fit, the same form kind first, then a product for the same people (a children's product
+    only for a medicine listed as one, or when it is the only one of the listed form), then a
+    label with one of the medicine's strengths, then the nearest strength of the same measure
+    (400 mg each is nearer 200 mg each than 100 mg/5 mL), then the order given (most recent
+    first). A medicine whose name gives no route takes the only family there is, or the oral
+    labels when there are several (a bare "Ibuprofen 200mg" is the oral medicine), or none when
+    no family is oral.
     """
     if not candidates:
         return LabelChoice(None, "no label with exactly these ingredients")
     family, kind = medicine_route(form, title)
     wanted = [_normal_strength(strength) for strength in strengths]
     wanted = [value for value in wanted if value is not None]
-    known = [label for label in candidates if label_families(label)]
-    families = set().union(*(label_families(label) for label in known)) if known else set()
+    routes = [label_families(label) for label in candidates]  # read once: the rules ask it often
+    families = set().union(*routes)
 
     if family is None:
         if len(families) <= 1:
-            fitting = list(candidates)
+            fitting = list(range(len(candidates)))
         elif "oral" in families:
-            fitting = [label for label in candidates if "oral" in label_families(label) or not label_families(label)]
+            fitting = [index for index, found in enumerate(routes) if "oral" in found or not found]
         else:
             return LabelChoice(None, "the name gives no route and the labels are for several "
                                      f"({_found(candidates)})")
     else:
-        fitting = [label for label in candidates
-                   if family in label_families(label) or not label_families(label)]
+        fitting = [index for index, found in enumerate(routes) if family in found or not found]
         if not fitting:
             return LabelChoice(None, f"no label for this route and form ({FAMILY_NAMES.get(family, family)}"
                                      f"{', ' + kind if kind else ''}); labels found: {_found(candidates)}")
 
-    def rank(indexed: tuple[int, LabelFacts]) -> tuple[int, int, int, int]:
-        index, label = indexed
-        route_known = 1 if label_families(label) else 0
-        same_kind = 1 if kind and kind in label_form_kinds(label) else 0
-        same_strength = 1 if wanted and _has_strength(label, wanted) else 0
-        return (-route_known, -same_kind, -same_strength, index)
+    children = for_children(title)
 
-    chosen = min(enumerate(fitting), key=rank)[1]
-    return LabelChoice(chosen, f"{describe_label(chosen)} ({', '.join(chosen.routes) or 'route not stated'})")
+    def rank(index: int) -> tuple[int, int, int, float, int]:
+        label = candidates[index]
+        route_known = 1 if routes[index] else 0
+        same_kind = 1 if kind and kind in _form_kinds(label, routes[index]) else 0
+        other_people = 1 if label_for_children(label) != children else 0
+        return (-route_known, -same_kind, other_people, _strength_distance(label, wanted), index)
+
+    index = min(fitting, key=rank)
+    chosen = candidates[index]
+    reason = f"{describe_label(chosen)} ({', '.join(chosen.routes) or 'route not stated'})"
+    if kind and kind not in _form_kinds(chosen, routes[index]):
+        reason += f"; no label of the listed form ({kind})"
+    if label_for_children(chosen) and not children:
+        reason += "; a children's product (no other label fits)"
+    return LabelChoice(chosen, reason)
 
 
 def _found(candidates: Sequence[LabelFacts]) -> str:
@@ -211,7 +254,7 @@ def _normal(amount: float, unit: str, per_amount: float, per_unit: str | None) -
     return milligrams / per_amount if per_amount else milligrams, "each"
 
 
-def _has_strength(label: LabelFacts, wanted: list[tuple[float, str]]) -> bool:
+def _offered_strengths(label: LabelFacts) -> list[tuple[float, str]]:
     offered = []
     for product in label.products:
         for ingredient in product.ingredients:
@@ -219,5 +262,23 @@ def _has_strength(label: LabelFacts, wanted: list[tuple[float, str]]) -> bool:
                 value = _normal_strength(ingredient.strength)
                 if value is not None:
                     offered.append(value)
-    # 3%: a label may state the salt, the name the base (bromfenac 0.075% is 0.76 mg/mL of the label)
-    return any(abs(a - b) <= 1e-6 + 0.03 * max(a, b) and u == v for a, u in wanted for b, v in offered)
+    return offered
+
+
+def _strength_distance(label: LabelFacts, wanted: list[tuple[float, str]]) -> float:
+    """How far the label's strengths are from the medicine's: 0 for one of them, else the
+    smallest ratio (as a log) between strengths of the same measure; infinite when no strength
+    of the label is of a listed measure (or the medicine lists none, so every label ties)."""
+    if not wanted:
+        return 0.0
+    nearest = math.inf
+    for a, unit in wanted:
+        for b, offered_unit in _offered_strengths(label):
+            if unit != offered_unit:
+                continue
+            # 3%: a label may state the salt, the name the base (bromfenac 0.075% is 0.76 mg/mL of the label)
+            if abs(a - b) <= 1e-6 + 0.03 * max(a, b):
+                return 0.0
+            if a > 0 and b > 0:
+                nearest = min(nearest, abs(math.log(a / b)))
+    return nearest
