@@ -118,3 +118,30 @@ def test_head_requests_answer_like_get_without_a_body(client):
 def test_the_home_page_counts_only_pages_with_something_to_read(client):
     home = client.get("/").text
     assert "not yet written" in home  # the catalogue's empty pages are listed as such, not as information
+
+
+def test_readers_asking_at_once_for_a_page_that_changed_wait_for_one_rendering(client, monkeypatch):
+    import threading
+    import time
+
+    pages, renderer = client.app.state.pages, client.app.state.context.renderer
+    rendered, original = [], renderer.medicine
+
+    def slow_render(*args, **kwargs):
+        rendered.append(args[0].slug)
+        time.sleep(0.2)  # long enough for every reader to arrive while it runs
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(renderer, "medicine", slow_render)
+    body, marker = pages.cached_medicine("a", SEED_SLUG)
+    assert body is None and marker is not None  # not rendered yet
+    bodies = []
+    readers = [threading.Thread(target=lambda: bodies.append(pages.render_medicine(SEED_SLUG, marker)))
+               for _ in range(12)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert rendered == [SEED_SLUG]
+    assert len(bodies) == 12 and len(set(bodies)) == 1 and b"<h1>" in bodies[0]
+    assert client.get(SEED_PATH).content == bodies[0]  # and kept for the next reader

@@ -33,6 +33,8 @@ router = APIRouter(include_in_schema=False)
 
 HTML = "text/html; charset=utf-8"
 CACHED_PAGES = 4096
+# Renders of different pages run side by side; of one page, one at a time (`render_medicine`).
+RENDER_LOCKS = 64
 
 
 def html(body: bytes | str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -127,6 +129,7 @@ class PageCache:
         self.queries = FreshnessQueries(context.store)
         self._pages: OrderedDict[str, _CachedPage] = OrderedDict()
         self._lock = threading.Lock()
+        self._render_locks = [threading.Lock() for _ in range(RENDER_LOCKS)]
         self._listing: _Listing | None = None
         # slug → (content fingerprint, the badge readers see; None: nothing written yet)
         self._skeletons: dict[str, tuple[str, views.Badge | None]] = {}
@@ -145,7 +148,18 @@ class PageCache:
         return None, marker
 
     def render_medicine(self, slug: str, marker: tuple) -> bytes | None:
-        """Render the page readers see (its stable revision, else the current page) and keep it."""
+        """Render the page readers see (its stable revision, else the current page) and keep it.
+
+        Many readers asking for a page that just changed wait for one rendering of it, not one
+        each: a page is rendered under its slug's lock, and whoever gets the lock second finds it
+        rendered (a stampede of renders was what made the app slow under load, bench/web.py)."""
+        with self._render_locks[hash(slug) % RENDER_LOCKS]:
+            cached = self._pages.get(slug)
+            if cached is not None and cached.marker == marker:
+                return cached.body
+            return self._render_medicine(slug, marker)
+
+    def _render_medicine(self, slug: str, marker: tuple) -> bytes | None:
         store = self.context.store
         medicine = store.get_medicine(slug)
         if medicine is None:
