@@ -121,7 +121,8 @@ def test_a_medicine_without_a_listed_form_is_not_given_the_childrens_product(cor
     # label has 400 mg; the adults' tablets are the label for it.
     choice = _choose(corpus_facts, "Ibuprofen 400mg")
     assert _stem(corpus_facts, choice.label) == "otc-advil-multiproduct", choice.reason
-    assert choice.reason == "tablet, coated (oral)"
+    assert choice.reason == "tablet, coated (oral); no label of the listed strength (400mg)"
+    assert choice.differences == ["no label of the listed strength (400mg)"]
 
 
 def test_a_childrens_product_only_for_a_medicine_listed_as_one(corpus_facts):
@@ -138,7 +139,9 @@ def test_a_childrens_product_only_for_a_medicine_listed_as_one(corpus_facts):
 def test_a_childrens_product_when_it_is_the_only_one_of_the_listed_form(corpus_facts):
     choice = _choose(corpus_facts, "Ibuprofen 200mg/5ml oral suspension")
     assert _stem(corpus_facts, choice.label) == "otc-childrens-ibuprofen-susp"
-    assert choice.reason == "suspension (oral); a children's product (no other label fits)"
+    assert choice.reason == ("suspension (oral); a children's product (no other label fits); "
+                             "no label of the listed strength (200mg/5ml)")
+    assert len(choice.differences) == 2
 
 
 def test_the_listed_form_comes_before_the_people_and_the_strength(corpus_facts):
@@ -157,6 +160,10 @@ def test_no_label_of_the_listed_form_is_said(corpus_facts):
     choice = _choose(corpus_facts, "Ibuprofen 200mg capsules")
     assert _stem(corpus_facts, choice.label) == "otc-advil-multiproduct"
     assert choice.reason == "tablet, coated (oral); no label of the listed form (capsule)"
+    exact = _choose(corpus_facts, "Ibuprofen 200mg tablets")
+    assert exact.reason == "tablet, coated (oral)" and exact.differences == []
+    missing = _choose(corpus_facts, "Ketorolac 30mg/ml injection")
+    assert missing.label is None and missing.differences == []
 
 
 @pytest.mark.parametrize(("title", "expected"), [

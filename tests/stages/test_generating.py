@@ -7,15 +7,15 @@ httpx.MockTransport in place of the network, the provider and the runner unchang
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 import json
 import re
 import shutil
+from datetime import date
 
 import httpx
 import pytest
 from draft.fake_llm_server import answer_text, openai_completion, valid_page
-from fixture_files import LIPITOR_XML, SPL_DIR
+from fixture_files import LABELS_DIR, LIPITOR_XML, SPL_DIR
 
 from medpages.project import Project
 from medpages.stages import generate_pages
@@ -44,6 +44,28 @@ def test_generate_composes_from_the_label_then_changes_nothing_on_a_rerun(projec
     assert "Joint pain" in page and "dailymed.nlm.nih.gov" in page
     assert "**Note:** This page is compiled from the official label" in page  # composed from the label alone
     assert (project_dir / "md" / "a" / "ado-trastuzumab-emtansine-160mg.md").read_bytes() == seed_path.read_bytes()
+
+
+def test_each_page_is_composed_from_the_label_of_its_listed_product_and_a_nearest_one_is_reported(
+        project_dir, medpages_cli):
+    # Issue 13: "Ibuprofen 400mg" took the children's suspension, the more recent of the two labels.
+    (project_dir / "generics.txt").write_text(
+        "Ibuprofen 400mg\nIbuprofen 200mg tablets\nIbuprofen 100mg/5ml oral suspension\n")
+    assert medpages_cli("import", "generics.txt", cwd=project_dir).exit_code == 0
+    for name in ("otc-advil-multiproduct.xml", "otc-childrens-ibuprofen-susp.xml"):
+        assert medpages_cli("sources", "add", LABELS_DIR / name, cwd=project_dir).exit_code == 0
+    project = Project.find(project_dir)
+    report = generate_pages(project, backend="reference")
+    composed_from = {medicine.slug: page.provenance["usage"].by.rsplit(" from ", 1)[1]
+                     for medicine, page in project.store().iter_pages()}
+    advil, childrens = "spl:1a665e64-9f30-be37-4a83-38789f1f1e89", "spl:45255d2f-c592-4750-abb5-21647d4fbd51"
+    assert composed_from == {"ibuprofen-400mg": advil, "ibuprofen-200mg-tablets": advil,
+                             "ibuprofen-100mg-5ml-oral-suspension": childrens}
+    assert report.label_differs == [
+        "ibuprofen-100mg-5ml-oral-suspension: suspension (oral); a children's product (no other label fits)",
+        "ibuprofen-400mg: tablet, coated (oral); no label of the listed strength (400mg)",
+    ]
+    assert report.label_mismatch == [] and report.without_label == []
 
 
 def test_generate_refuses_an_unknown_backend_or_medicine(project_dir, medpages_cli):

@@ -91,6 +91,12 @@ _LABEL_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _FOR_CHILDREN = re.compile(r"\b(?:child(?:ren)?['’]?s?|infants?['’]?s?|junior|jr|kids?|p(?:a)?ediatric)\b",
                            re.IGNORECASE)
 
+# How a reason says what differs between the chosen label and the listed medicine.
+_NOTE = "; "
+_OTHER_FORM, _FOR_CHILDREN_ONLY, _OTHER_STRENGTH = (
+    "no label of the listed form", "a children's product", "no label of the listed strength")
+_DIFFERENCES = (_OTHER_FORM, _FOR_CHILDREN_ONLY, _OTHER_STRENGTH)
+
 _STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(%|mg|g|mcg|µg|ug|microgram|iu|units?|ml)\b(?:\s*(?:/|per|in)\s*"
                        r"(\d+(?:\.\d+)?)?\s*(ml|g|l|dose|actuation|spray|drop|hour|24 hours)\b)?", re.IGNORECASE)
 _MASS_IN_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001, "µg": 0.001, "ug": 0.001, "microgram": 0.001}
@@ -98,10 +104,22 @@ _MASS_IN_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001, "µg": 0.001, "ug": 0.001, 
 
 @dataclass(frozen=True)
 class LabelChoice:
-    """The label chosen for a medicine (None when no candidate fits) and why, in a publisher's words."""
+    """The label chosen for a medicine (None when no candidate fits) and why, in a publisher's words.
+
+    The reason of a chosen label is what it is (`tablet, coated (oral)`), then what differs from
+    the listed medicine, each after `; ` (`no label of the listed strength (400mg)`): `differences`.
+    """
 
     label: LabelFacts | None
     reason: str
+
+    @property
+    def differences(self) -> list[str]:
+        """How the chosen label differs from the listed medicine (form, people, strength); empty
+        when it is the listed product, or when no label was chosen."""
+        if self.label is None:
+            return []
+        return [part for part in self.reason.split(_NOTE)[1:] if part.startswith(_DIFFERENCES)]
 
 
 def medicine_route(form: str | None, title: str = "") -> tuple[str | None, str | None]:
@@ -187,8 +205,9 @@ def choose_label(candidates: Sequence[LabelFacts], *, form: str | None, strength
     if not candidates:
         return LabelChoice(None, "no label with exactly these ingredients")
     family, kind = medicine_route(form, title)
-    wanted = [_normal_strength(strength) for strength in strengths]
-    wanted = [value for value in wanted if value is not None]
+    read = [(strength, _normal_strength(strength)) for strength in strengths]
+    listed = [strength for strength, value in read if value is not None]
+    wanted = [value for _, value in read if value is not None]
     routes = [label_families(label) for label in candidates]  # read once: the rules ask it often
     families = set().union(*routes)
 
@@ -217,12 +236,14 @@ def choose_label(candidates: Sequence[LabelFacts], *, form: str | None, strength
 
     index = min(fitting, key=rank)
     chosen = candidates[index]
-    reason = f"{describe_label(chosen)} ({', '.join(chosen.routes) or 'route not stated'})"
+    notes = [f"{describe_label(chosen)} ({', '.join(chosen.routes) or 'route not stated'})"]
     if kind and kind not in _form_kinds(chosen, routes[index]):
-        reason += f"; no label of the listed form ({kind})"
+        notes.append(f"{_OTHER_FORM} ({kind})")
     if label_for_children(chosen) and not children:
-        reason += "; a children's product (no other label fits)"
-    return LabelChoice(chosen, reason)
+        notes.append(f"{_FOR_CHILDREN_ONLY} (no other label fits)")
+    if wanted and _strength_distance(chosen, wanted) > 0:
+        notes.append(f"{_OTHER_STRENGTH} ({', '.join(strength.text for strength in listed)})")
+    return LabelChoice(chosen, _NOTE.join(notes))
 
 
 def _found(candidates: Sequence[LabelFacts]) -> str:

@@ -22,6 +22,8 @@ from medpages.stages.references import label_lookup
 if TYPE_CHECKING:
     import httpx
 
+    from medpages.sources.choice import LabelChoice
+
 REFERENCE = "reference"
 # Pages a new draft may replace: nobody's work would be lost (the catalogue's skeleton, the
 # fixed texts, an earlier composition from the references).
@@ -44,6 +46,9 @@ class GenerateReport:
     # "slug: no label for this route and form (…); labels found: gel; injection": labels of its
     # ingredients exist, but none for its route and form, so none was borrowed
     label_mismatch: list[str] = field(default_factory=list)
+    # "slug: tablet, coated (oral); no label of the listed strength (400mg)": composed (or drafted)
+    # from the nearest label there is, of another form, strength or for children: worth a look
+    label_differs: list[str] = field(default_factory=list)
     with_errors: list[str] = field(default_factory=list)  # "slug: finding" for pages the checks hold back
     dry_run: bool = False
     summary: Any = None  # medpages.draft.runner.RunSummary of an AI run
@@ -157,7 +162,11 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
                              progress: Progress | None) -> None:
     """Each page from its label's facts alone; a medicine with no label gets (or keeps) a skeleton."""
     from medpages.draft.reference import COMPOSER, compose_reference_page
-    from medpages.draft.skeleton import SKELETON_AUTHOR, generic_name_line, note_label_mismatch
+    from medpages.draft.skeleton import (
+        SKELETON_AUTHOR,
+        generic_name_line,
+        note_label_mismatch,
+    )
 
     store = project.store()
     settings = check_settings(project)
@@ -178,9 +187,9 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
             continue
         if facts is None:
             report.without_label.append(medicine.slug)
-            _note_mismatch(report, medicine, choice.reason)
         else:
             _note_errors(report, medicine, findings)  # a skeleton is unfinished by design
+        _note_choice(report, medicine, choice)
         if current is not None and _same_composition(current, page) and store.findings(medicine.slug) == findings:
             report.unchanged.append(medicine.slug)
             continue
@@ -200,10 +209,14 @@ def _is_mismatch(reason: str) -> bool:
     return not reason.startswith("no label with exactly")
 
 
-def _note_mismatch(report: GenerateReport, medicine: Medicine, reason: str) -> None:
-    """Labels of the medicine's ingredients exist but none fits its route and form: say which."""
-    if _is_mismatch(reason):
-        report.label_mismatch.append(f"{medicine.slug}: {reason}")
+def _note_choice(report: GenerateReport, medicine: Medicine, choice: LabelChoice) -> None:
+    """Say which labels there are when none fits the medicine's route and form, and how the
+    chosen one differs from the listed medicine when it is not the listed product."""
+    if choice.label is None:
+        if _is_mismatch(choice.reason):
+            report.label_mismatch.append(f"{medicine.slug}: {choice.reason}")
+    elif choice.differences:
+        report.label_differs.append(f"{medicine.slug}: {choice.reason}")
 
 
 def _same_composition(current: Page, page: Page) -> bool:
@@ -249,7 +262,11 @@ class _ProviderRun:
               on_progress: Callable[[Any], None] | None, client: httpx.AsyncClient | None = None) -> None:
         from medpages.draft.cache import ResponseCache
         from medpages.draft.runner import draft_all, estimate_run
-        from medpages.store.claims import BATCH_CLAIM_LEASE_SECONDS, CLAIM_LEASE_SECONDS, release_dead_local_claims
+        from medpages.store.claims import (
+            BATCH_CLAIM_LEASE_SECONDS,
+            CLAIM_LEASE_SECONDS,
+            release_dead_local_claims,
+        )
 
         report = self.report
         if report.dry_run:
@@ -287,7 +304,7 @@ class _ProviderRun:
         facts = choice.label
         if facts is None:
             self.report.without_label.append(medicine.slug)
-            _note_mismatch(self.report, medicine, choice.reason)
+        _note_choice(self.report, medicine, choice)
         return make_job(medicine, facts, prompts_dir=self.prompts_dir)
 
     def _claimed_jobs(self, todo: list[tuple[Medicine, Page | None]], lease: float):
