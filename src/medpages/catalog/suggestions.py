@@ -9,10 +9,14 @@ accepts it (`medpages names --accept`), nothing is changed on a guess.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
-from medpages.catalog.canonical import active_moiety, load_dictionary, resolve_ingredient
+from medpages.catalog.canonical import (
+    active_moiety,
+    load_dictionary,
+    resolve_ingredient,
+)
 from medpages.catalog.national_names import combination_named, national_names
 
 
@@ -53,17 +57,18 @@ def suggest_spelling(name: str) -> str | None:
     written = " ".join(active_moiety(name).lower().split())
     if len(written) < 3:
         return None
-    index = _spellings_by_start_and_length()
     limit = max_distance(len(written))
     best: tuple[int, int, int, str] | None = None
     dictionary = load_dictionary()
-    letters = set(written)
+    bag = _letter_bag(written)
+    distance_to = _distance_from(written)
     for length in range(len(written) - limit, len(written) + limit + 1):
-        for candidate in index.get((written[0], length), ()):
-            # One edit changes at most two of the letters used: a cheap bound before the distance.
-            if len(letters.symmetric_difference(candidate)) > 2 * limit:
+        for candidate_bag, candidate in _bags_of(written[0], length):
+            # An edit changes at most two letters of the names' letters counted with repeats (the
+            # bits of their bags that differ): a cheap bound before the distance itself.
+            if (bag ^ candidate_bag).bit_count() > 2 * limit:
                 continue
-            distance = edit_distance(written, candidate, limit)
+            distance = distance_to(candidate)
             if distance <= limit:
                 ranked = (distance, 0 if candidate in dictionary.canonical_data else 1, len(candidate), candidate)
                 if best is None or ranked < best:
@@ -80,24 +85,74 @@ def suggest_spelling(name: str) -> str | None:
 
 
 @cache
+def _bags_of(start: str, length: int) -> tuple[tuple[int, str], ...]:
+    """The spellings of one first letter and length, each with its `_letter_bag`."""
+    return tuple((_letter_bag(spelling), spelling) for spelling in _spellings_by_start_and_length().get((start, length), ()))
+
+
+_BAG_REPEATS = 3  # repeats of a letter told apart by a bag: more only loosen the bound, never break it
+_bag_bits: dict[str, int] = {}
+
+
+def _letter_bag(text: str) -> int:
+    """The letters of `text` with their repeats (up to `_BAG_REPEATS`) as bits of one integer."""
+    bag = 0
+    seen: dict[str, int] = {}
+    for char in text:
+        repeat = seen.get(char, 0)
+        if repeat < _BAG_REPEATS:
+            seen[char] = repeat + 1
+            bit = _bag_bits.get(char)
+            if bit is None:
+                bit = _bag_bits[char] = len(_bag_bits) * _BAG_REPEATS
+            bag |= 1 << (bit + repeat)
+    return bag
+
+
+@cache
 def _sorted_spellings() -> tuple[str, ...]:
     return tuple(sorted(spelling for spellings in _spellings_by_start_and_length().values() for spelling in spellings))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance with adjacent swaps counted as one edit; `limit + 1` once it is beyond `limit`."""
-    if a == b:
-        return 0
-    previous_previous: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            cost = char_a != char_b
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous_previous[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous_previous, previous = previous, current
-    return previous[-1]
+    """Levenshtein distance with adjacent swaps counted as one edit (optimal string alignment);
+    `limit + 1` once it is beyond `limit`."""
+    return min(_distance_from(a)(b), limit + 1)
+
+
+def _distance_from(pattern: str) -> Callable[[str], int]:
+    """The optimal-string-alignment distance from `pattern` to any text, bit-parallel.
+
+    Hyyrö's algorithm (2003): one column of the edit-distance table is a few integers whose
+    bits are the rows, so a text costs a dozen integer operations per character instead of a
+    loop over the pattern. Python's integers behave as endless two's complement, so the bits
+    below the pattern's length are those of the fixed-width algorithm.
+    """
+    if not pattern:
+        return len
+    positions: dict[str, int] = {}
+    for index, char in enumerate(pattern):
+        positions[char] = positions.get(char, 0) | 1 << index
+    last = 1 << (len(pattern) - 1)
+
+    def distance(text: str) -> int:
+        vertical_plus, vertical_minus, diagonal, previous_match = -1, 0, 0, 0
+        result = len(pattern)
+        for char in text:
+            match = positions.get(char, 0)
+            swapped = ((~diagonal & match) << 1) & previous_match
+            diagonal = (((match & vertical_plus) + vertical_plus) ^ vertical_plus) | match | vertical_minus | swapped
+            horizontal_plus = vertical_minus | ~(diagonal | vertical_plus)
+            horizontal_minus = diagonal & vertical_plus
+            if horizontal_plus & last:
+                result += 1
+            elif horizontal_minus & last:
+                result -= 1
+            horizontal_plus = (horizontal_plus << 1) | 1
+            horizontal_minus <<= 1
+            vertical_plus = horizontal_minus | ~(diagonal | horizontal_plus)
+            vertical_minus = horizontal_plus & diagonal
+            previous_match = match
+        return result
+
+    return distance
