@@ -33,7 +33,6 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    Text,
     delete,
     func,
     insert,
@@ -41,7 +40,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy import cast as cast_to
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -167,6 +165,8 @@ class CommunityStore:
 
         def _append_revision(self, session: Session, slug: str, page: Page, *, author: str, kind: str,
                              message: str, base_revision: int | None) -> int: ...
+
+        def _revision_json(self, slug: str, number: int) -> str | None: ...
 
     # ------------------------------------------------------------------ accounts
 
@@ -454,15 +454,17 @@ class CommunityStore:
     def stable_revision(self, slug: str) -> tuple[int, Page] | None:
         """The newest revision a person reviewed (status `reviewed`), as FlaggedRevs' stable version."""
         statement = (
-            select(RevisionRecord.number, _as_text(RevisionRecord.page_json))
+            select(RevisionRecord.number)
             .join(MedicineRecord, RevisionRecord.medicine_id == MedicineRecord.id)
             .where(MedicineRecord.slug == slug, RevisionRecord.status.in_(STABLE_STATUSES))
             .order_by(RevisionRecord.number.desc())
             .limit(1)
         )
         with self._read_sessions() as session:
-            row = session.execute(statement).first()
-        return None if row is None else (row[0], Page.model_validate_json(row[1]))
+            number = session.scalars(statement).first()
+        # A revision never changes once written, so reading its page in a second query is safe.
+        document = None if number is None else self._revision_json(slug, number)
+        return None if number is None or document is None else (number, Page.model_validate_json(document))
 
     # ------------------------------------------------------------------ backup
 
@@ -552,11 +554,6 @@ def _filter_suggestions(statement: Any, status: str | None, slug: str | None, se
     if user_id is not None:
         statement = statement.where(SuggestionRecord.user_id == user_id)
     return statement
-
-
-def _as_text(document: Any) -> Any:
-    """A JSON column read as its text, which pydantic parses directly."""
-    return cast_to(document, Text)
 
 
 # ---------------------------------------------------------------------- checks inside a transaction
@@ -673,7 +670,8 @@ def _backup_lines(source: IO[bytes], schema: str | None) -> Iterator[tuple[int, 
                          'expected {"medpages_backup": 1, "schema": ...}')
     if header.get("schema") != schema:
         raise InputError(f"line 1: the backup has schema {header.get('schema')!r}, this database {schema!r}; "
-                         "restore it with the medpages version that wrote it")
+                         "restore it into a new database with the medpages version that wrote it, then open "
+                         "that database with this version, which upgrades it, and back it up again")
     for number, line in lines:
         if line.strip():
             yield number, line

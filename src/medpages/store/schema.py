@@ -1,6 +1,8 @@
 """The database tables as SQLAlchemy ORM models; Alembic migrations create them, never `create_all`.
 
 Each model and page is kept whole as JSON, beside the few columns that are searched or sorted on.
+A page is stored once: the current one in `pages`, each one it replaced compressed in
+`revision_pages` (see `PageRecord`).
 """
 
 from __future__ import annotations
@@ -102,14 +104,23 @@ class MedicineRecord(Base):
 
 
 class PageRecord(Base):
-    """The current page of a medicine (one at most); its history is in `revisions`."""
+    """The current page of a medicine (one at most), which is also the page of its current revision.
+
+    Its history is in `revisions`; the page of a revision that is no longer current is in
+    `revision_pages`. Triggers (migration 0006) refuse to change the page without making
+    another revision current, or to move on without keeping the replaced page there.
+    """
 
     __tablename__ = "pages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id"), unique=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
+    # The page without `Page.original`, which is kept apart, zlib-compressed: the text a page was
+    # parsed from is most of an imported page's bytes, and readers of the site never need it.
     page_json: Mapped[dict[str, Any]]
+    original_zlib: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # SHA-256 of the whole page's JSON: a save compares it, without reading the page.
     page_digest: Mapped[str] = mapped_column(String(64))
     # `Page.content_fingerprint()`: changes only when the rendered page would change.
     content_fingerprint: Mapped[str] = mapped_column(String(64))
@@ -119,7 +130,10 @@ class PageRecord(Base):
 
 
 class RevisionRecord(Base):
-    """One saved version of a page. Append-only: never updated or deleted (triggers enforce it)."""
+    """One saved version of a page. Append-only: never updated or deleted (triggers enforce it).
+
+    Its page is the current page (`pages`) while it is current, then in `revision_pages`.
+    """
 
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("medicine_id", "number"),)
@@ -128,8 +142,6 @@ class RevisionRecord(Base):
     medicine_id: Mapped[int] = mapped_column(ForeignKey("medicines.id"))
     number: Mapped[int] = mapped_column(Integer)  # 1..n per medicine
     status: Mapped[str] = mapped_column(String(32))
-    page_json: Mapped[dict[str, Any]]
-    page_digest: Mapped[str] = mapped_column(String(64))
     content_fingerprint: Mapped[str] = mapped_column(String(64))
     author: Mapped[str] = mapped_column(Text)  # import:/path/file.md, model:gemini-2.0-flash, contributor:Jane
     kind: Mapped[str] = mapped_column(String(32))  # an `AuthorKind`
@@ -137,6 +149,18 @@ class RevisionRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     # The revision a person edited from (see `CommunityStore.save_revision`); None for the pipeline's.
     base_revision: Mapped[int | None] = mapped_column(Integer)
+
+
+class RevisionPageRecord(Base):
+    """The page of a revision that is no longer current: its JSON as saved, zlib-compressed.
+
+    Written when the revision is replaced, in the same transaction; append-only like `revisions`.
+    """
+
+    __tablename__ = "revision_pages"
+
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), primary_key=True)
+    page_zlib: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class FindingRecord(Base):
@@ -307,3 +331,9 @@ class RateEventRecord(Base):
 def _refuse_revision_change(_mapper: Any, _connection: Any, revision: RevisionRecord) -> None:
     """The ORM side of the append-only history; database triggers guard raw SQL."""
     raise ValueError(f"revision {revision.number} is append-only: it is never updated or deleted")
+
+
+@event.listens_for(RevisionPageRecord, "before_update")
+@event.listens_for(RevisionPageRecord, "before_delete")
+def _refuse_revision_page_change(_mapper: Any, _connection: Any, page: RevisionPageRecord) -> None:
+    raise ValueError(f"the page of revision id {page.revision_id} is append-only: it is never updated or deleted")

@@ -7,6 +7,7 @@ transaction: it happens whole or not at all.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from medpages.store.schema import (
     MedicineRecord,
     PageRecord,
     RawDocumentRecord,
+    RevisionPageRecord,
     RevisionRecord,
     utc_now,
 )
@@ -71,6 +73,7 @@ AUTHOR_KINDS: tuple[str, ...] = get_args(AuthorKind)
 MEDICINES = cast(Table, MedicineRecord.__table__)
 PAGES = cast(Table, PageRecord.__table__)
 REVISIONS = cast(Table, RevisionRecord.__table__)
+REVISION_PAGES = cast(Table, RevisionPageRecord.__table__)
 FINDINGS = cast(Table, FindingRecord.__table__)
 LABELS = cast(Table, LabelRecord.__table__)
 CLAIMS = cast(Table, DraftClaimRecord.__table__)
@@ -81,6 +84,9 @@ MEDICINE_BATCH_SIZE = 2000
 PAGE_BATCH_SIZE = 500
 # Rows fetched at a time while streaming medicines and pages.
 STREAM_CHUNK_SIZE = 500
+# Pages replaced by a newer revision are kept zlib-compressed (zlib's default level: level 9 saves
+# nothing more on a page, level 1 gives 10 % more bytes for half the time).
+ZLIB_LEVEL = 6
 # Labels per transaction when many are added (a label with its sections is 10 KB to 1 MB).
 LABEL_BATCH_SIZE = 200
 _SECTIONS = TypeAdapter(list[LabelSection])
@@ -154,6 +160,7 @@ class _CurrentPage(NamedTuple):
     page_id: int | None
     page_digest: str
     revision_number: int
+    revision_id: int | None = None
 
 
 class Store(CommunityStore, BuildStore, BulkStore):
@@ -306,13 +313,13 @@ class Store(CommunityStore, BuildStore, BulkStore):
 
     def get_page(self, slug: str) -> Page | None:
         statement = (
-            select(_as_text(PageRecord.page_json))
+            select(_as_text(PageRecord.page_json), PageRecord.original_zlib)
             .join(MedicineRecord, PageRecord.medicine_id == MedicineRecord.id)
             .where(MedicineRecord.slug == slug)
         )
         with self._read_sessions() as session:
-            document = session.scalars(statement).one_or_none()
-        return None if document is None else Page.model_validate_json(document)
+            row = session.execute(statement).one_or_none()
+        return None if row is None else Page.model_validate_json(_whole_page_json(*row, what=slug))
 
     def iter_pages(self, *, statuses: Iterable[str] | None = None) -> Iterator[tuple[Medicine, Page | None]]:
         """Every medicine with its current page (None when it has none), in slug order, streamed.
@@ -320,16 +327,20 @@ class Store(CommunityStore, BuildStore, BulkStore):
         With `statuses`, only medicines whose page has one of them.
         """
         statement = (
-            select(_as_text(MedicineRecord.medicine_json), _as_text(PageRecord.page_json))
+            select(_as_text(MedicineRecord.medicine_json), _as_text(PageRecord.page_json), PageRecord.original_zlib)
             .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
             .order_by(MedicineRecord.slug)
         )
         if statuses is not None:
             statement = statement.where(PageRecord.status.in_(list(statuses)))
         with self._read_sessions() as session, session.begin():
-            for medicine_json, page_json in session.execute(statement.execution_options(yield_per=STREAM_CHUNK_SIZE)):
-                page = None if page_json is None else Page.model_validate_json(page_json)
-                yield Medicine.model_validate_json(medicine_json), page
+            for medicine_json, page_json, original in session.execute(
+                statement.execution_options(yield_per=STREAM_CHUNK_SIZE)
+            ):
+                medicine = Medicine.model_validate_json(medicine_json)
+                page = (None if page_json is None
+                        else Page.model_validate_json(_whole_page_json(page_json, original, what=medicine.slug)))
+                yield medicine, page
 
     def content_fingerprints(self) -> dict[str, str]:
         """Slug → `Page.content_fingerprint()` of its current page, for incremental builds."""
@@ -352,15 +363,32 @@ class Store(CommunityStore, BuildStore, BulkStore):
             return [RevisionSummary(*row) for row in session.execute(statement)]
 
     def get_revision(self, slug: str, number: int) -> Page | None:
-        """The page as it was at revision `number`."""
+        """The page as it was at revision `number`, exactly as it was saved."""
+        document = self._revision_json(slug, number)
+        return None if document is None else Page.model_validate_json(document)
+
+    def _revision_json(self, slug: str, number: int) -> str | None:
+        """The JSON of revision `number` as it was saved: kept in `revision_pages` once it was
+        replaced, the current page while it is current."""
         statement = (
-            select(_as_text(RevisionRecord.page_json))
+            select(RevisionPageRecord.page_zlib, _as_text(PageRecord.page_json), PageRecord.original_zlib)
+            .select_from(RevisionRecord)
             .join(MedicineRecord, RevisionRecord.medicine_id == MedicineRecord.id)
+            .outerjoin(RevisionPageRecord, RevisionPageRecord.revision_id == RevisionRecord.id)
+            .outerjoin(PageRecord, PageRecord.current_revision_id == RevisionRecord.id)
             .where(MedicineRecord.slug == slug, RevisionRecord.number == number)
         )
         with self._read_sessions() as session:
-            document = session.scalars(statement).one_or_none()
-        return None if document is None else Page.model_validate_json(document)
+            row = session.execute(statement).one_or_none()
+        if row is None:
+            return None
+        kept, page_json, original = row
+        what = f"{slug}: revision {number}"
+        if kept is not None:
+            return _decompressed(kept, what=what)
+        if page_json is None:
+            raise StoreError(f"{what}: its page is missing from the database (neither current nor kept)")
+        return _whole_page_json(page_json, original, what=what)
 
     # ------------------------------------------------------------------ findings
 
@@ -592,8 +620,9 @@ class Store(CommunityStore, BuildStore, BulkStore):
 
 class _PreparedSave(NamedTuple):
     slug: str
-    page_json: SerializedJSON
-    page_digest: str
+    page_json: SerializedJSON  # without `Page.original`, which is in `original_zlib`
+    original_zlib: bytes | None
+    page_digest: str  # of the whole page's JSON
     content_fingerprint: str
     status: str
     author: str
@@ -612,11 +641,42 @@ def _prepare_save(save: PageToSave) -> _PreparedSave:
         problem = unstorable_reason(value)
         if problem:
             raise InputError(f"{save.slug}: revision {what} {problem}")
-    page_json, page_digest = serialize_model(save.page, what=f"{save.slug}: page")
+    whole, page_digest = serialize_model(save.page, what=f"{save.slug}: page")
+    page_json, original_zlib = _split_original(whole, save.page)
     return _PreparedSave(
-        save.slug, page_json, page_digest, save.page.content_fingerprint(), save.page.status,
+        save.slug, page_json, original_zlib, page_digest, save.page.content_fingerprint(), save.page.status,
         save.author, save.kind, save.message,
     )
+
+
+def _split_original(whole: SerializedJSON, page: Page) -> tuple[SerializedJSON, bytes | None]:
+    """The page's JSON without `original` (its last field), and `original`'s JSON compressed;
+    `_whole_page_json` joins them back into exactly `whole`."""
+    if page.original is None:
+        return whole, None
+    original = page.original.model_dump_json()
+    tail = f',"original":{original}}}'
+    if not whole.endswith(tail):  # not expected; the page is then kept whole, which is exact too
+        return whole, None
+    return SerializedJSON(whole[: -len(tail)] + "}"), _compressed(original)
+
+
+def _whole_page_json(page_json: str, original_zlib: bytes | None, *, what: str) -> str:
+    """A stored page's JSON as it was saved (see `_split_original`)."""
+    if original_zlib is None:
+        return page_json
+    return f'{page_json[:-1]},"original":{_decompressed(original_zlib, what=what)}}}'
+
+
+def _compressed(document: str) -> bytes:
+    return zlib.compress(document.encode("utf-8"), ZLIB_LEVEL)
+
+
+def _decompressed(data: bytes, *, what: str) -> str:
+    try:
+        return zlib.decompress(data).decode("utf-8")
+    except (zlib.error, UnicodeDecodeError) as error:
+        raise StoreError(f"{what}: its stored page is damaged and cannot be read ({error})") from None
 
 
 def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: bool = False) -> list[int]:
@@ -638,16 +698,19 @@ def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: boo
     if missing:
         raise StoreError(f"no medicine with slug {missing[0]!r}: add the medicine before its page")
     current: dict[int, _CurrentPage] = {
-        medicine_id: _CurrentPage(page_id, page_digest, number)
-        for medicine_id, page_id, page_digest, number in session.execute(
-            select(PageRecord.medicine_id, PageRecord.id, PageRecord.page_digest, RevisionRecord.number)
+        medicine_id: _CurrentPage(page_id, page_digest, number, revision_id)
+        for medicine_id, page_id, page_digest, number, revision_id in session.execute(
+            select(PageRecord.medicine_id, PageRecord.id, PageRecord.page_digest, RevisionRecord.number,
+                   RevisionRecord.id)
             .join(RevisionRecord, PageRecord.current_revision_id == RevisionRecord.id)
             .where(PageRecord.medicine_id.in_(medicine_ids.values()))
         )
     }
+    stored_revisions = {medicine_id: page.revision_id for medicine_id, page in current.items()}
 
     numbers: list[int] = []
     new_revisions: list[dict[str, Any]] = []
+    new_saves: list[_PreparedSave] = []
     now = utc_now()
     for save in saves:
         medicine_id = medicine_ids[save.slug]
@@ -657,11 +720,11 @@ def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: boo
             continue
         number = (page.revision_number if page else 0) + 1
         new_revisions.append({
-            "medicine_id": medicine_id, "number": number, "status": save.status, "page_json": save.page_json,
-            "page_digest": save.page_digest, "content_fingerprint": save.content_fingerprint,
-            "author": save.author, "kind": save.kind, "message": save.message, "created_at": now,
-            "base_revision": save.base_revision,
+            "medicine_id": medicine_id, "number": number, "status": save.status,
+            "content_fingerprint": save.content_fingerprint, "author": save.author, "kind": save.kind,
+            "message": save.message, "created_at": now, "base_revision": save.base_revision,
         })
+        new_saves.append(save)
         current[medicine_id] = _CurrentPage(page.page_id if page else None, save.page_digest, number)
         numbers.append(number)
     if not new_revisions:
@@ -670,16 +733,33 @@ def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: boo
     revision_ids = session.scalars(
         insert(REVISIONS).returning(REVISIONS.c.id, sort_by_parameter_order=True), new_revisions
     ).all()
-    # The last new revision of each medicine becomes its current page.
-    latest: dict[int, tuple[int, dict[str, Any]]] = {}
-    for revision_id, revision in zip(revision_ids, new_revisions, strict=True):
-        latest[revision["medicine_id"]] = (revision_id, revision)
+    # The last new revision of each medicine becomes its current page. Every page replaced is
+    # kept first, compressed, in revision_pages (a trigger refuses to move a page on otherwise):
+    # the stored current page, and a revision of this batch that a later one replaces.
+    latest: dict[int, tuple[int, _PreparedSave]] = {}
+    kept: list[dict[str, Any]] = []
+    for revision_id, revision, save in zip(revision_ids, new_revisions, new_saves, strict=True):
+        earlier = latest.get(revision["medicine_id"])
+        if earlier is not None:
+            whole = _whole_page_json(earlier[1].page_json, earlier[1].original_zlib, what=earlier[1].slug)
+            kept.append({"revision_id": earlier[0], "page_zlib": _compressed(whole)})
+        latest[revision["medicine_id"]] = (revision_id, save)
+    replaced = [stored_revisions[medicine_id] for medicine_id in latest if medicine_id in stored_revisions]
+    if replaced:
+        for revision_id, page_json, original_zlib in session.execute(
+            select(PageRecord.current_revision_id, _as_text(PageRecord.page_json), PageRecord.original_zlib)
+            .where(PageRecord.current_revision_id.in_(replaced))
+        ):
+            whole = _whole_page_json(page_json, original_zlib, what=f"revision id {revision_id}")
+            kept.append({"revision_id": revision_id, "page_zlib": _compressed(whole)})
+    if kept:
+        session.execute(insert(REVISION_PAGES), kept)
     page_inserts: list[dict[str, Any]] = []
     page_updates: list[dict[str, Any]] = []
-    for medicine_id, (revision_id, revision) in latest.items():
+    for medicine_id, (revision_id, save) in latest.items():
         values = {
-            "status": revision["status"], "page_json": revision["page_json"],
-            "page_digest": revision["page_digest"], "content_fingerprint": revision["content_fingerprint"],
+            "status": save.status, "page_json": save.page_json, "original_zlib": save.original_zlib,
+            "page_digest": save.page_digest, "content_fingerprint": save.content_fingerprint,
             "current_revision_id": revision_id, "updated_at": now,
         }
         page_id = current[medicine_id].page_id
