@@ -35,6 +35,24 @@ def test_at_least_twelve_pages_are_composed_each_from_its_own_label(demo):
     assert "atorvastatin-20mg" in composed and "carvedilol-6-25mg" in composed
 
 
+def test_every_bundled_label_composes_one_page_of_its_own_form_and_people(demo):
+    # Issue 13: the ibuprofen label is Advil's tablets, listed as such; a page is never composed
+    # from a label of another form or from a children's product for an adult's medicine.
+    from zipfile import ZipFile
+
+    from medpages.stages.references import label_lookup
+
+    with ZipFile(resources.files("medpages.demo").joinpath("labels", "fda-labels.zip").open("rb")) as bundle:
+        bundled = len(bundle.namelist())
+    composed = composed_from_labels(demo)
+    assert len(composed) == bundled, sorted(composed)
+    assert composed["ibuprofen-200mg-tablets"] == "spl:1a665e64-9f30-be37-4a83-38789f1f1e89"  # Advil
+    store, lookup = demo.store(), label_lookup(demo.store())
+    differences = {slug: lookup.choice(store.get_medicine(slug)).differences for slug in composed}
+    assert not any(note for notes in differences.values() for note in notes
+                   if not note.startswith("no label of the listed strength")), differences
+
+
 def test_no_composed_page_has_an_error_finding(demo):
     store = demo.store()
     errors = {slug: [f.message for f in store.findings(slug) if f.severity == "error"]

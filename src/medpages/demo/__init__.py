@@ -1,14 +1,16 @@
 """`medpages demo`: a sample project built offline, with no API key, in one command.
 
 A bundled catalogue of about 60 common generics, the seed page imported as an existing page,
-13 real FDA labels (DailyMed SPL, public domain; one zip, `labels/fda-labels.zip`) added as
+14 real FDA labels (DailyMed SPL, public domain; one zip, `labels/fda-labels.zip`) added as
 references, a page composed from each by the reference composer (atorvastatin, carvedilol,
-ciprofloxacin, metformin, sildenafil …) and skeletons for the rest, checked, the Jekyll tree
-and the static HTML site written, and the site served on 127.0.0.1 (`serve_demo`).
+ciprofloxacin, ibuprofen, metformin, sildenafil …) and skeletons for the rest, checked, the
+Jekyll tree and the static HTML site written, and the site served on 127.0.0.1 (`serve_demo`).
 
 The catalogue lines and the labels are chosen together: each label's medicine is listed in the
-form the label is for (naproxen oral suspension, metformin modified-release), so no page is
-composed from another form's label.
+form the label is for (naproxen oral suspension, metformin modified-release, ibuprofen 200mg
+tablets: Advil's tablets, whose directions count 200 mg tablets), so no page is composed from
+another form's label. The zip is the corpus files as they are (tests/fixtures/labels), sorted,
+dated 2026-01-01, deflated at level 9, so that adding one changes only that one.
 """
 
 from __future__ import annotations
