@@ -241,6 +241,8 @@ def build(
     github_pages: Annotated[bool, typer.Option("--github-pages", help="Also write .github/workflows/pages.yml, "
                                                "which publishes the site folder to GitHub Pages "
                                                "(docs/publishing.md).")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Read every page and check every file, as if "
+                                       "nothing had been built before (repairs a folder changed by hand).")] = False,
     project: ProjectOption = None,
 ) -> None:
     """Build the static HTML site and the Jekyll Markdown tree (<letter>/<slug>.md).
@@ -248,7 +250,8 @@ def build(
     With neither option, both are built into the project's folders; with --out only the
     site, with --jekyll only the Markdown tree; with both, both. A reviewed page goes out at its
     newest reviewed revision; a page never reviewed goes out with its "not yet reviewed" badge,
-    or not at all with `[publish] only_reviewed = true`.
+    or not at all with `[publish] only_reviewed = true`. Incremental: only the pages changed since
+    the last build of a folder are read and written.
     """
     from medpages.stages.building import Publication, build_html_site, build_jekyll, write_github_pages_workflow
 
@@ -260,9 +263,9 @@ def build(
     publication = Publication.of(proj)
     both = out_dir is None and jekyll is None
     if both or out_dir is not None:
-        _print_site(build_html_site(proj, out_dir, publication))
+        _print_site(build_html_site(proj, out_dir, publication, full=full))
     if both or jekyll is not None:
-        _print_export(build_jekyll(proj, jekyll, publication))
+        _print_export(build_jekyll(proj, jekyll, publication, full=full))
     _print_publication(publication)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class ExportReport:
     kept_edited: list[str] = field(default_factory=list)  # files we wrote that someone changed since
     not_written: int = 0  # medicines with no page yet, written as skeletons
     starter: list[str] = field(default_factory=list)  # `_config.yml`, the layout: written as the folder had none
+    owned: dict[str, str] = field(default_factory=dict)  # file → digest of every page file of the entries given
 
 
 # A link destination that starts with a scheme other than these (javascript:, data:, an
@@ -136,24 +138,85 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: Path) -> ExportReport:
-    """Write `<letter>/<slug>.md` for every page; `manifest` remembers what this export owns."""
+def tree_version() -> str:
+    """A digest of the code that writes the tree's files (this module, the seed writer, the skeleton
+    page): a medpages upgrade that changes them writes every file again."""
+    from medpages.draft import skeleton
+    from medpages.publish import seed_writer
+
+    digest = hashlib.sha256()
+    for module in (__file__, seed_writer.__file__, skeleton.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _check_path(manifest: Path) -> Path:
+    return manifest.with_name(manifest.name.removesuffix(".json") + ".check.json")
+
+
+def tree_intact(out_dir: Path, manifest: Path, stamp: str) -> bool:
+    """Whether the tree is as the export that left `stamp` made it, as far as a listing of each
+    letter folder can tell: that export finished, and each folder holds as many entries as it left
+    (a file deleted or added by hand is noticed; one edited in place is not)."""
+    try:
+        if manifest.with_name(manifest.name + ".running").exists():
+            return False
+        check = json.loads(_check_path(manifest).read_text(encoding="utf-8"))
+        if not stamp or check.get("stamp") != stamp or check.get("out_dir") != str(out_dir):
+            return False
+        return all(_entries_in(out_dir / folder) == count for folder, count in check["folders"].items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _entries_in(folder: Path) -> int:
+    with os.scandir(folder) as listing:
+        return sum(1 for _ in listing)
+
+
+def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: Path, *,
+                  previous: dict[str, str] | None = None, stamp: str = "") -> ExportReport:
+    """Write `<letter>/<slug>.md` for every page; `manifest` remembers what this export owns.
+
+    With `previous` (file → digest of what an earlier export wrote, kept by the caller: the store's
+    build manifest), `entries` may be only the medicines that changed: `previous` then holds the
+    files of those and of the medicines gone, and `manifest` is neither read nor written (only its
+    name serves for the marker of a running export). `report.owned` says what the entries own now.
+    """
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with leftovers_swept(out_dir, manifest.with_name(manifest.name + ".running")):
-        return _export(entries, out_dir, manifest)
+        report = _export(entries, out_dir, manifest, previous)
+        if stamp:
+            _write_check(out_dir, manifest, stamp, {relative.split("/", 1)[0]
+                                                    for relative in (*report.owned, *report.deleted)})
+        return report
 
 
-def _export(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: Path) -> ExportReport:
+def _write_check(out_dir: Path, manifest: Path, stamp: str, touched: set[str]) -> None:
+    """What `tree_intact` compares: the entries of the tree's folder and of every letter folder the
+    export wrote in, this time or before."""
+    try:
+        before = set(json.loads(_check_path(manifest).read_text(encoding="utf-8"))["folders"])
+    except (OSError, ValueError, KeyError, TypeError):
+        before = set()
+    folders = {folder: _entries_in(out_dir / folder) for folder in sorted((before | touched) - {""})
+               if (out_dir / folder).is_dir()}
+    check = {"stamp": stamp, "out_dir": str(out_dir), "folders": {"": _entries_in(out_dir), **folders}}
+    write_atomic(_check_path(manifest), json.dumps(check).encode("utf-8"), durable=False)
+
+
+def _export(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: Path,
+            given: dict[str, str] | None) -> ExportReport:
     report = ExportReport(out_dir=out_dir)
-    previous: dict[str, str] = {}
-    if manifest.is_file():
+    previous: dict[str, str] = {} if given is None else given
+    if given is None and manifest.is_file():
         try:
             previous = json.loads(manifest.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             previous = {}  # an unreadable manifest only means we delete nothing this time
-    owned: dict[str, str] = {}
+    owned = report.owned
     for medicine, page in entries:
         relative = medicine.path
         target = (out_dir / relative).resolve()
@@ -182,5 +245,6 @@ def _export(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: P
             report.deleted.append(relative)
         else:
             report.kept_edited.append(relative)
-    write_atomic(manifest, json.dumps(owned, indent=0, sort_keys=True).encode("utf-8"))
+    if given is None:
+        write_atomic(manifest, json.dumps(owned, indent=0, sort_keys=True).encode("utf-8"))
     return report

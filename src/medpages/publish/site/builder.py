@@ -8,6 +8,12 @@ and deletes the files it wrote before that are no longer part of the site (never
 else). Medicine pages are rendered in worker processes when there are many. Every file is
 written with `write_atomic`, not fsynced and new files in place: the site is remade from the
 store, and an fsync, temporary and rename per page would cost more than rendering it.
+
+Each build hands back a `PageSummary` per medicine page (what its listings, the sitemap and the
+search need of it). A caller that keeps them (the build stage keeps them in the store's build
+manifest) passes the unchanged pages' summaries as `kept` and only the changed medicines as
+`entries`: then only those are read, rendered and indexed, and every other file is made from the
+summaries. `site_intact` says, cheaply, whether the folder is still as the last build left it.
 """
 
 from __future__ import annotations
@@ -27,15 +33,58 @@ from medpages.atomic import leftovers_swept, write_atomic
 from medpages.errors import InputError
 from medpages.model import Medicine, Page
 from medpages.publish.site import search_index, views
-from medpages.publish.site.render import STATIC_DIR, ListedMedicine, SiteRenderer, robots, sitemap, template_version
+from medpages.publish.site.render import (
+    STATIC_DIR,
+    ListedMedicine,
+    SiteRenderer,
+    robots,
+    sitemap,
+    template_version,
+)
 from medpages.publish.site.search_index import FullTextIndex, NameRecord
 from medpages.publish.site.workers import PageJob, do_all
 
 MANIFEST_NAME = "site-manifest.json"
 FULLTEXT_STATE_NAME = "site-fulltext.json"
 RUNNING_NAME = "site-build-running"  # while a build runs; left behind by a killed one
+CHECK_NAME = "site-check.json"  # what `site_intact` compares: small, read by a build with nothing to do
 MANIFEST_VERSION = 1
 _SAFE_PART = re.compile(r"^[a-z0-9-]{1,200}$")  # what slugify makes: never a path of its own
+
+
+class EveryPageNeeded(Exception):
+    """A build given only the changed pages (`kept`) cannot go on: call again with every page."""
+
+
+def render_version(config: views.SiteConfig) -> str:
+    """What every page's HTML depends on besides its medicine and page: the templates and the code
+    (`template_version`) and the site's settings. A change renders every page again."""
+    return json.dumps([template_version(), config.base_url, config.edit_url, config.site_name])
+
+
+def site_intact(out_dir: Path, state_dir: Path, stamp: str) -> bool:
+    """Whether the site folder is as the build that left `stamp` made it, as far as a few hundred
+    stats can tell: that build finished (no running marker), every file other than a medicine page
+    is there, and the site folder and each letter folder hold as many entries as it left. A page
+    folder deleted by hand is noticed; a page's `index.html` deleted with its folder left in place
+    is not (`medpages build --full` repairs anything)."""
+    out_dir, state_dir = Path(out_dir).resolve(), Path(state_dir)
+    try:
+        if (state_dir / RUNNING_NAME).exists():
+            return False
+        check = json.loads((state_dir / CHECK_NAME).read_text(encoding="utf-8"))
+        if not stamp or check.get("stamp") != stamp or check.get("out_dir") != str(out_dir):
+            return False
+        if not all(os.path.isfile(out_dir / relative) for relative in check["others"]):
+            return False
+        return all(_entries_in(out_dir / folder) == count for folder, count in check["folders"].items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _entries_in(folder: Path) -> int:
+    with os.scandir(folder) as listing:
+        return sum(1 for _ in listing)
 
 
 @dataclass
@@ -51,6 +100,43 @@ class SiteReport:
     warnings: list[str] = field(default_factory=list)
     full_text: str = "delta"  # "full": the full-text index was rebuilt; "delta": only recent changes
     seconds: float = 0.0
+    pages: list[PageSummary | None] = field(default_factory=list)  # per entry given; None: skipped
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    """What the site keeps of one medicine page between builds: its listing in the letter page, the
+    home page and the sitemap, its name-index record, and the hashes that say whether it changed."""
+
+    path: str  # "a/aspirin"
+    title: str
+    skeleton: bool  # nothing written yet
+    updated: str | None  # ISO date, the sitemap's lastmod
+    badge: tuple[str, str]  # the provenance badge's kind and text (the home page's featured list)
+    content_hash: str  # of the medicine and page (the full-text index's)
+    page_hash: str  # of everything the page's HTML depends on
+    names: NameRecord
+
+    @property
+    def letter(self) -> str:
+        return self.path.split("/", 1)[0]
+
+    @property
+    def slug(self) -> str:
+        return self.path.split("/", 1)[1]
+
+    def to_json(self) -> dict:
+        names = self.names
+        return {"path": self.path, "title": self.title, "skeleton": self.skeleton, "updated": self.updated,
+                "badge": list(self.badge), "content": self.content_hash, "page": self.page_hash,
+                "names": [names.title, list(names.generic), list(names.synonyms), list(names.brands)]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> PageSummary:
+        title, generic, synonyms, brands = data["names"]
+        return cls(data["path"], data["title"], data["skeleton"], data["updated"], tuple(data["badge"]),
+                   data["content"], data["page"],
+                   NameRecord(title, data["path"], tuple(generic), tuple(synonyms), tuple(brands), data["skeleton"]))
 
 
 def build_site(
@@ -62,6 +148,8 @@ def build_site(
     state_dir: Path,
     site_name: str = "Medicine information",
     workers: int | None = None,
+    kept: Iterable[PageSummary] = (),
+    stamp: str = "",
 ) -> SiteReport:
     """Build the site of `entries` into `out_dir`; `state_dir` keeps what the next build reuses.
 
@@ -70,6 +158,10 @@ def build_site(
     suggesting an edit (`{slug}` and `{section}` are filled in; without them they are added
     as query parameters); without it, pages have no "suggest an edit" links. A medicine
     without a page gets a page whose every section says "Not yet written".
+
+    `kept`: the summaries of pages the last build made and that did not change, when `entries`
+    holds only the changed medicines (`needs_every_page` says when that cannot do). `stamp` is
+    kept in the state folder for `site_intact`.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -79,14 +171,14 @@ def build_site(
     out_dir.mkdir(parents=True, exist_ok=True)
     state_dir.mkdir(parents=True, exist_ok=True)
     config = views.SiteConfig(base_url=base_url.strip(), edit_url=edit_url or None, site_name=site_name)
-    build = _Build(out_dir, state_dir, config, workers)
+    build = _Build(out_dir, state_dir, config, workers, stamp)
     # The entries can be thousands of large objects: a garbage collection pass over them in the
     # middle of a one-page rebuild would cost more than the rebuild. Nothing here makes cycles.
     collecting = gc.isenabled()
     gc.disable()
     try:
         with leftovers_swept(out_dir, state_dir / RUNNING_NAME):
-            report = build.run(entries)
+            report = build.run(entries, list(kept))
     finally:
         if collecting:
             gc.enable()
@@ -95,13 +187,15 @@ def build_site(
 
 
 class _Build:
-    def __init__(self, out_dir: Path, state_dir: Path, config: views.SiteConfig, workers: int | None) -> None:
+    def __init__(self, out_dir: Path, state_dir: Path, config: views.SiteConfig, workers: int | None,
+                 stamp: str = "") -> None:
         self.out_dir = out_dir
+        self.stamp = stamp
         self.state_dir = state_dir
         self.config = config
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.renderer = SiteRenderer(config)
-        self.config_key = json.dumps([template_version(), config.base_url, config.edit_url, config.site_name])
+        self.config_key = render_version(config)
         self.report = SiteReport(out_dir=out_dir)
         self.old_files, self.fulltext = self._load_state()
         self.files: dict[str, str] = {}  # the new manifest: file → hash
@@ -132,13 +226,24 @@ class _Build:
         write_atomic(self.state_dir / FULLTEXT_STATE_NAME, json.dumps(self.fulltext.to_json()).encode("utf-8"),
                      durable=False)
         write_atomic(self.state_dir / MANIFEST_NAME, json.dumps(manifest).encode("utf-8"), durable=False)
+        folders = {"": _entries_in(self.out_dir)}
+        for relative in self.files:
+            letter = relative.split("/", 1)[0]
+            if letter not in folders and relative.count("/") == 2 and (self.out_dir / letter).is_dir():
+                folders[letter] = _entries_in(self.out_dir / letter)
+        check = {"stamp": self.stamp, "out_dir": str(self.out_dir), "folders": folders,
+                 "others": sorted(relative for relative in self.files if not _is_page_file(relative))}
+        write_atomic(self.state_dir / CHECK_NAME, json.dumps(check).encode("utf-8"), durable=False)
 
     # ------------------------------------------------------------------ the build
 
-    def run(self, entries: Iterable[tuple[Medicine, Page | None]]) -> SiteReport:
+    def run(self, entries: Iterable[tuple[Medicine, Page | None]], kept: list[PageSummary]) -> SiteReport:
         # A list, so that worker processes inherit it through fork instead of receiving copies.
         entries = entries if isinstance(entries, list) else list(entries)
         full_index = self._needs_full_index()
+        if kept and full_index:
+            raise EveryPageNeeded("a new full-text index is due: it is made from every page")
+        self.seen_paths.update(summary.path for summary in kept)
         paths: list[str | None] = []
         for medicine, _ in entries:
             path = f"{medicine.letter}/{medicine.slug}"
@@ -158,32 +263,43 @@ class _Build:
                       self.renderer, full_index, indexed)
         shares = do_all(job, self.workers)
 
-        listed: dict[str, list[ListedMedicine]] = defaultdict(list)
-        medicines: list[tuple[Medicine, bool]] = []  # with whether its page is empty (search says "not yet written")
-        names_digest = hashlib.sha256()  # of every medicine, in order: what the name index is made from
-        sitemap_pages: list[tuple[str, str | None]] = []
-        featured: list[views.FeaturedPage] = []  # the written pages, which the home page leads with
-        content: dict[str, tuple[str, str]] = {}  # path → (content hash, title)
+        summaries: list[PageSummary | None] = [None] * len(entries)
         docs: list[tuple[str, str, str] | None] = [None] * len(entries)  # document id → (path, hash, title)
         for page in (page for share in shares for page in share.pages):
-            medicine = entries[page.index][0]
+            medicine, model = entries[page.index]
             path = paths[page.index]
             relative = f"{path}/index.html"
-            self.files[relative] = page.page_hash
             if page.rendered:
                 self.report.rendered.append(relative)
             else:
                 self.report.unchanged += 1
-            content[path] = (page.content_hash, medicine.title)
+            badge = views.provenance_badge(model) if model is not None else views.Badge("skeleton", "")
+            summaries[page.index] = PageSummary(
+                path, medicine.title, page.skeleton, page.updated, (badge.kind, badge.text), page.content_hash,
+                page.page_hash, NameRecord.of(medicine, empty=page.skeleton))
             docs[page.index] = (path, page.content_hash, medicine.title)
-            medicines.append((medicine, page.skeleton))
-            names_digest.update(page.medicine_digest.encode("ascii") + (b"\0empty" if page.skeleton else b"\0"))
-            listed[medicine.letter].append(ListedMedicine(medicine.title, medicine.slug, page.skeleton))
-            if not page.skeleton:  # nothing to read yet: kept out of search engines (and noindex)
-                sitemap_pages.append((f"{path}/", page.updated))
-                featured.append(views.FeaturedPage(medicine.title, path, views.provenance_badge(entries[page.index][1])))
-        self.report.medicines = len(content)
+        self.report.pages = summaries
         self.report.written += self.report.rendered
+        self.report.unchanged += len(kept)
+        # Every page of the site, in one order whatever was rendered this time: a build from the
+        # summaries writes the same bytes as one from every page.
+        pages = sorted([*kept, *(summary for summary in summaries if summary is not None)], key=lambda s: s.slug)
+        self.report.medicines = len(pages)
+
+        listed: dict[str, list[ListedMedicine]] = defaultdict(list)
+        names_digest = hashlib.sha256()  # of every name record, in order: what the name index is made from
+        sitemap_pages: list[tuple[str, str | None]] = []
+        featured: list[views.FeaturedPage] = []  # the written pages, which the home page leads with
+        content: dict[str, tuple[str, str]] = {}  # path → (content hash, title)
+        for summary in pages:
+            path = summary.path
+            self.files[f"{path}/index.html"] = summary.page_hash
+            content[path] = (summary.content_hash, summary.title)
+            names_digest.update(repr(summary.names).encode("utf-8"))
+            listed[summary.letter].append(ListedMedicine(summary.title, summary.slug, summary.skeleton))
+            if not summary.skeleton:  # nothing to read yet: kept out of search engines (and noindex)
+                sitemap_pages.append((f"{path}/", summary.updated))
+                featured.append(views.FeaturedPage(summary.title, path, views.Badge(*summary.badge)))
 
         counts = {letter: len(items) for letter, items in listed.items()}
         self._write_others({
@@ -200,12 +316,14 @@ class _Build:
         counts_key = json.dumps(sorted(counts.items()))
         for letter, items in listed.items():
             items.sort(key=lambda item: (item.title.casefold(), item.slug))
-            digest = _digest_lines([counts_key, *(f"{i.title}\0{i.slug}\0{i.skeleton}" for i in items)])
+            # The settings and templates too: the site's name is on every letter page.
+            digest = _digest_lines([self.config_key, counts_key,
+                                    *(f"{i.title}\0{i.slug}\0{i.skeleton}" for i in items)])
             self._write_group(f"letter:{letter}", digest,
                               lambda letter=letter, items=items: {
                                   f"{letter}/index.html": self.renderer.letter(letter, items, counts)})
         self._write_group("names", names_digest.hexdigest()[:32],
-                          lambda: search_index.name_shards(NameRecord.of(m, empty=empty) for m, empty in medicines))
+                          lambda: search_index.name_shards(summary.names for summary in pages))
         self._write_others(self._fulltext_files(content, docs, shares, full_index))
 
         self._delete_stale()
@@ -302,6 +420,12 @@ class _Build:
                     folder.rmdir()  # only when empty: someone else's file keeps its folder
                 except OSError:
                     break
+
+
+def _is_page_file(relative: str) -> bool:
+    """A medicine page, `<letter>/<slug>/index.html` (the site's other pages are not two folders deep,
+    but `search/…` files can be)."""
+    return relative.count("/") == 2 and relative.endswith("/index.html") and not relative.startswith(("search/", "static/"))
 
 
 def _digest_lines(lines: Iterable[str]) -> str:
