@@ -195,3 +195,30 @@ def test_a_label_for_adults_and_children_alike_is_for_adults(corpus_facts):
     assert not label_for_children(untitled)
     assert label_for_children(_retitled(untitled, "Children's Advil (ibuprofen) suspension", "")
                               .model_copy(update={"product_names": []}))
+
+
+@pytest.mark.parametrize(("form", "title", "expected"), [
+    (None, "Ibuprofen 200mg oral caplets", ("oral", "tablet")),  # the catalogue has no `caplets`
+    (None, "Ibuprofen 400mg oral", ("oral", None)),  # `oral` says the route, not a liquid
+    ("oral gel", "Miconazole 2% oral gel", ("oral", None)),
+    ("tablet", "ibuprofen 400 MG Oral Tablet", ("oral", "tablet")),
+    ("oral suspension", "Ibuprofen 100mg/5ml oral suspension", ("oral", "liquid")),
+    ("solution", "Diclofenac 75mg/3ml solution for injection", ("injection", "injection")),
+    ("solution", "Diclofenac 1.5% topical solution", ("skin", "liquid")),
+    ("solution", "bromfenac 0.7 MG/ML Ophthalmic Solution", ("eye", "liquid")),
+    ("eye ointment", "Chloramphenicol 1% eye ointment", ("eye", "ointment")),
+])
+def test_route_and_form_of_listed_names(form, title, expected):
+    assert medicine_route(form, title) == expected
+
+
+def test_oral_in_a_name_does_not_make_a_tablet_a_liquid(corpus_facts):
+    candidates = _candidates(corpus_facts, ["ibuprofen"])
+    choice = choose_label(candidates, form=None, strengths=[], title="Ibuprofen 200mg oral caplets")
+    assert _stem(corpus_facts, choice.label) == "otc-advil-multiproduct", choice.reason
+
+
+def test_a_solution_or_suspension_for_injection_is_an_injection(corpus_facts):
+    choice = _choose(corpus_facts, "Methylprednisolone acetate 40mg/ml suspension for injection")
+    assert _stem(corpus_facts, choice.label) == "depo-medrol-v20-2021", choice.reason
+    assert choice.differences == [], choice.reason

@@ -49,11 +49,14 @@ _MEDICINE_WORDS: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = tu
           r"pre-?filled (?:syringe|pen)|auto-?injector"), "injection", "injection"),
         (r"suppositor\w*|enema|rectal", "rectal", None),
         (r"pessar\w*|vaginal", "vaginal", None),
+        (r"oral gel", "oral", None),
         ((r"oral (?:solution|suspension|liquid|drops|powder)|syrup|dry syrup|elixir|"
-          r"powder for oral (?:solution|suspension)|oral"), "oral", "liquid"),
+          r"powder for oral (?:solution|suspension)"), "oral", "liquid"),
         (r"(?:chewable |dispersible |effervescent |orodispersible )?tablets?|tabs?|caplets?", "oral", "tablet"),
         (r"capsules?|caps?", "oral", "capsule"),
-        (r"granules|sachets?|lozenges?|pastilles?|mouthwash|oral gel", "oral", None),
+        (r"granules|sachets?|lozenges?|pastilles?|mouthwash", "oral", None),
+        # `oral` alone says the route, not the form (`Ibuprofen 200mg oral caplets`, RxNorm's `Oral Tablet`).
+        (r"oral", "oral", None),
         (r"transdermal|patch(?:es)?|plaster", "skin", "patch"),
         (r"gels?|emulgel|jelly", "skin", "gel"),
         (r"creams?", "skin", "cream"),
@@ -130,9 +133,10 @@ def medicine_route(form: str | None, title: str = "") -> tuple[str | None, str |
         for pattern, family, kind in _MEDICINE_WORDS:
             if pattern.search(text):
                 if family is None and text is not title and title:
-                    # `solution` alone says no route; the title may (`Metformin oral solution`).
-                    hinted, _ = medicine_route(None, title)
-                    return hinted, kind
+                    # `solution` alone says no route; the title may (`Metformin oral solution`), and
+                    # may say the form better (`solution for injection` is an injection).
+                    hinted, hinted_kind = medicine_route(None, title)
+                    return hinted, hinted_kind if hinted == "injection" else kind
                 return family, kind
     return None, None
 
