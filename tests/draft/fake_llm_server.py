@@ -22,8 +22,13 @@ pending, running, finalizing, completed, failed, expired, cancelled) and hostile
 `server.create_failures.append("after")` answers the next batch creation 502 after creating it (the
 answer lost), `"before"` 503 without creating it.
 
-Run alone for the benchmark: `python fake_llm_server.py --rpm 1200 --latency-median 0.2`
-prints `PORT <n>`; `GET /stats` returns the counters as JSON.
+The limit counts over a sliding window of `window` seconds, or a fixed one (`fixed_window=True`);
+`rate_headers=True` adds OpenAI's `x-ratelimit-{limit,remaining,reset}-requests` to every answer,
+and `retry_after_header=False` makes the 429s over the limit bare (no Retry-After).
+
+Run alone for the benchmark: `python fake_llm_server.py --rpm 1200 --latency-median 0.2` (and
+`--window`, `--fixed-window`, `--rate-headers`, `--no-retry-after`) prints `PORT <n>`; `GET /stats`
+returns the counters as JSON.
 """
 
 from __future__ import annotations
@@ -183,6 +188,14 @@ def gemini_schema_problems(schema: Any, path: str = "$") -> list[str]:
     return problems
 
 
+def go_duration(seconds: float) -> str:
+    """A duration as OpenAI writes it: `20ms`, `1.5s`, `6m0s`."""
+    if seconds < 1:
+        return f"{max(0, round(seconds * 1000))}ms"
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}m{rest:.3g}s" if minutes else f"{rest:.3f}".rstrip("0").rstrip(".") + "s"
+
+
 # --------------------------------------------------------------------------- the server
 
 
@@ -201,9 +214,14 @@ class FakeLLM:
 
     def __init__(self, *, limit: int | None = None, window: float = 60.0, retry_after: float = 1.0,
                  latency_median: float = 0.0, latency_sigma: float = 0.5, slow_seconds: float = 2.0,
-                 keep_bodies: bool = True):
+                 keep_bodies: bool = True, fixed_window: bool = False, rate_headers: bool = False,
+                 retry_after_header: bool = True):
         self.limit = limit
         self.window = window
+        self.fixed_window = fixed_window  # count per window of `window` seconds from the start, not sliding
+        self.rate_headers = rate_headers  # send x-ratelimit-{limit,remaining,reset}-requests on every answer
+        self.retry_after_header = retry_after_header  # False: a bare 429 over the limit, nothing said
+        self.started = time.monotonic()
         self.retry_after = retry_after
         self.latency_median = latency_median
         self.latency_sigma = latency_sigma
@@ -266,14 +284,42 @@ class FakeLLM:
         with self.lock:
             self.arrivals.append(now)
             if self.limit is not None:
-                while self.accepted and self.accepted[0] <= now - self.window:
-                    self.accepted.popleft()
+                self._forget(now)
                 if len(self.accepted) >= self.limit:
                     self.rate_limited += 1
                     return "over_limit"
                 self.accepted.append(now)
             queue = self.scripts.get(medicine)
             return queue.popleft() if queue else "valid"
+
+    def _forget(self, now: float) -> None:
+        """Drop the accepted requests that no longer count: older than the window, or of a past fixed window."""
+        start = (self.window_start(now) - 1e-9) if self.fixed_window else now - self.window
+        while self.accepted and self.accepted[0] <= start:
+            self.accepted.popleft()
+
+    def window_start(self, now: float) -> float:
+        return self.started + math.floor((now - self.started) / self.window) * self.window
+
+    def limit_state(self, now: float) -> tuple[int, float, float]:
+        """Requests left, seconds until the count is whole again, seconds until one more is allowed."""
+        with self.lock:
+            self._forget(now)
+            left = max(0, (self.limit or 0) - len(self.accepted))
+            if self.fixed_window:
+                reset = self.window_start(now) + self.window - now
+                return left, reset, reset if left == 0 else 0.0
+            if not self.accepted:
+                return left, 0.0, 0.0
+            return left, self.accepted[-1] + self.window - now, self.accepted[0] + self.window - now if left == 0 else 0.0
+
+    def limit_headers(self, now: float) -> dict[str, str]:
+        """OpenAI's x-ratelimit-*-requests headers, when the server sends them."""
+        if not (self.rate_headers and self.limit):
+            return {}
+        left, reset, _ = self.limit_state(now)
+        return {"x-ratelimit-limit-requests": str(self.limit), "x-ratelimit-remaining-requests": str(left),
+                "x-ratelimit-reset-requests": go_duration(reset)}
 
     def record(self, entry: Recorded) -> None:
         with self.lock:
@@ -391,10 +437,14 @@ class _Handler(BaseHTTPRequestHandler):
         if problems:
             self._send(400, {"error": {"message": "Invalid schema: " + "; ".join(problems[:5])}})
             return 400
+        limit_headers = state.limit_headers(time.monotonic())
         if behaviour == "over_limit":
-            retry = max(0.05, state.accepted[0] + state.window - time.monotonic()) if state.accepted else state.retry_after
-            self._send(429, {"error": {"message": "Rate limit reached for requests"}},
-                       {"Retry-After": str(math.ceil(retry)), "Retry-After-Ms": str(math.ceil(retry * 1000))})
+            headers = dict(limit_headers)
+            if state.retry_after_header:
+                _, _, retry = state.limit_state(time.monotonic())
+                retry = max(0.05, retry)
+                headers |= {"Retry-After": str(math.ceil(retry)), "Retry-After-Ms": str(math.ceil(retry * 1000))}
+            self._send(429, {"error": {"message": "Rate limit reached for requests"}}, headers)
             return 429
         if state.latency_median:
             time.sleep(random.lognormvariate(math.log(state.latency_median), state.latency_sigma))
@@ -420,8 +470,8 @@ class _Handler(BaseHTTPRequestHandler):
             behaviour = "valid"
         text, finish = answer_text(medicine, behaviour)
         if api == "openai":
-            return self._openai(body, text, finish, behaviour)
-        return self._gemini(body, text, finish, behaviour)
+            return self._openai(body, text, finish, behaviour, limit_headers)
+        return self._gemini(body, text, finish, behaviour, limit_headers)
 
     def _schema_problems(self, api: str, body: dict[str, Any]) -> list[str]:
         if api == "openai":
@@ -440,12 +490,14 @@ class _Handler(BaseHTTPRequestHandler):
             problems.append("responseSchema needs responseMimeType application/json")
         return problems
 
-    def _openai(self, body: dict[str, Any], text: str, finish: str, behaviour: str) -> int:
-        self._send(200, openai_completion(body, text, finish, behaviour))
+    def _openai(self, body: dict[str, Any], text: str, finish: str, behaviour: str,
+                headers: dict[str, str] | None = None) -> int:
+        self._send(200, openai_completion(body, text, finish, behaviour), headers)
         return 200
 
-    def _gemini(self, body: dict[str, Any], text: str, finish: str, behaviour: str) -> int:
-        self._send(200, gemini_generation(body, text, finish, behaviour))
+    def _gemini(self, body: dict[str, Any], text: str, finish: str, behaviour: str,
+                headers: dict[str, str] | None = None) -> int:
+        self._send(200, gemini_generation(body, text, finish, behaviour), headers)
         return 200
 
     # ------------------------------------------------------------------ batch APIs
@@ -686,12 +738,17 @@ class FakeLLMServer:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rpm", type=int, default=1200, help="requests per minute before 429s")
+    parser.add_argument("--rpm", type=int, default=1200, help="requests per window before 429s")
+    parser.add_argument("--window", type=float, default=60.0, help="seconds the limit counts over")
+    parser.add_argument("--fixed-window", action="store_true", help="count per fixed window, not a sliding one")
+    parser.add_argument("--rate-headers", action="store_true", help="send x-ratelimit-*-requests headers")
+    parser.add_argument("--no-retry-after", action="store_true", help="429 without Retry-After")
     parser.add_argument("--latency-median", type=float, default=0.2, help="seconds (lognormal)")
     parser.add_argument("--latency-sigma", type=float, default=0.5)
     args = parser.parse_args(argv)
-    server = FakeLLMServer(limit=args.rpm, window=60.0, latency_median=args.latency_median,
-                           latency_sigma=args.latency_sigma, keep_bodies=False)
+    server = FakeLLMServer(limit=args.rpm, window=args.window, latency_median=args.latency_median,
+                           latency_sigma=args.latency_sigma, keep_bodies=False, fixed_window=args.fixed_window,
+                           rate_headers=args.rate_headers, retry_after_header=not args.no_retry_after)
     server.start()
     print(f"PORT {server.port}", flush=True)
     try:

@@ -1,7 +1,8 @@
 """The drafting runner: many pages through one provider, within limits, each ending drafted or failed with a reason.
 
 It knows nothing about any provider: it sends `DraftRequest`s through `Provider.complete`, keeps
-to the run's concurrency and per-minute limits, waits out 429s (Retry-After, seconds or date),
+to the run's concurrency and per-minute limits and to those the server states or its 429s show
+(`limits.RateLimiter`), waits out 429s (Retry-After, seconds or date),
 retries 5xx, timeouts and dropped connections with exponential backoff and jitter, validates
 every answer against `DraftedPage` (one repair round that shows the model its errors), and
 hands each result to `on_result` the moment it is known, so the caller can store it: a rerun
@@ -36,6 +37,7 @@ from medpages.draft.providers.base import (
     DraftRequest,
     Message,
     Provider,
+    ProviderError,
     ProviderProblem,
     ProviderRejected,
     ProviderResponse,
@@ -144,6 +146,7 @@ class RunSummary:
     cancelled: bool = False
     stopped_reason: str | None = None  # the provider refused the run itself (bad key, unknown model)
     failures: Counter = field(default_factory=Counter)  # reason -> pages
+    requests_limit: float | None = None  # requests per period kept under at the end: configured, stated or learnt
 
     @property
     def done(self) -> int:
@@ -410,8 +413,6 @@ class _Run:
                 self.connected = True
                 waits += 1
                 self.summary.rate_limited += 1
-                self.concurrency.rate_limited()
-                self.limiter.rate_limited(exc.retry_after)
                 if waits > self.limits.max_rate_limit_waits:
                     raise _JobFailed(f"still rate limited after {waits} tries: {exc}") from exc
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff(waits)
@@ -439,8 +440,7 @@ class _Run:
                     self.stop_run(f"{exc} ({_address(self.provider)})", problem)
                 raise _JobFailed(str(exc)) from exc
             self.connected = True
-            if self.concurrency.succeeded():
-                self.limiter.recovered()
+            self.concurrency.succeeded()
             return response
 
     async def retry_after_failure(self, exc: BaseException, failures: int) -> int:
@@ -464,13 +464,23 @@ class _Run:
     async def send(self, request: DraftRequest, reserve: int, attempts: _Attempts) -> ProviderResponse:
         await self.concurrency.acquire()
         try:
-            await self.limiter.acquire(reserve)
+            sent_at = await self.limiter.acquire(reserve)
             attempts.requests += 1
             self.summary.requests += 1
-            async with asyncio.timeout(self.limits.request_timeout):
-                response = await self.provider.complete(request, self.client)
+            try:
+                async with asyncio.timeout(self.limits.request_timeout):
+                    response = await self.provider.complete(request, self.client)
+            except RateLimited as exc:
+                # The first 429 of a burst lowers the pace and the concurrency; the rest of it only wait.
+                if self.limiter.rate_limited(sent_at, exc.limits):
+                    self.concurrency.rate_limited()
+                raise
+            except ProviderError:
+                self.limiter.answered(sent_at)  # an answer all the same, which the server's window counts
+                raise
         finally:
             self.concurrency.release()
+        self.limiter.answered(sent_at, getattr(response, "limits", None))
         attempts.input_tokens += response.input_tokens
         attempts.output_tokens += response.output_tokens
         self.limiter.settle(reserve, response.input_tokens + response.output_tokens)
@@ -534,6 +544,7 @@ async def run_drafts(
         if watcher is not None:
             watcher.cancel()
         run.summary.elapsed = time.monotonic() - run.started
+        run.summary.requests_limit = run.limiter.requests_limit
         if own_client:
             await client.aclose()
     return run.summary

@@ -13,12 +13,15 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import httpx
 
+from medpages.draft.providers.rate_limits import (  # retry_after_seconds: imported from here before
+    ServerLimits,
+    read_server_limits,
+    retry_after_seconds,  # noqa: F401
+)
 from medpages.errors import MedpagesError
 
 Role = Literal["system", "user", "assistant"]
@@ -56,6 +59,7 @@ class ProviderResponse:
     status: int = 200
     raw_finish_reason: str | None = None  # as the provider names it (`MAX_TOKENS`, `content_filter`)
     extra: dict[str, Any] = field(default_factory=dict)
+    limits: ServerLimits = field(default_factory=ServerLimits)  # what the answer's headers said of the rate limits
 
 
 @runtime_checkable
@@ -165,12 +169,14 @@ class ProviderError(MedpagesError):
 
 
 class RateLimited(ProviderError):
-    """429: too many requests or tokens. `retry_after` in seconds when the provider said."""
+    """429: too many requests or tokens. `retry_after` in seconds when the provider said; `limits`, all it said."""
 
     retryable = True
 
-    def __init__(self, message: str, *, status: int | None = 429, retry_after: float | None = None):
-        self.retry_after = retry_after
+    def __init__(self, message: str, *, status: int | None = 429, retry_after: float | None = None,
+                 limits: ServerLimits | None = None):
+        self.limits = limits or ServerLimits(retry_after=retry_after)
+        self.retry_after = retry_after if retry_after is not None else self.limits.retry_after
         super().__init__(message, status=status)
 
 
@@ -192,31 +198,6 @@ class ProviderConfigError(MedpagesError):
     """A provider cannot be set up: a missing key, project or base URL."""
 
 
-def retry_after_seconds(headers: httpx.Headers, *, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    millis = headers.get("retry-after-ms")  # OpenAI and Azure send this too, more precise
-    if millis is not None:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
 def raise_for_status(response: httpx.Response, provider: str) -> None:
     """Turn an HTTP error status into the error the runner acts on, with the provider's own message."""
     status = response.status_code
@@ -224,13 +205,26 @@ def raise_for_status(response: httpx.Response, provider: str) -> None:
         return
     detail = _error_detail(response)
     if status == 429:
-        raise RateLimited(f"{provider} is rate limiting (429){detail}", retry_after=retry_after_seconds(response.headers))
+        limits = read_server_limits(response.headers, _json_or_none(response))
+        raise RateLimited(f"{provider} is rate limiting (429){detail}", limits=limits)
     if status >= 500 or status == 408:
         raise ProviderUnavailable(f"{provider} answered {status}{detail}", status=status)
     fatal = status in (401, 403, 404)
     hint = {401: " - check the API key", 403: " - the key may not allow this model",
             404: " - check the model name and base URL"}.get(status, "")
     raise ProviderRejected(f"{provider} refused the request ({status}){detail}{hint}", status=status, fatal=fatal)
+
+
+def server_limits(response: httpx.Response) -> ServerLimits:
+    """The rate limits an answer's headers state (see `rate_limits`), for `ProviderResponse.limits`."""
+    return read_server_limits(response.headers)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _error_detail(response: httpx.Response) -> str:

@@ -25,6 +25,7 @@ from medpages.draft.providers.base import (
     ProviderUnavailable,
     extract_json_object,
     raise_for_status,
+    server_limits,
     setting,
 )
 from medpages.draft.schema import gemini_response_schema
@@ -117,7 +118,9 @@ class GeminiProvider:
         except ValueError as exc:
             raise ProviderUnavailable(f"{self.name} sent an answer that is not JSON: {response.text[:200]}",
                                       status=response.status_code) from exc
-        return self.parse_generation(body, status=response.status_code)
+        answer = self.parse_generation(body, status=response.status_code)
+        answer.limits = server_limits(response)
+        return answer
 
     def parse_generation(self, body: Any, *, status: int = 200) -> ProviderResponse:
         """A `GenerateContentResponse` body as a `ProviderResponse` (also each inline response of a batch)."""

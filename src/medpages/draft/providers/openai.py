@@ -21,6 +21,7 @@ from medpages.draft.providers.base import (
     ProviderUnavailable,
     extract_json_object,
     raise_for_status,
+    server_limits,
     setting,
 )
 
@@ -115,7 +116,9 @@ class OpenAICompatibleProvider:
         except ValueError as exc:
             raise ProviderUnavailable(f"{self.name} sent an answer without choices: {response.text[:200]}",
                                       status=response.status_code) from exc
-        return self.parse_completion(body, status=response.status_code, raw=response.text)
+        answer = self.parse_completion(body, status=response.status_code, raw=response.text)
+        answer.limits = server_limits(response)
+        return answer
 
     def parse_completion(self, body: Any, *, status: int = 200, raw: str | None = None) -> ProviderResponse:
         """A `chat.completion` body as a `ProviderResponse` (also each line of a Batch API output file)."""
