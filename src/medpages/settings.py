@@ -147,7 +147,9 @@ class DraftSettings(_Table):
         "provider the environment configures (OPENAI_API_KEY, GEMINI_API_KEY...), else `reference`."))
     model: str | None = Field(None, description="The model to draft with. Unset: the backend's table, else its default.")
     concurrency: int = Field(8, ge=1, description="Requests in flight at once.")
-    rpm: float = Field(60.0, gt=0, description="Requests per minute at most.")
+    rpm: float | None = Field(None, gt=0, description=(
+        "Requests per minute at most. Unset: just under the limit the provider states in its rate-limit "
+        "headers, or, when it states none, the one its 429 answers show."))
     tpm: float | None = Field(None, gt=0, description="Tokens per minute at most. Unset: no token limit.")
     prices: dict[str, ModelPrice] = Field(default_factory=dict, description=(
         "Prices by model name (USD per million tokens): `{ input = 0.15, output = 0.6 }`, optionally "
