@@ -430,6 +430,8 @@ def generate(
         out().print(f"{counted(len(report.without_label), 'medicine')} {has} no reference label yet ({what}; "
                   "`medpages sources add` brings labels).")
     _list_problems("No label for the route and form (none borrowed)", report.label_mismatch)
+    _list_problems("Composed from the nearest label, another product (the page says so; worth a look)",
+                   report.label_differs)
     _list_problems("Skipped", report.skipped)
     _list_problems("Held back by the checks (errors)", report.with_errors)
     _list_problems("Failed", report.failed)

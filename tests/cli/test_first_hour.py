@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from fixture_files import LIPITOR_XML
+from fixture_files import LABELS_DIR, LIPITOR_XML
 
 EXIT_USAGE = 2
 
@@ -61,3 +61,16 @@ def test_generate_help_is_readable_narrow_and_wide():
         assert "--only SLUG" in shown.stdout and "--project DIR" in shown.stdout
         options = [line for line in shown.stdout.splitlines() if line.startswith("  -")]
         assert max(line.index("  ", 2) for line in options) < columns // 2  # the help column starts early
+
+
+def test_generate_names_the_pages_composed_from_another_products_label(tmp_path, medpages_cli):
+    assert medpages_cli("init", "proj", cwd=tmp_path).exit_code == 0
+    project = tmp_path / "proj"
+    (project / "generics.txt").write_text("Ibuprofen 400mg\nIbuprofen 200mg tablets\n")
+    assert medpages_cli("import", "generics.txt", cwd=project).exit_code == 0
+    assert medpages_cli("sources", "add", LABELS_DIR / "otc-advil-multiproduct.xml", cwd=project).exit_code == 0
+    generated = medpages_cli("generate", cwd=project)
+    assert generated.exit_code == 0, generated.output
+    assert "Composed from the nearest label, another product (the page says so; worth a look) (1):" in generated.stderr
+    assert "ibuprofen-400mg: tablet, coated (oral); no label of the listed strength (400mg)" in generated.stderr
+    assert "ibuprofen-200mg-tablets" not in generated.stderr

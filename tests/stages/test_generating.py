@@ -66,6 +66,16 @@ def test_each_page_is_composed_from_the_label_of_its_listed_product_and_a_neares
         "ibuprofen-400mg: tablet, coated (oral); no label of the listed strength (400mg)",
     ]
     assert report.label_mismatch == [] and report.without_label == []
+    # The pages say it where a reader looks before taking a dose; the listed product's page does not.
+    store = project.store()
+    note = store.get_page("ibuprofen-400mg").important_note.lead
+    assert note.startswith("This page is compiled from the label of another product, ADVIL (ibuprofen) tablet, "
+                           "coated (no label of the listed strength (400mg)): its doses and directions are for "
+                           "that product. Ask a pharmacist how they apply to Ibuprofen 400mg.")
+    assert "another product" in store.get_page("ibuprofen-100mg-5ml-oral-suspension").important_note.lead
+    listed = store.get_page("ibuprofen-200mg-tablets").important_note
+    assert listed is None or "another product" not in listed.lead
+    assert not [f for slug in composed_from for f in store.findings(slug) if f.severity == "error"]
 
 
 def test_generate_refuses_an_unknown_backend_or_medicine(project_dir, medpages_cli):

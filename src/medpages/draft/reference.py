@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 from medpages.draft.glossary import Glossary, glossary_entries
@@ -187,6 +187,7 @@ class _Writer:
     """Collects the sentences of one page with the fact each came from."""
 
     def __init__(self, medicine: Medicine, facts: LabelFacts):
+        self.medicine = medicine
         self.facts = facts
         self.traces: list[Trace] = []
         self.name = medicine.generic_name or " + ".join(medicine.ingredients) or medicine.title
@@ -254,8 +255,13 @@ def _list_item_text(text: str) -> str:
     return _DANGLING_JOIN.sub("", _ENUMERATOR.sub("", text))
 
 
-def compose_reference_page(medicine: Medicine, facts: LabelFacts | None) -> Page:
-    """The page the label supports; the skeleton when there is no label."""
+def compose_reference_page(medicine: Medicine, facts: LabelFacts | None, differences: Sequence[str] = ()) -> Page:
+    """The page the label supports; the skeleton when there is no label.
+
+    `differences` say how the label's product differs from the listed medicine (another strength,
+    form, or a children's product: `LabelChoice.differences`); the page's Important Note then
+    starts by saying so, since its doses and directions are that product's (Advil's "do not exceed
+    6 tablets" under an "Ibuprofen 400mg" title would read as 2,400 mg a day)."""
     page = skeleton_page(medicine)
     if facts is None:
         return page
@@ -267,7 +273,7 @@ def compose_reference_page(medicine: Medicine, facts: LabelFacts | None) -> Page
         "dosage": _dosage(writer),
         "side_effects": _side_effects(writer),
         "serious_side_effects": _serious_side_effects(writer),
-        "important_note": _important_note(writer),
+        "important_note": _other_product_note(writer, differences, _important_note(writer)),
         "precautions": _precautions(writer),
         "how_it_works": _how_it_works(writer),
         "safety_advice": _safety_advice(writer),
@@ -744,6 +750,18 @@ def _serious_side_effects(writer: _Writer) -> TextSection | None:
     items = [ListItem(text=writer.sentence("serious_side_effects", _end(writer.plain(term)), serious, quote=term))
              for term in serious.terms[:MAX_ITEMS]]
     return TextSection(lead=lead, items=items)
+
+
+def _other_product_note(writer: _Writer, differences: Sequence[str], note: TextSection | None) -> TextSection | None:
+    """The Important Note, led by what differs when the label is another product's (fixed wording)."""
+    if not differences:
+        return note
+    warning = (f"This page is compiled from the label of another product, {writer.facts.source.title} "
+               f"({'; '.join(differences)}): its doses and directions are for that product. Ask a pharmacist "
+               f"how they apply to {writer.medicine.title}.")
+    if note is None:
+        return TextSection(lead=warning)
+    return note.model_copy(update={"lead": f"{warning} {note.lead}" if note.lead else warning})
 
 
 def _important_note(writer: _Writer) -> TextSection | None:

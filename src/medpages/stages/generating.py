@@ -177,7 +177,7 @@ def _compose_from_references(project: Project, todo: list[tuple[Medicine, Page |
         try:
             choice = facts_for.choice(medicine)
             facts = choice.label
-            page = compose_reference_page(medicine, facts)
+            page = compose_reference_page(medicine, facts, choice.differences)
             page.generic_name = generic_name_line(medicine, project.settings.names.prefer)  # [names] prefer
             if facts is None and _is_mismatch(choice.reason):
                 page = note_label_mismatch(page, choice.reason)  # the page says why, as the report does
