@@ -203,12 +203,11 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
     written. Other settings, templates or code, a folder changed by hand (`site_intact`), a lost
     manifest, a full-text index due to be remade, or `full`: every medicine is read, and only the
     pages whose inputs changed are rendered."""
-    from medpages.publish.site import views
-    from medpages.publish.site.builder import (
-        EveryPageNeeded,
-        PageSummary,
+    # Only the light `state` module until something is to be built: a build with nothing to do
+    # loads no templates.
+    from medpages.publish.site.state import (
+        SiteConfig,
         SiteReport,
-        build_site,
         render_version,
         site_intact,
     )
@@ -216,7 +215,7 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
     publication = publication or Publication.of(project)
     out = (out_dir or project.site_dir).resolve()
     site = project.settings.site
-    config = views.SiteConfig(base_url=site.base_url.strip(), edit_url=site.edit_url or None, site_name=site.name)
+    config = SiteConfig(base_url=site.base_url.strip(), edit_url=site.edit_url or None, site_name=site.name)
     state_dir = project.state_dir / "sites" / _key(out)
     store = project.store()
     target = f"site:{_key(out)}"
@@ -233,6 +232,12 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
             publication.recount(target)
             return SiteReport(out_dir=out, medicines=sum(counts.values()) - counts.get("left_out", 0),
                               unchanged=sum(counts.values()) - counts.get("left_out", 0))
+        from medpages.publish.site.builder import (
+            EveryPageNeeded,
+            PageSummary,
+            build_site,
+        )
+
         again = set(changes.changed) | {row.medicine_id for row in changes.removed}
         kept = [PageSummary.from_json(row.outputs) for row in store.built_pages(target)
                 if row.medicine_id not in again and row.outputs]
@@ -247,6 +252,8 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
                              removed=[row.medicine_id for row in changes.removed])
             publication.recount(target)
             return report
+    from medpages.publish.site.builder import build_site
+
     items = list(publication.resolve(store.build_sources()))
     report = build_site([(item.source.medicine, item.page) for item in items if item.published != "left_out"],
                         out, **options)

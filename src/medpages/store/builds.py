@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from pydantic_core import from_json
 from sqlalchemy import (
     JSON,
     Index,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy import cast as cast_to
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from medpages.model import Medicine, Page
@@ -81,6 +83,12 @@ class BuildPageRecord(Base):
 # overflow pages that a table scan for a later column would walk).
 Index("ix_medicines_id_medicine_digest", MedicineRecord.id, MedicineRecord.medicine_digest)
 Index("ix_pages_medicine_id_current_revision_id", PageRecord.medicine_id, PageRecord.current_revision_id)
+# And the manifest's own: the changes query and the counts read no row's outputs.
+Index("ix_build_pages_changes",
+      BuildPageRecord.target, BuildPageRecord.medicine_id, BuildPageRecord.medicine_digest,
+      BuildPageRecord.source_revision_id, BuildPageRecord.render_version)
+Index("ix_build_pages_target_published_slug", BuildPageRecord.target, BuildPageRecord.published,
+      BuildPageRecord.slug)
 
 BUILDS = cast(Table, BuildRecord.__table__)
 BUILD_PAGES = cast(Table, BuildPageRecord.__table__)
@@ -154,15 +162,20 @@ class BuildStore:
         """The medicines whose published output may differ from what `target`'s manifest records: one
         query over the ids, digests and revision ids (covering indexes), none over a page."""
         built = BUILD_PAGES.alias("built")
+        # The pages' revision ids, read apart through their covering index: joined directly, SQLite
+        # looks each page up by its unique medicine_id index and reads the row, JSON and all, for one
+        # integer. OFFSET 0 keeps the subquery apart (SQLite does not flatten a subquery with a limit,
+        # and writes it LIMIT -1 OFFSET 0; PostgreSQL keeps it apart too).
+        revisions = select(PAGES.c.medicine_id, PAGES.c.current_revision_id).offset(0).subquery("current")
         changed = (
             select(MEDICINES.c.id)
             .select_from(MEDICINES)
-            .outerjoin(PAGES, PAGES.c.medicine_id == MEDICINES.c.id)
+            .outerjoin(revisions, revisions.c.medicine_id == MEDICINES.c.id)
             .outerjoin(built, and_(built.c.target == target, built.c.medicine_id == MEDICINES.c.id))
             .where(or_(
                 built.c.medicine_id.is_(None),
                 built.c.medicine_digest != MEDICINES.c.medicine_digest,
-                built.c.source_revision_id.is_distinct_from(PAGES.c.current_revision_id),
+                built.c.source_revision_id.is_distinct_from(revisions.c.current_revision_id),
                 built.c.render_version != render_version,
             ))
             .order_by(MEDICINES.c.id)
@@ -178,14 +191,24 @@ class BuildStore:
 
     def built_pages(self, target: str, medicine_ids: Sequence[int] | None = None) -> list[BuiltPage]:
         """The rows of `target`'s manifest (of `medicine_ids` only, when given), in medicine id order."""
-        statement = _built_columns(select(), BUILD_PAGES).where(BUILD_PAGES.c.target == target) \
+        statement = (
+            select(BUILD_PAGES.c.medicine_id, BUILD_PAGES.c.slug, BUILD_PAGES.c.medicine_digest,
+                   BUILD_PAGES.c.source_revision_id, BUILD_PAGES.c.revision, BUILD_PAGES.c.published,
+                   BUILD_PAGES.c.render_version, cast_to(BUILD_PAGES.c.outputs, Text))
+            .where(BUILD_PAGES.c.target == target)
             .order_by(BUILD_PAGES.c.medicine_id)
+        )
         with self._read_sessions() as session, session.begin():
             if medicine_ids is None:
-                return [BuiltPage(*row) for row in session.execute(statement)]
-            ids = sorted(set(medicine_ids))
-            return [BuiltPage(*row) for start in range(0, len(ids), _ID_BATCH)
-                    for row in session.execute(statement.where(BUILD_PAGES.c.medicine_id.in_(ids[start:start + _ID_BATCH])))]
+                rows = session.execute(statement).all()
+            else:
+                ids = sorted(set(medicine_ids))
+                rows = [row for start in range(0, len(ids), _ID_BATCH)
+                        for row in session.execute(statement.where(BUILD_PAGES.c.medicine_id.in_(ids[start:start + _ID_BATCH])))]
+        # One parse of every row's outputs (pydantic-core's parser, in one call): a one-page rebuild
+        # of a big site reads every row, and a JSON parse per row would cost more than the rest.
+        outputs = from_json("[" + ",".join(row[7] for row in rows) + "]") if rows else []
+        return [BuiltPage(*row[:7], output) for row, output in zip(rows, outputs, strict=True)]
 
     def build_sources(self, medicine_ids: Sequence[int] | None = None) -> Iterator[BuildSource]:
         """The medicines `medicine_ids` (all of them with None) with their current pages, in slug

@@ -168,9 +168,9 @@ def test_only_reviewed_toggled_and_a_site_setting_changed(built, medpages_cli, t
 
 
 def test_template_version_changed_renders_every_page(built, medpages_cli, tmp_path, monkeypatch):
-    from medpages.publish.site import builder
+    from medpages.publish.site import state
 
-    monkeypatch.setattr(builder, "template_version", lambda: "a-newer-medpages")
+    monkeypatch.setattr(state, "template_version", lambda: "a-newer-medpages")
     out = build_and_compare(built, medpages_cli, tmp_path)
     assert "4 medicine pages; 4 rendered" in out
 

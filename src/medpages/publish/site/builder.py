@@ -26,28 +26,27 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from medpages.atomic import leftovers_swept, write_atomic
 from medpages.errors import InputError
 from medpages.model import Medicine, Page
 from medpages.publish.site import search_index, views
-from medpages.publish.site.render import (
-    STATIC_DIR,
-    ListedMedicine,
-    SiteRenderer,
-    robots,
-    sitemap,
-    template_version,
-)
+from medpages.publish.site.render import ListedMedicine, SiteRenderer, robots, sitemap
 from medpages.publish.site.search_index import FullTextIndex, NameRecord
+from medpages.publish.site.state import (
+    CHECK_NAME,
+    FULLTEXT_STATE_NAME,
+    MANIFEST_NAME,
+    RUNNING_NAME,
+    STATIC_DIR,
+    SiteReport,
+    entries_in,
+    render_version,
+)
 from medpages.publish.site.workers import PageJob, do_all
 
-MANIFEST_NAME = "site-manifest.json"
-FULLTEXT_STATE_NAME = "site-fulltext.json"
-RUNNING_NAME = "site-build-running"  # while a build runs; left behind by a killed one
-CHECK_NAME = "site-check.json"  # what `site_intact` compares: small, read by a build with nothing to do
 MANIFEST_VERSION = 1
 _SAFE_PART = re.compile(r"^[a-z0-9-]{1,200}$")  # what slugify makes: never a path of its own
 
@@ -56,66 +55,25 @@ class EveryPageNeeded(Exception):
     """A build given only the changed pages (`kept`) cannot go on: call again with every page."""
 
 
-def render_version(config: views.SiteConfig) -> str:
-    """What every page's HTML depends on besides its medicine and page: the templates and the code
-    (`template_version`) and the site's settings. A change renders every page again."""
-    return json.dumps([template_version(), config.base_url, config.edit_url, config.site_name])
-
-
-def site_intact(out_dir: Path, state_dir: Path, stamp: str) -> bool:
-    """Whether the site folder is as the build that left `stamp` made it, as far as a few hundred
-    stats can tell: that build finished (no running marker), every file other than a medicine page
-    is there, and the site folder and each letter folder hold as many entries as it left. A page
-    folder deleted by hand is noticed; a page's `index.html` deleted with its folder left in place
-    is not (`medpages build --full` repairs anything)."""
-    out_dir, state_dir = Path(out_dir).resolve(), Path(state_dir)
-    try:
-        if (state_dir / RUNNING_NAME).exists():
-            return False
-        check = json.loads((state_dir / CHECK_NAME).read_text(encoding="utf-8"))
-        if not stamp or check.get("stamp") != stamp or check.get("out_dir") != str(out_dir):
-            return False
-        if not all(os.path.isfile(out_dir / relative) for relative in check["others"]):
-            return False
-        return all(_entries_in(out_dir / folder) == count for folder, count in check["folders"].items())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-
-
-def _entries_in(folder: Path) -> int:
-    with os.scandir(folder) as listing:
-        return sum(1 for _ in listing)
-
-
-@dataclass
-class SiteReport:
-    """What a build did. Paths are relative to `out_dir`."""
-
-    out_dir: Path
-    medicines: int = 0  # medicine pages in the site
-    rendered: list[str] = field(default_factory=list)  # medicine pages rendered this time
-    written: list[str] = field(default_factory=list)  # every file written (rendered pages included)
-    unchanged: int = 0  # files left as they were
-    deleted: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    full_text: str = "delta"  # "full": the full-text index was rebuilt; "delta": only recent changes
-    seconds: float = 0.0
-    pages: list[PageSummary | None] = field(default_factory=list)  # per entry given; None: skipped
-
-
-@dataclass(frozen=True)
-class PageSummary:
+class PageSummary(NamedTuple):
     """What the site keeps of one medicine page between builds: its listing in the letter page, the
-    home page and the sitemap, its name-index record, and the hashes that say whether it changed."""
+    home page and the sitemap, its name-index record, and the hashes that say whether it changed.
+    A tuple of plain values: a one-page rebuild of a big site makes ten thousands of them."""
 
     path: str  # "a/aspirin"
     title: str
     skeleton: bool  # nothing written yet
     updated: str | None  # ISO date, the sitemap's lastmod
-    badge: tuple[str, str]  # the provenance badge's kind and text (the home page's featured list)
+    badge: tuple[str, str] | list[str]  # the provenance badge's kind and text (the home page's featured list)
     content_hash: str  # of the medicine and page (the full-text index's)
     page_hash: str  # of everything the page's HTML depends on
-    names: NameRecord
+    name_lists: list  # the name index's record: [title, generic names, synonyms, brands]
+
+    @classmethod
+    def of(cls, path: str, title: str, skeleton: bool, updated: str | None, badge: views.Badge,
+           content_hash: str, page_hash: str, names: NameRecord) -> PageSummary:
+        return cls(path, title, skeleton, updated, [badge.kind, badge.text], content_hash, page_hash,
+                   [names.title, list(names.generic), list(names.synonyms), list(names.brands)])
 
     @property
     def letter(self) -> str:
@@ -125,18 +83,17 @@ class PageSummary:
     def slug(self) -> str:
         return self.path.split("/", 1)[1]
 
-    def to_json(self) -> dict:
-        names = self.names
-        return {"path": self.path, "title": self.title, "skeleton": self.skeleton, "updated": self.updated,
-                "badge": list(self.badge), "content": self.content_hash, "page": self.page_hash,
-                "names": [names.title, list(names.generic), list(names.synonyms), list(names.brands)]}
+    @property
+    def names(self) -> NameRecord:
+        title, generic, synonyms, brands = self.name_lists
+        return NameRecord(title, self.path, tuple(generic), tuple(synonyms), tuple(brands), self.skeleton)
+
+    def to_json(self) -> list:
+        return list(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> PageSummary:
-        title, generic, synonyms, brands = data["names"]
-        return cls(data["path"], data["title"], data["skeleton"], data["updated"], tuple(data["badge"]),
-                   data["content"], data["page"],
-                   NameRecord(title, data["path"], tuple(generic), tuple(synonyms), tuple(brands), data["skeleton"]))
+    def from_json(cls, data: list) -> PageSummary:
+        return cls(*data)
 
 
 def build_site(
@@ -226,11 +183,11 @@ class _Build:
         write_atomic(self.state_dir / FULLTEXT_STATE_NAME, json.dumps(self.fulltext.to_json()).encode("utf-8"),
                      durable=False)
         write_atomic(self.state_dir / MANIFEST_NAME, json.dumps(manifest).encode("utf-8"), durable=False)
-        folders = {"": _entries_in(self.out_dir)}
+        folders = {"": entries_in(self.out_dir)}
         for relative in self.files:
             letter = relative.split("/", 1)[0]
             if letter not in folders and relative.count("/") == 2 and (self.out_dir / letter).is_dir():
-                folders[letter] = _entries_in(self.out_dir / letter)
+                folders[letter] = entries_in(self.out_dir / letter)
         check = {"stamp": self.stamp, "out_dir": str(self.out_dir), "folders": folders,
                  "others": sorted(relative for relative in self.files if not _is_page_file(relative))}
         write_atomic(self.state_dir / CHECK_NAME, json.dumps(check).encode("utf-8"), durable=False)
@@ -274,8 +231,8 @@ class _Build:
             else:
                 self.report.unchanged += 1
             badge = views.provenance_badge(model) if model is not None else views.Badge("skeleton", "")
-            summaries[page.index] = PageSummary(
-                path, medicine.title, page.skeleton, page.updated, (badge.kind, badge.text), page.content_hash,
+            summaries[page.index] = PageSummary.of(
+                path, medicine.title, page.skeleton, page.updated, badge, page.content_hash,
                 page.page_hash, NameRecord.of(medicine, empty=page.skeleton))
             docs[page.index] = (path, page.content_hash, medicine.title)
         self.report.pages = summaries
@@ -295,7 +252,7 @@ class _Build:
             path = summary.path
             self.files[f"{path}/index.html"] = summary.page_hash
             content[path] = (summary.content_hash, summary.title)
-            names_digest.update(repr(summary.names).encode("utf-8"))
+            names_digest.update(f"{summary.path}\0{summary.skeleton}\0{summary.name_lists!r}\n".encode())
             listed[summary.letter].append(ListedMedicine(summary.title, summary.slug, summary.skeleton))
             if not summary.skeleton:  # nothing to read yet: kept out of search engines (and noindex)
                 sitemap_pages.append((f"{path}/", summary.updated))

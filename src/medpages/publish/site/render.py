@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from medpages.model import DISCLAIMER_TEXT, LABEL_NOTE_TEXT, NOTE_TEXT, Medicine, Page
 from medpages.publish.site import views
-from medpages.publish.site.search_index import FULLTEXT_VERSION
 from medpages.publish.site.sections import sections_html
 
-HERE = Path(__file__).parent
-TEMPLATE_DIR = HERE / "templates"
-STATIC_DIR = HERE / "static"
-# Bump when the builder's output changes in a way the template files do not show.
-BUILDER_VERSION = "1"
+# STATIC_DIR, TEMPLATE_DIR and template_version are also this module's, for the web app's templates.
+from medpages.publish.site.state import STATIC_DIR, TEMPLATE_DIR, template_version  # noqa: F401
+
 # The written pages the home page leads with, at most.
 FEATURED_ON_HOME = 16
 AZ = [chr(c) for c in range(ord("a"), ord("z") + 1)]
-
-
-@cache
-def template_version() -> str:
-    """A digest of every template and static file, of the code that renders pages, and of the
-    builder's version: a medpages upgrade that changes how a page looks renders every page again."""
-    digest = hashlib.sha256(f"{BUILDER_VERSION}/{FULLTEXT_VERSION}".encode())
-    files = [path for folder in (TEMPLATE_DIR, STATIC_DIR) for path in folder.rglob("*")]
-    files += list(HERE.glob("*.py"))
-    for path in sorted(files):
-        if path.is_file():
-            digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,25 @@ from functools import lru_cache
 from medpages.catalog.canonical import SALT_WORDS, brand_display, load_dictionary
 from medpages.catalog.national_names import names_for, us_name
 from medpages.errors import MedpagesError
-from medpages.model import FAQ, ExtraSection, FAQs, Medicine, Page, SideEffect, SideEffects, Source, TextSection
+from medpages.model import (
+    FAQ,
+    ExtraSection,
+    FAQs,
+    Medicine,
+    Page,
+    SideEffect,
+    SideEffects,
+    Source,
+    TextSection,
+)
 from medpages.publish.site.markup import plain_text
+from medpages.publish.site.state import FULLTEXT_VERSION
 
 NAMES_DIR = "search/names"
 FULLTEXT_DIR = "search/ft"
 DOCS_PER_CHUNK = 32
 MAX_POSTINGS = 200
 MIN_TERM, MAX_TERM = 3, 32
-FULLTEXT_VERSION = 1  # bump when tokenising or the file format changes: forces a full index
 
 _WORDS = re.compile(r"[a-z0-9]+")
 # Words too common in medicine pages to help find one; short words are skipped anyway.

@@ -29,37 +29,11 @@ from medpages.model import (
     Provenance,
 )
 from medpages.publish.site.markup import plain_text
+from medpages.publish.site.state import SiteConfig
 
 # Sections a skeleton page may have without anything having been written for it.
 _ALWAYS_THERE = frozenset({"generic_name", "sources", "disclaimer", "note"})
 _LETTER_LABELS = {"0-9": "0–9", "other": "Other"}
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """How the site is addressed and named; part of every page's build hash."""
-
-    base_url: str = ""  # "https://example.org/medicines" (absolute) or "" / "/medicines" (path only)
-    edit_url: str | None = None  # the web app's suggest-an-edit URL; {slug} and {section} are filled in
-    site_name: str = "Medicine information"
-
-    @property
-    def absolute(self) -> bool:
-        return self.base_url.startswith(("http://", "https://"))
-
-    @property
-    def base_path(self) -> str:
-        """The path the site lives under, with a trailing slash ("/" or "/medicines/")."""
-        base = self.base_url
-        if self.absolute:
-            base = "/" + base.split("://", 1)[1].partition("/")[2]
-        return "/" + base.strip("/") + "/" if base.strip("/") else "/"
-
-    def canonical(self, path: str) -> str:
-        """The canonical URL of a site path such as `a/aspirin/` (absolute when base_url is)."""
-        if self.absolute:
-            return self.base_url.rstrip("/") + "/" + path
-        return self.base_path + path
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ def upgrade() -> None:
         sa.Column("outputs", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("target", "medicine_id", name="pk_build_pages"),
     )
+    op.create_index("ix_build_pages_changes",
+                    "build_pages", ["target", "medicine_id", "medicine_digest", "source_revision_id", "render_version"])
+    op.create_index("ix_build_pages_target_published_slug", "build_pages", ["target", "published", "slug"])
     op.create_index("ix_medicines_id_medicine_digest", "medicines", ["id", "medicine_digest"])
     op.create_index("ix_pages_medicine_id_current_revision_id", "pages", ["medicine_id", "current_revision_id"])
 
@@ -51,5 +54,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_pages_medicine_id_current_revision_id", table_name="pages")
     op.drop_index("ix_medicines_id_medicine_digest", table_name="medicines")
+    op.drop_index("ix_build_pages_target_published_slug", table_name="build_pages")
+    op.drop_index("ix_build_pages_changes",
+                  table_name="build_pages")
     op.drop_table("build_pages")
     op.drop_table("builds")
