@@ -136,7 +136,7 @@ def parse_seed_markdown_with_findings(text: str) -> tuple[Page, list[Finding]]:
     if not title:
         findings.append(Finding(code="parse.title_missing", severity="error", message="the page has no title"))
 
-    page = Page(title=title or "", front_matter=front)
+    values: dict[str, object] = {}  # the sections read, given to the Page at once (one validation, not one each)
     raw_sections: dict[str, str] = {}
     extras: list[ExtraSection] = []
     if preamble.strip():
@@ -145,7 +145,7 @@ def parse_seed_markdown_with_findings(text: str) -> tuple[Page, list[Finding]]:
                                 message="text between the title and the first section kept as is"))
     for section in sections:
         key = section.key
-        if key and getattr(page, key) is not None:
+        if key and values.get(key) is not None:
             findings.append(Finding(code="parse.duplicate_section", severity="warning", section=key,
                                     line=section.start_line,
                                     message=f"a second {section.heading!r} section, kept as an extra section"))
@@ -154,7 +154,7 @@ def parse_seed_markdown_with_findings(text: str) -> tuple[Page, list[Finding]]:
         if value is _ABSENT:
             continue  # "not yet written": the section stays absent
         if value is not None:
-            setattr(page, key, value)
+            values[key] = value
             raw_sections[key] = section.raw_text(lines)
             continue
         if not key:
@@ -162,7 +162,7 @@ def parse_seed_markdown_with_findings(text: str) -> tuple[Page, list[Finding]]:
                                     message=f"section {section.heading!r} is not part of the model; kept verbatim"))
         extras.append(ExtraSection(heading=section.heading, body=section.body()))
         raw_sections[f"extra:{len(extras) - 1}"] = section.raw_text(lines)
-    page.extra_sections = extras
+    page = Page(title=title or "", front_matter=front, extra_sections=extras, **values)
 
     for key in SEED_SECTIONS:
         if getattr(page, key) is None:
