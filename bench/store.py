@@ -128,6 +128,8 @@ def database_sizes(store: Store) -> tuple[int, dict[str, int]]:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             parts = dict(connection.exec_driver_sql(
                 "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").all())
+            free = connection.exec_driver_sql("PRAGMA freelist_count").scalar() or 0
+            parts["(free pages)"] = free * (connection.exec_driver_sql("PRAGMA page_size").scalar() or 0)
             file = Path(store.engine.url.database or "")
             return file.stat().st_size, parts
         schema = store.bench_schema  # type: ignore[attr-defined]
