@@ -141,3 +141,18 @@ def test_a_file_that_is_not_a_backup_is_refused_at_line_one(tmp_path) -> None:
                 target.restore(io.BytesIO(content))
         with pytest.raises(InputError, match="line 1: the backup has schema '0001'"):
             target.restore(io.BytesIO(b'{"medpages_backup": 1, "schema": "0001"}\n'))
+
+
+def test_a_backup_from_before_compact_revisions_says_how_to_bring_it_over(tmp_path) -> None:
+    """A backup made at schema 0004 has `revisions.page_json`, which 0006 moved: it is refused whole,
+    with the way to bring it over (restore it with its own medpages, open it with this one)."""
+    row = {"id": 1, "medicine_id": 1, "number": 1, "status": "draft", "page_json": {"title": "x"},
+           "page_digest": "d", "content_fingerprint": "f", "author": "model:m", "kind": "model", "message": "",
+           "created_at": "2026-01-01T00:00:00+00:00", "base_revision": None}
+    backup = (json.dumps({"medpages_backup": 1, "schema": "0004"}) + "\n"
+              + json.dumps({"table": "revisions", "row": row}) + "\n").encode()
+    with Store.open(tmp_path / "target.sqlite") as target:
+        with pytest.raises(InputError, match="schema '0004', this database '0006'; restore it into a new database "
+                                             "with the medpages version that wrote it, then open that database"):
+            target.restore(io.BytesIO(backup))
+        assert target.counts()["revisions"] == 0
