@@ -166,3 +166,10 @@ def test_the_digest_is_of_the_whole_page(store: Store, medicine: Medicine, raw_e
     assert digest == hashlib.sha256(page.model_dump_json().encode("utf-8")).hexdigest()
     changed = page.model_copy(update={"usage": TextSection(lead="Changed.")})
     assert store.save_page(medicine.slug, changed, author="model:m", kind="model") == 2
+
+
+def test_pages_can_be_read_without_their_original_text(store: Store, medicine: Medicine) -> None:
+    page = imported_page(medicine, "Imported.")
+    store.save_page(medicine.slug, page, author="import:p.md", kind="imported")
+    assert [read for _, read in store.iter_pages()] == [page]
+    assert [read for _, read in store.iter_pages(with_original=False)] == [page.model_copy(update={"original": None})]

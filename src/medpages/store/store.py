@@ -18,7 +18,19 @@ from typing import Any, Literal, NamedTuple, Self, TypeVar, cast, get_args
 
 from pydantic import TypeAdapter
 from pydantic_core import PydanticSerializationError
-from sqlalchemy import Engine, Table, Text, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Engine,
+    LargeBinary,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy import cast as cast_to
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
@@ -321,13 +333,17 @@ class Store(CommunityStore, BuildStore, BulkStore):
             row = session.execute(statement).one_or_none()
         return None if row is None else Page.model_validate_json(_whole_page_json(*row, what=slug))
 
-    def iter_pages(self, *, statuses: Iterable[str] | None = None) -> Iterator[tuple[Medicine, Page | None]]:
+    def iter_pages(self, *, statuses: Iterable[str] | None = None,
+                   with_original: bool = True) -> Iterator[tuple[Medicine, Page | None]]:
         """Every medicine with its current page (None when it has none), in slug order, streamed.
 
-        With `statuses`, only medicines whose page has one of them.
+        With `statuses`, only medicines whose page has one of them. Without `with_original`, each
+        page's `original` (the text it was parsed from, which only writing the page back as
+        Markdown needs) is left out: nothing is decompressed and less JSON is parsed.
         """
+        original = PageRecord.original_zlib if with_original else literal(None, LargeBinary)
         statement = (
-            select(_as_text(MedicineRecord.medicine_json), _as_text(PageRecord.page_json), PageRecord.original_zlib)
+            select(_as_text(MedicineRecord.medicine_json), _as_text(PageRecord.page_json), original)
             .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
             .order_by(MedicineRecord.slug)
         )
