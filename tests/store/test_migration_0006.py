@@ -64,6 +64,9 @@ def write_old_rows(engine: Engine, texts: dict[str, list[str]], *, stale_current
                 "'f', :revision_id, :at, :at)").bindparams(timed),
                 {"medicine_id": medicine_id, "json": current, "revision_id": revision_id, "at": WHEN,
                  "digest": hashlib.sha256(current.encode("utf-8")).hexdigest()})
+        if engine.dialect.name == "postgresql":  # ids were given: new rows continue after them
+            connection.execute(text("SELECT setval(pg_get_serial_sequence('revisions', 'id'), :last)"),
+                               {"last": revision_id})
 
 
 def revision_texts(engine: Engine) -> dict[int, str]:
@@ -94,6 +97,11 @@ def test_a_database_at_0004_upgrades_with_every_revision_exact(database_url: str
         assert store.get_page("paracetamol-500mg") == Page.model_validate_json(in_order[3])
         # The current page the store never wrote stays the current page; its revision keeps its own JSON.
         assert store.get_page("ibuprofen-200mg") == make_page(make_medicine("ibuprofen-200mg"), usage="Stale.")
+        newer = make_page(make_medicine("ibuprofen-200mg"), usage="Newer.")
+        assert store.save_page("ibuprofen-200mg", newer, author="model:m", kind="model") == 2
+        assert store.get_revision("ibuprofen-200mg", 1) == Page.model_validate_json(texts["ibuprofen-200mg"][0])
+        assert store.get_revision("ibuprofen-200mg", 2) == newer
+    in_order.append(newer.model_dump_json())
     assert revision_texts(raw_engine) == dict(enumerate(in_order, start=1))
     with raw_engine.connect() as connection:
         kept = dict(connection.execute(text("SELECT revision_id, page_zlib FROM revision_pages")).all())

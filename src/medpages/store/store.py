@@ -765,7 +765,9 @@ def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: boo
     if replaced:
         for revision_id, page_json, original_zlib in session.execute(
             select(PageRecord.current_revision_id, _as_text(PageRecord.page_json), PageRecord.original_zlib)
-            .where(PageRecord.medicine_id.in_(replaced))
+            .outerjoin(RevisionPageRecord, RevisionPageRecord.revision_id == PageRecord.current_revision_id)
+            # Already kept: a current page that differed from its revision's when migration 0006 ran.
+            .where(PageRecord.medicine_id.in_(replaced), RevisionPageRecord.revision_id.is_(None))
         ):
             whole = _whole_page_json(page_json, original_zlib, what=f"revision id {revision_id}")
             kept.append({"revision_id": revision_id, "page_zlib": _compressed(whole)})
