@@ -67,13 +67,19 @@ _PLAIN_LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z ]{1,40}):(?P<rest>.*)$")
 _LIST_ITEM = re.compile(r"^ ?(?:[*+-]|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
 _BOLD_START = re.compile(r"^\*\*(?P<label>.+?)\*\*(?P<colon>:?)[ \t]*(?P<rest>.*)$", re.S)
 _QA = re.compile(r"^(?:\*\*)?(?P<kind>Q|A|Question|Answer)(?:\*\*)?\s*[:.](?:\*\*)?\s*(?P<text>.*)$", re.S | re.I)
+# Compiled once: `re.sub(pattern, ...)` looks its pattern up in re's cache on every call, a few
+# times per line of a page.
+_LABEL_END = re.compile(r"[:.\s]+$")
+_SPACES = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_CELL_BAR = re.compile(r"(?<!\\)\|")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 def normalise_label(label: str) -> str:
     label = label.strip().strip("*_").strip()
-    label = re.sub(r"[:.\s]+$", "", label)
-    return re.sub(r"\s+", " ", label).lower()
+    label = _LABEL_END.sub("", label)
+    return _SPACES.sub(" ", label).lower()
 
 
 @dataclass
@@ -399,7 +405,7 @@ def _split_list(body: str) -> tuple[str, list[str], str]:
 
 def _paragraphs(lines: list[str]) -> str:
     text = "\n".join(lines).strip("\n")
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return _BLANK_LINES.sub("\n\n", text)
 
 
 def _bold_start(text: str) -> tuple[str, str] | None:
@@ -510,7 +516,7 @@ def _safety_rows(body: str) -> list[SafetyAdvice] | None:
         return None
     advice: list[SafetyAdvice] = []
     for row in rows[2:]:
-        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", row.strip("|"))]
+        cells = [c.strip().replace("\\|", "|") for c in _CELL_BAR.split(row.strip("|"))]
         if len(cells) != 3 or cells[0].lower() not in SAFETY_TOPICS:
             return None
         advice.append(SafetyAdvice(topic=cells[0].lower(), verdict=cells[1], advice=cells[2]))
