@@ -239,12 +239,20 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
         )
 
         again = set(changes.changed) | {row.medicine_id for row in changes.removed}
-        kept = [PageSummary.from_json(row.outputs) for row in store.built_pages(target)
-                if row.medicine_id not in again and row.outputs]
+        rows = store.built_pages(target)
+        kept = [PageSummary.from_json(row.outputs) for row in rows if row.medicine_id not in again and row.outputs]
         items = list(publication.resolve(store.build_sources(changes.changed)))
+        # A page changed, its medicine not: the names the drug dictionary gave it are still good.
+        built = {row.medicine_id: row for row in rows if row.medicine_id in again and row.outputs}
+        known = {}
+        for item in items:
+            row = built.get(item.source.medicine_id)
+            if row is not None and row.medicine_digest == item.source.medicine_digest:
+                summary = PageSummary.from_json(row.outputs)
+                known[summary.path] = summary.medicine_names()
         try:
             report = build_site([(item.source.medicine, item.page) for item in items if item.published != "left_out"],
-                                out, kept=kept, **options)
+                                out, kept=kept, known_names=known, **options)
         except EveryPageNeeded:
             pass  # below, with every page
         else:

@@ -95,14 +95,24 @@ def test_one_page_edited_reads_and_renders_only_it(built, medpages_cli, tmp_path
                     author="contributor:Jane", kind="contributor")
     from medpages.store import Store
 
+    from medpages.publish.site import views
+    from medpages.publish.site.search_index import NameRecord
+
     read: list[object] = []
     real = Store.build_sources
     monkeypatch.setattr(Store, "build_sources", lambda self, ids=None: read.append(ids) or real(self, ids))
+    # The medicine did not change: the names the drug dictionary gave it are the manifest's.
+    dictionary: list[str] = []
+    names, record = views.reader_names, NameRecord.of
+    monkeypatch.setattr(views, "reader_names", lambda medicine: dictionary.append("reader") or names(medicine))
+    monkeypatch.setattr(NameRecord, "of", lambda medicine, empty=False: dictionary.append("record") or record(
+        medicine, empty))
     result = medpages_cli("build", cwd=built)
     assert result.exit_code == 0, result.output
     assert "4 medicine pages; 1 rendered" in result.stdout
     assert "Jekyll tree" in result.stdout and "1 written, 3 unchanged" in result.stdout
     assert len(read) == 2 and all(ids is not None and len(ids) == 1 for ids in read)  # the site's and the tree's
+    assert dictionary == []
     assert "Edited usage." in (built / "site/i/ibuprofen-400mg/index.html").read_text(encoding="utf-8")
     monkeypatch.undo()
     build_and_compare(built, medpages_cli, tmp_path)

@@ -68,12 +68,20 @@ class PageSummary(NamedTuple):
     content_hash: str  # of the medicine and page (the full-text index's)
     page_hash: str  # of everything the page's HTML depends on
     name_lists: list  # the name index's record: [title, generic names, synonyms, brands]
+    reader_names: list[str]  # `views.reader_names`: with `name_lists`, all the page needs of the drug dictionary
 
     @classmethod
     def of(cls, path: str, title: str, skeleton: bool, updated: str | None, badge: views.Badge,
-           content_hash: str, page_hash: str, names: NameRecord) -> PageSummary:
-        return cls(path, title, skeleton, updated, [badge.kind, badge.text], content_hash, page_hash,
-                   [names.title, list(names.generic), list(names.synonyms), list(names.brands)])
+           content_hash: str, page_hash: str, names: NameRecord | list, reader_names: list[str]) -> PageSummary:
+        if isinstance(names, NameRecord):
+            names = [names.title, list(names.generic), list(names.synonyms), list(names.brands)]
+        return cls(path, title, skeleton, updated, [badge.kind, badge.text], content_hash, page_hash, names,
+                   reader_names)
+
+    def medicine_names(self) -> tuple[list[str], list]:
+        """What this page's medicine gave the site through the drug dictionary: the same medicine
+        (the same digest) gives them again without loading it (see `build_site`'s `known_names`)."""
+        return self.reader_names, self.name_lists
 
     @property
     def letter(self) -> str:
@@ -106,6 +114,7 @@ def build_site(
     site_name: str = "Medicine information",
     workers: int | None = None,
     kept: Iterable[PageSummary] = (),
+    known_names: dict[str, tuple[list[str], list]] | None = None,
     stamp: str = "",
 ) -> SiteReport:
     """Build the site of `entries` into `out_dir`; `state_dir` keeps what the next build reuses.
@@ -117,8 +126,10 @@ def build_site(
     without a page gets a page whose every section says "Not yet written".
 
     `kept`: the summaries of pages the last build made and that did not change, when `entries`
-    holds only the changed medicines (`needs_every_page` says when that cannot do). `stamp` is
-    kept in the state folder for `site_intact`.
+    holds only the changed medicines (`EveryPageNeeded` is raised when that cannot do).
+    `known_names`: page path → `PageSummary.medicine_names()` of a medicine that did not change
+    since, so that a rebuild of its page does not load the drug dictionary. `stamp` is kept in the
+    state folder for `site_intact`.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -135,7 +146,7 @@ def build_site(
     gc.disable()
     try:
         with leftovers_swept(out_dir, state_dir / RUNNING_NAME):
-            report = build.run(entries, list(kept))
+            report = build.run(entries, list(kept), known_names or {})
     finally:
         if collecting:
             gc.enable()
@@ -194,7 +205,8 @@ class _Build:
 
     # ------------------------------------------------------------------ the build
 
-    def run(self, entries: Iterable[tuple[Medicine, Page | None]], kept: list[PageSummary]) -> SiteReport:
+    def run(self, entries: Iterable[tuple[Medicine, Page | None]], kept: list[PageSummary],
+            known_names: dict[str, tuple[list[str], list]]) -> SiteReport:
         # A list, so that worker processes inherit it through fork instead of receiving copies.
         entries = entries if isinstance(entries, list) else list(entries)
         full_index = self._needs_full_index()
@@ -217,7 +229,7 @@ class _Build:
         indexed = {path: entry[1] for path, entry in self.fulltext.main.items()}
         indexed.update({path: entry[1] for path, entry in self.fulltext.delta.items()})
         job = PageJob(entries, paths, str(self.out_dir), self.old_files, self.config_key.encode("utf-8"),
-                      self.renderer, full_index, indexed)
+                      self.renderer, full_index, indexed, {path: names[0] for path, names in known_names.items()})
         shares = do_all(job, self.workers)
 
         summaries: list[PageSummary | None] = [None] * len(entries)
@@ -231,9 +243,10 @@ class _Build:
             else:
                 self.report.unchanged += 1
             badge = views.provenance_badge(model) if model is not None else views.Badge("skeleton", "")
+            known = known_names.get(path)
             summaries[page.index] = PageSummary.of(
-                path, medicine.title, page.skeleton, page.updated, badge, page.content_hash,
-                page.page_hash, NameRecord.of(medicine, empty=page.skeleton))
+                path, medicine.title, page.skeleton, page.updated, badge, page.content_hash, page.page_hash,
+                known[1] if known else NameRecord.of(medicine, empty=page.skeleton), page.reader_names)
             docs[page.index] = (path, page.content_hash, medicine.title)
         self.report.pages = summaries
         self.report.written += self.report.rendered

@@ -76,16 +76,18 @@ class SiteRenderer:
             site=self.config, root=root, canonical=canonical, description=description, **values)
         return html.encode("utf-8")
 
-    def medicine(self, medicine: Medicine, page: Page, *, jsonld: bool = True) -> bytes:
+    def medicine(self, medicine: Medicine, page: Page, *, jsonld: bool = True,
+                 reader_names: list[str] | None = None) -> bytes:
         """A medicine's page; `jsonld=False` leaves out the schema.org <script> (the web app puts no
-        page text inside a script element)."""
+        page text inside a script element). `reader_names`: `views.reader_names(medicine)` when the
+        caller knows them (the drug dictionary they come from takes a second to load)."""
         updated = views.last_updated(page)
         skeleton = views.is_skeleton(page)
         sections = views.section_views(page, medicine, self.config)
         identity = [
             (label, _few(values))
             for label, values in (
-                ("Also known as", views.reader_names(medicine)),
+                ("Also known as", views.reader_names(medicine) if reader_names is None else reader_names),
                 ("Brand names", views.brand_names(medicine)),
                 ("Strength", [s.text for s in medicine.strengths]),
                 ("Form", [medicine.form] if medicine.form else []),

@@ -86,7 +86,19 @@ def template_version() -> str:
 def render_version(config: SiteConfig) -> str:
     """What every page's HTML depends on besides its medicine and page: the templates and the code
     (`template_version`) and the site's settings. A change renders every page again."""
-    return json.dumps([template_version(), config.base_url, config.edit_url, config.site_name])
+    return json.dumps([template_version(), dictionary_version(), config.base_url, config.edit_url, config.site_name])
+
+
+@cache
+def dictionary_version() -> str:
+    """The drug dictionary's package version: the names a page shows come from it, and a build keeps
+    them for the pages whose medicine did not change."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("drug-named-entity-recognition")
+    except PackageNotFoundError:
+        return ""
 
 
 def site_intact(out_dir: Path, state_dir: Path, stamp: str) -> bool:

@@ -41,6 +41,7 @@ class PageJob:
     renderer: SiteRenderer
     full_index: bool  # collect the postings of a whole new full-text index
     indexed: dict[str, str]  # page path → content hash the full-text index already holds
+    reader_names: dict[str, list[str]] = field(default_factory=dict)  # page path → known `views.reader_names`
 
 
 class PageResult(NamedTuple):
@@ -51,6 +52,7 @@ class PageResult(NamedTuple):
     rendered: bool
     skeleton: bool
     updated: str | None
+    reader_names: list[str]
 
 
 @dataclass
@@ -85,15 +87,20 @@ def do_share(job: PageJob, start: int, stop: int) -> ShareResult:
         folder = f"{out_dir}/{path}"
         old_hash = old_files.get(f"{path}/index.html")
         rendered = old_hash != page_hash or not os.path.isfile(f"{folder}/index.html")
+        reader_names = job.reader_names.get(path)
+        if reader_names is None:
+            reader_names = views.reader_names(medicine)
         if rendered:
-            write_atomic(f"{folder}/index.html", job.renderer.medicine(medicine, page), durable=False)
+            write_atomic(f"{folder}/index.html", job.renderer.medicine(medicine, page, reader_names=reader_names),
+                         durable=False)
         if job.full_index:
             search_index.add_postings(postings, index, search_index.page_terms(medicine, page))
         elif job.indexed.get(path) != content_hash:
             result.terms[path] = search_index.page_terms(medicine, page)
         updated = views.last_updated(page)
         result.pages.append(PageResult(index, page_hash, content_hash, medicine_digest, rendered,
-                                       views.is_skeleton(page), updated.isoformat() if updated else None))
+                                       views.is_skeleton(page), updated.isoformat() if updated else None,
+                                       reader_names))
     result.postings = search_index.best_postings(postings)
     return result
 
