@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
 from medpages.draft.providers import ProviderConfigError, choose_provider, get_provider
-from medpages.draft.providers.base import DraftRequest, Message, extract_json_object, retry_after_seconds
+from medpages.draft.providers.base import (
+    DraftRequest,
+    Message,
+    extract_json_object,
+    retry_after_seconds,
+)
 from medpages.draft.schema import draft_json_schema
 
 from .fake_llm_server import FakeLLMServer
@@ -55,7 +60,7 @@ def test_a_provider_that_cannot_be_set_up_says_what_is_missing(name, env, words)
 
 
 def test_retry_after_is_read_as_seconds_or_as_a_date():
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     assert retry_after_seconds(httpx.Headers({"Retry-After": "7"})) == 7
     date = format_datetime(now + timedelta(seconds=30), usegmt=True)
     assert retry_after_seconds(httpx.Headers({"Retry-After": date}), now=now) == 30
@@ -113,3 +118,18 @@ def test_vertex_sends_the_bearer_token_to_the_project_path():
     assert body["systemInstruction"] == {"parts": [{"text": "Be plain."}]}
     assert body["generationConfig"]["responseMimeType"] == "application/json"
     assert response.data["generic_name"] == "Aspirin"
+
+
+@pytest.mark.parametrize("name", ["openai", "gemini"])
+def test_an_answer_carries_the_rate_limits_its_headers_state(name):
+    with FakeLLMServer(limit=5, window=60.0, rate_headers=True) as server:
+        settings = {"base_url": f"{server.url}/v1" if name == "openai" else server.url, "api_key": "k"}
+        provider = get_provider(name, "fake-model", settings, env={})
+
+        async def call():
+            async with httpx.AsyncClient() as client:
+                return [await provider.complete(_request(), client) for _ in range(2)]
+
+        first, second = asyncio.run(call())
+    assert (first.limits.requests, first.limits.requests_left, second.limits.requests_left) == (5, 4, 3)
+    assert 59 < second.limits.requests_reset <= 60  # "59.998s": the whole window, from the newest request

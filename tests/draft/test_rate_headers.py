@@ -273,7 +273,8 @@ def test_without_headers_the_runner_learns_the_limit_from_429s(fixed):
         summary, results = _draft(server, _jobs(100, "Unsaid"), RunLimits(
             concurrency=8, period=1.0, request_timeout=5.0, backoff_base=0.05, backoff_max=0.5))
         assert len(results) == 100 and summary.drafted == 100, summary.failures
-        requests = len(server.arrivals)
         assert summary.rate_limited == server.rate_limited
-        assert server.rate_limited <= 0.15 * requests, (server.rate_limited, requests)
-        assert 14 <= summary.requests_limit <= 24  # found near the limit: neither stuck low nor far above
+        # Few 429s: the requests in flight when the first window fills, and at most one such burst more
+        # (the pace passing the limit once while it grows); not one burst a window.
+        assert server.rate_limited <= 2 * 8, server.rate_limited
+        assert 14 <= summary.requests_limit <= 30  # found near the limit: neither stuck low nor far above
