@@ -116,3 +116,25 @@ def test_a_tree_larger_than_a_batch_counts_each_page_as_imported_one_at_a_time(t
         codes = {slug: {finding.code for finding in store.findings(slug)} for slug in ("shared", "zinc-10mg")}
         assert "parse.title_heading_missing" not in codes["shared"] | codes["zinc-10mg"]
         assert codes["shared"] and codes["zinc-10mg"]  # the missing sections are still found
+
+
+def test_brands_a_later_duplicate_lists_reach_medicines_already_stored(project_dir, monkeypatch):
+    """A duplicate past the list's first batch of medicines adds its names to the stored medicine."""
+    from medpages.stages import importing
+
+    monkeypatch.setattr(importing, "ADDITIONS_PER_BATCH", 2)
+    rows = ["name,brands,synonyms"] + [f"Medicine{number} {number}mg,," for number in range(1, 2101)]
+    rows += ["MEDICINE1 1MG,Firstbrand,First synonym", "Medicine2 2mg,Secondbrand;Otherbrand,",
+             "Medicine3 3mg,Thirdbrand,", "Medicine2100 2100mg,Lastbrand,"]  # 2100 is still in the last batch
+    (project_dir / "list.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    project = Project.find(project_dir)
+
+    report = import_paths(project, [project_dir / "list.csv"])
+
+    assert report.medicines == 2100 and len(report.notices) == 4
+    with project.store() as store:
+        first, second, third, last = (store.get_medicine(slug) for slug in (
+            "medicine1-1mg", "medicine2-2mg", "medicine3-3mg", "medicine2100-2100mg"))
+    assert (first.brands, first.synonyms) == (["Firstbrand"], ["First synonym"])
+    assert second.brands == ["Secondbrand", "Otherbrand"] and third.brands == ["Thirdbrand"]
+    assert last.brands == ["Lastbrand"]

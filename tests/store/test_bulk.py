@@ -73,3 +73,11 @@ def test_many_findings_write_nothing_when_one_medicine_is_missing_or_one_finding
 
 def _saves(medicines: list) -> list[PageToSave]:
     return [PageToSave(medicine.slug, make_page(medicine), "model:m", "model") for medicine in medicines]
+
+
+def test_many_medicines_read_by_slug(store: Store) -> None:
+    medicines = [make_medicine(f"Medicine {number}", brands=[f"Brand{number}"]) for number in range(SLUGS_PER_QUERY + 3)]
+    store.upsert_medicines(medicines)
+    found = store.get_medicines([medicine.slug for medicine in medicines] + ["nobody"])
+    assert found == {medicine.slug: medicine for medicine in medicines}
+    assert store.get_medicines([]) == {}

@@ -30,6 +30,7 @@ from medpages.store import PageToSave
 Progress = Callable[[str], None]
 # Pages per round of store writes: the store's own batch (`PAGE_BATCH_SIZE`), a few MB of pages.
 PAGES_PER_BATCH = 500
+ADDITIONS_PER_BATCH = 2000  # medicines read and written again per round, as many as a batch of the list's
 
 
 @dataclass
@@ -94,10 +95,11 @@ def _import_lists(store, lists: list[Path], report: ImportReport) -> None:
     # Medicines go to the store in batches as they are made: memory does not grow with the list.
     catalog = import_catalog(lists, sink=store.upsert_medicines)
     report.medicines += catalog.report.imported
-    for names in catalog.additions:  # names a later duplicate listed for a medicine already stored
-        stored = store.get_medicine(names.slug)
-        if stored is not None:
-            store.upsert_medicine(names.added_to(stored))
+    # Names a later duplicate listed for a medicine already stored: added to it, a batch at a time.
+    for start in range(0, len(catalog.additions), ADDITIONS_PER_BATCH):
+        additions = catalog.additions[start:start + ADDITIONS_PER_BATCH]
+        stored = store.get_medicines(names.slug for names in additions)
+        store.upsert_medicines(names.added_to(stored[names.slug]) for names in additions if names.slug in stored)
     report.failures += [str(p) for p in catalog.problems]
     if catalog.report.imported == 0 and not catalog.problems:
         report.failures.append("no medicine could be imported from " + ", ".join(map(str, lists)))

@@ -12,10 +12,11 @@ from contextlib import AbstractContextManager
 from itertools import islice
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, Text, delete, insert, select
+from sqlalchemy import cast as cast_to
 from sqlalchemy.orm import Session, sessionmaker
 
-from medpages.model import Finding
+from medpages.model import Finding, Medicine
 from medpages.store.database import StoreError
 from medpages.store.schema import (
     FindingRecord,
@@ -55,6 +56,17 @@ class BulkStore:
                 )
                 numbers.update((slug, number) for slug, number in session.execute(statement))
         return numbers
+
+    def get_medicines(self, slugs: Iterable[str]) -> dict[str, Medicine]:
+        """Slug → its stored medicine, for the slugs that have one; one query per thousand slugs."""
+        found: dict[str, Medicine] = {}
+        with self._read_sessions() as session, session.begin():
+            for chunk in _chunks(set(slugs), SLUGS_PER_QUERY):
+                statement = (select(MedicineRecord.slug, cast_to(MedicineRecord.medicine_json, Text))
+                             .where(MedicineRecord.slug.in_(chunk)))
+                found.update((slug, Medicine.model_validate_json(document))
+                             for slug, document in session.execute(statement))
+        return found
 
     def replace_many_findings(self, findings: Mapping[str, Iterable[Finding]]) -> None:
         """`replace_findings` for many medicines (slug → its findings), all in one transaction.
