@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from medpages.catalog import import_catalog, medicine_from_title
+from medpages.catalog import import_catalog, slugify
+from medpages.catalog.builder import build_medicine
 from medpages.catalog.page_files import (
     PageFile,
     iter_page_files,
@@ -167,8 +168,11 @@ def _save_imported(store, batch: list[_ImportedPage], report: ImportReport) -> N
 
 
 def _medicine_for(read: PageFile) -> Medicine:
-    """The catalogue entry for an imported page: a tree's own `<letter>/<slug>.md` path wins."""
-    medicine = medicine_from_title(read.page.title)
+    """The catalogue entry for an imported page: a tree's own `<letter>/<slug>.md` path wins.
+
+    Its strengths, identifiers and links are shared with medicines that read alike (see
+    `build_medicine`): it is only written to the store, never changed, so no copy is made."""
+    medicine = build_medicine(read.page.title, slugify(read.page.title), None)
     parts = path_parts(read.relative)
     if parts:
         letter, slug = parts
