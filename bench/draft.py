@@ -1,7 +1,9 @@
-"""Drafting throughput: the runner against a provider that enforces a rate limit, beside the old batch script.
+"""Drafting throughput: the runner against a provider that enforces a rate limit, beside the old batch script;
+and a runner NOT told the limit, finding it from the server's rate-limit headers or from its 429s.
 
-    python bench/draft.py [--medicines 2000] [--rpm 1200] [--latency-median 0.2] [--concurrency 32]
-                          [--original-medicines 100]
+    python bench/draft.py [--only throughput|discovery] [--medicines 2000] [--rpm 1200] [--latency-median 0.2]
+                          [--concurrency 32] [--original-medicines 100]
+                          [--limit 120] [--window 10] [--pages 480] [--repeats 3] [--fixed-window]
 
 The provider is tests/draft/fake_llm_server.py in a child process (so this process's CPU time is
 the runner's alone): OpenAI chat completions, lognormal latency, 429 with Retry-After beyond
@@ -9,6 +11,15 @@ the runner's alone): OpenAI chat completions, lognormal latency, 429 with Retry-
 every response in a SQLite cache, as `medpages generate` does. The original strategy (batches
 of 5, wait for the whole batch, sleep 2 s) runs against a fresh server of the same kind for
 `--original-medicines` pages; its time for all medicines is extrapolated from that, and says so.
+
+Discovery (issue 12: 120 requests a minute, the limit not given to the runner): the server allows
+`--limit` requests in any `--window` seconds (a minute scaled down to 10 s by default, so that
+repeats take minutes, not hours; the runner's `period`, what it calls a minute, is scaled the same,
+and it is told nothing else) and answers 429 beyond. Two servers, alternated in each repeat: one
+sends OpenAI's `x-ratelimit-*-requests` headers and Retry-After, the other bare 429s and nothing
+else. The runner has the default settings (8 at once, no rpm). Printed: pages drafted per window
+as a fraction of the limit (the whole run, its start included) and the share of requests
+answered 429, medians of `--repeats` runs with their range, beside the aim.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import argparse
 import asyncio
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,9 +49,9 @@ SERVER = Path(__file__).resolve().parents[1] / "tests" / "draft" / "fake_llm_ser
 
 
 class ChildServer:
-    def __init__(self, rpm: int, latency: float):
+    def __init__(self, rpm: int, latency: float, *options: str):
         self.process = subprocess.Popen(
-            [sys.executable, str(SERVER), "--rpm", str(rpm), "--latency-median", str(latency)],
+            [sys.executable, str(SERVER), "--rpm", str(rpm), "--latency-median", str(latency), *options],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("PORT "):
@@ -120,6 +132,68 @@ def bench_original(args, jobs) -> dict:
             "extrapolated_wall": extrapolated}
 
 
+DISCOVERY_AIM = {"fraction": 0.9, "rate_limited": 0.02}
+
+
+def bench_discovery(args, jobs, *, headers: bool) -> dict:
+    """One run of the runner, told no limit, against a server allowing `--limit` per `--window`."""
+    options = ["--window", str(args.window)]
+    options += ["--rate-headers"] if headers else ["--no-retry-after"]
+    options += ["--fixed-window"] if args.fixed_window else []
+    server = ChildServer(args.limit, args.latency_median, *options)
+    try:
+        provider = get_provider("openai", "fake-model", {"base_url": f"{server.url}/v1", "api_key": "bench"}, env={})
+        limits = RunLimits(period=args.window, request_timeout=30, max_rate_limit_waits=100)
+        wall = time.perf_counter()
+        summary = asyncio.run(run_drafts(jobs, provider, limits=limits))
+        wall = time.perf_counter() - wall
+        stats = server.stats()
+    finally:
+        server.close()
+    return {"pages": summary.drafted, "wall": wall, "fraction": summary.drafted / wall * args.window / args.limit,
+            "rate_limited": stats["rate_limited"] / max(1, stats["requests"]), "429s": stats["rate_limited"],
+            "requests": stats["requests"], "limit_found": summary.requests_limit}
+
+
+def run_discovery(args) -> dict:
+    medicines = [medicine_from_title(f"Findlimit{i:05d} {10 + i % 90}mg", resolve_names=False)
+                 for i in range(args.pages)]
+    jobs = [make_job(medicine) for medicine in medicines]
+    kind = "fixed" if args.fixed_window else "sliding"
+    print(f"\ndiscovery: {args.pages} pages, the server allows {args.limit} requests per {args.window:g} s "
+          f"({kind} window), latency lognormal median {args.latency_median * 1000:.0f} ms; the runner is not told "
+          f"the limit (8 at once, no rpm; its period is {args.window:g} s); {args.repeats} repeats, alternated")
+    runs: dict[str, list[dict]] = {"headers": [], "bare 429s": []}
+    for repeat in range(args.repeats):
+        for name, found in runs.items():
+            run = bench_discovery(args, jobs, headers=name == "headers")
+            found.append(run)
+            print(f"  repeat {repeat + 1} {name:9}  {run['pages']} pages in {run['wall']:.1f} s  "
+                  f"fraction {run['fraction']:.3f}  429s {run['429s']} of {run['requests']} "
+                  f"({run['rate_limited'] * 100:.1f} %)  limit found {run['limit_found'] or 0:.1f}", flush=True)
+
+    def spread(values: list[float], scale: float = 1.0, digits: int = 3) -> str:
+        return (f"{statistics.median(values) * scale:.{digits}f} "
+                f"({min(values) * scale:.{digits}f}-{max(values) * scale:.{digits}f})")
+
+    rows = [("", "fraction of the limit", "requests answered 429")]
+    for name, found in runs.items():
+        rows.append((f"runner, {name}", spread([r["fraction"] for r in found]),
+                     spread([r["rate_limited"] for r in found], 100, 1) + " %"))
+    rows.append(("aim", f">= {DISCOVERY_AIM['fraction']}", f"<= {DISCOVERY_AIM['rate_limited'] * 100:.0f} %"))
+    rows.append(("before (issue 12: default cap 60/min)", "0.48", "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    print(f"\nmedians of {args.repeats} (range):")
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    for name, found in runs.items():
+        fraction = statistics.median(r["fraction"] for r in found)
+        limited = statistics.median(r["rate_limited"] for r in found)
+        met = fraction >= DISCOVERY_AIM["fraction"] and limited <= DISCOVERY_AIM["rate_limited"]
+        print(f"{name}: aim {'met' if met else 'MISSED'}")
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--medicines", type=int, default=2000)
@@ -128,7 +202,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--original-medicines", type=int, default=100,
                         help="pages the original strategy drafts (its full time is extrapolated)")
+    parser.add_argument("--only", choices=["throughput", "discovery"], help="run one of the two benchmarks")
+    parser.add_argument("--limit", type=int, default=120, help="discovery: requests the server allows per window")
+    parser.add_argument("--window", type=float, default=10.0, help="discovery: seconds the limit counts over")
+    parser.add_argument("--pages", type=int, default=480, help="discovery: pages per run")
+    parser.add_argument("--repeats", type=int, default=3, help="discovery: runs of each server")
+    parser.add_argument("--fixed-window", action="store_true", help="discovery: a fixed window, not a sliding one")
     args = parser.parse_args()
+    if args.only == "discovery":
+        print(json.dumps({"discovery": run_discovery(args)}, default=float))
+        return
 
     started = time.process_time()
     medicines = [medicine_from_title(f"Benchmedicine{i:05d} {10 + i % 90}mg", resolve_names=False)
@@ -158,7 +241,8 @@ def main() -> None:
     print(f"\n{'':{width}}  {'runner':{col}}  original (5 per batch, 2 s sleep)")
     for name, ours, theirs in rows:
         print(f"{name:{width}}  {ours:{col}}  {theirs}")
-    print(json.dumps({"runner": runner, "original": original}, default=float))
+    discovery = run_discovery(args) if args.only is None else None
+    print(json.dumps({"runner": runner, "original": original, "discovery": discovery}, default=float))
 
 
 if __name__ == "__main__":
