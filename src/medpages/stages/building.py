@@ -120,7 +120,6 @@ def build_jekyll(project: Project, out_dir: Path | None = None, publication: Pub
     The project's own tree is also a Jekyll site of its own: a `_config.yml` and the
     `minimal-medicine` layout are written when it has none (never over the publisher's own, never
     deleted). A folder named with `out_dir` (often an existing Jekyll site) gets only the pages."""
-    from medpages.draft.skeleton import skeleton_page
     from medpages.publish.jekyll import (
         ExportReport,
         export_jekyll,
@@ -157,8 +156,12 @@ def build_jekyll(project: Project, out_dir: Path | None = None, publication: Pub
             written.append(item)
             if item.published == "left_out":
                 continue
-            page = item.page if item.page is not None else skeleton_page(item.source.medicine, prefer)
-            yield item.source.medicine, page
+            if item.page is None:  # the skeleton loads the catalogue: only when one is needed
+                from medpages.draft.skeleton import skeleton_page
+
+                yield item.source.medicine, skeleton_page(item.source.medicine, prefer)
+            else:
+                yield item.source.medicine, item.page
 
     # Before the pages, so that the folder's listing the export records for `tree_intact` has them.
     starter = write_jekyll_starter(out, site_name=project.settings.site.name,
