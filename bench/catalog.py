@@ -7,8 +7,8 @@ The real path: `import_paths` (what `medpages import` runs) into a fresh project
 every medicine written. The list is varied as a real one is (a fixed random seed): common
 generics and thousands of other dictionary names, salts, strengths and forms, brands,
 combinations, typos, duplicates differing by case or spacing, and junk lines. Each size runs
-in its own process, so one size's memory cannot hide in another's; the figures are medians
-of `--repeat` runs, each into a fresh project. Throughput is timed without tracemalloc (it
+in processes of its own: each import is a fresh process into a fresh project, cold as one
+`medpages import` is (no name cached by an earlier run); the figures are medians of `--repeat` runs. Throughput is timed without tracemalloc (it
 slows Python down several times); memory is traced in a separate import of the same list.
 Aims (issue 12): at least 50,000 lines/s end to end, and memory that does not grow with the
 list (the bytes kept per medicine stay flat from 10,000 to 100,000 lines).
@@ -61,7 +61,7 @@ STRENGTHS = ["5mg", "10mg", "20mg", "25mg", "40mg", "50mg", "75mg", "100mg", "15
              "120mg/5ml", "250mg/5ml", "10mg/ml", "100 units/ml", "500mg + 125mg", "20mg/120mg"]
 FORMS = ["", "", "", "Tablets", "Tablet", "Capsules", "Syrup", "Suspension", "Injection", "Cream", "Ointment", "Gel",
          "Eye Drops", "Inhaler", "Patch", "Suppositories", "Oral Solution", "Tablets IP", "SR Tablets"]
-MAKERS = [""] * 16 + ["(Cipla)", "(Sun Pharma)", "(Teva)", "(Sandoz)", "BP", "BP", "USP", "USP"]
+MAKERS = [""] * 40 + ["(Cipla)", "(Sun Pharma)", "(Teva)", "(Sandoz)", "BP", "BP", "USP", "USP", "IP", "Ph. Eur."]
 BAD_LINES = ["()", "---", "\"''\"", "!!!", "A" * 400, "Bad\x07Name 5mg", "../../etc/passwd", "Para\u202ecetamol",
              "Take two tablets daily", "http://example.org/list", "=SUM(A1:A9)", "N/A", "12345"]
 _SYLLABLES = ["ba", "ce", "di", "fo", "ga", "ke", "li", "mo", "nu", "pra", "ro", "sta", "ti", "vo", "xa", "zy"]
@@ -119,7 +119,7 @@ def write_list(path: Path, lines: int, seed: int = 7) -> dict[str, int]:
                     name = rng.choice(brands)
                 elif roll < 0.32:
                     counts["combination"] += 1
-                    name = rng.choice([" + ", "/", ", ", " and "]).join(rng.sample(generics, rng.choice([2, 2, 2, 3])))
+                    name = rng.choice([" + ", "/", ", ", " & "]).join(rng.sample(generics, rng.choice([2, 2, 2, 3])))
                 else:
                     name = rng.choice(generics)
                     name += f" {rng.choice(SALTS)}" if rng.random() < 0.2 else ""
@@ -141,62 +141,58 @@ def machine_reference() -> float:
     return time.perf_counter() - started
 
 
-def import_into_new_project(path: Path, folder: Path):
-    """`import_paths` of the list into a project made for it: the store's SQLite file included."""
+def new_project(folder: Path):
+    """A project made for one import (`medpages init`), its store open: not part of the timed import."""
     from medpages.project import Project
-    from medpages.stages import import_paths
 
     project = Project.init(folder)
+    project.store()
+    return project
+
+
+def import_into(project, path: Path):
+    """`import_paths` of the list, as `medpages import` runs it: the store's SQLite file included."""
+    from medpages.stages import import_paths
+
     try:
         return import_paths(project, [path])
     finally:
         project.store().close()
 
 
-def run_one(lines: int, repeat: int) -> dict[str, float]:
+def run_one(lines: int, traced: bool) -> dict[str, float]:
+    """One import of a list of `lines` lines in this fresh process, as one `medpages import` runs it;
+    with `traced`, a second import of the same list under tracemalloc, for memory."""
     from medpages.catalog import load_dictionary
 
+    started = time.perf_counter()
+    load_dictionary()  # once per process, as in one `medpages import`: apart from import_s
+    load_seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         path = work / "generics.txt"
         counts = write_list(path, lines)
+        project = new_project(work / "project")
         started = time.perf_counter()
-        load_dictionary()  # once per process, as in one `medpages import`: not in the timed runs
-        load_seconds = time.perf_counter() - started
-
-        seconds = []
-        for number in range(repeat):
-            started = time.perf_counter()
-            report = import_into_new_project(path, work / f"project-{number}")
-            seconds.append(time.perf_counter() - started)
-        database_mb = (work / "project-0" / "medpages.sqlite").stat().st_size / 1e6 if (
-            work / "project-0" / "medpages.sqlite").exists() else float("nan")
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-        tracemalloc.start()
-        traced = import_into_new_project(path, work / "project-traced")
-        retained, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        del traced
-        median = statistics.median(seconds)
-        return {
-            "lines": lines,
-            "file_mb": path.stat().st_size / 1e6,
-            "load_s": load_seconds,
-            "import_s": median,
-            "spread": f"{min(seconds):.2f}-{max(seconds):.2f}",
-            "lines_per_s": lines / median,
-            "imported": report.medicines,
-            "rejected": sum(1 for line in report.rejected if not line.startswith("...")) + _more(report.rejected),
-            "merged": len(report.notices),
-            "unresolved": report.unresolved_count,
-            "junk_written": counts["junk"],
-            "db_mb": database_mb,
-            "rss_mb": rss_mb,
-            "peak_mb": peak / 1e6,
-            "peak_b_each": peak / max(report.medicines, 1),
-            "kept_mb": retained / 1e6,
+        report = import_into(project, path)
+        seconds = time.perf_counter() - started
+        database_mb = sum(file.stat().st_size for file in (work / "project").glob("*.sqlite3*")) / 1e6
+        row = {
+            "lines": lines, "file_mb": path.stat().st_size / 1e6, "load_s": load_seconds, "import_s": seconds,
+            "imported": report.medicines, "rejected": len(report.rejected) - bool(_more(report.rejected))
+            + _more(report.rejected), "merged": len(report.notices), "unresolved": report.unresolved_count,
+            "junk_written": counts["junk"], "db_mb": database_mb,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
+        if traced:
+            project = new_project(work / "project-traced")
+            tracemalloc.start()
+            kept = import_into(project, path)
+            retained, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            del kept
+            row |= {"peak_mb": peak / 1e6, "peak_b_each": peak / max(report.medicines, 1), "kept_mb": retained / 1e6}
+        return row
 
 
 def _more(rejected: list[str]) -> int:
@@ -208,22 +204,32 @@ def _more(rejected: list[str]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
-    parser.add_argument("--repeat", type=int, default=3, help="imports per size, each into a fresh project")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: one size, JSON out
+    parser.add_argument("--repeat", type=int, default=3, help="imports per size, each in a fresh process and project")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: one import, JSON out
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.one:
-        print(json.dumps(run_one(arguments.one, arguments.repeat)))
+        print(json.dumps(run_one(arguments.one, arguments.traced)))
         return
 
     rows = []
     for size in arguments.sizes:
-        child = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--repeat", str(arguments.repeat)],
-            capture_output=True, text=True, check=False,
-        )
-        if child.returncode != 0:
-            raise SystemExit(f"the run of {size:,} lines failed:\n{child.stderr[-2000:]}")
-        rows.append(json.loads(child.stdout))
+        runs = []
+        # Each import in a process of its own, cold as a `medpages import` is: no name cached from the last.
+        for number in range(arguments.repeat + 1):
+            command = [sys.executable, __file__, "--one", str(size)] + ["--traced"] * (number == arguments.repeat)
+            child = subprocess.run(command, capture_output=True, text=True, check=False)
+            if child.returncode != 0:
+                raise SystemExit(f"the run of {size:,} lines failed:\n{child.stderr[-2000:]}")
+            runs.append(json.loads(child.stdout))
+        timed, traced = runs[:-1], runs[-1]
+        seconds = [run["import_s"] for run in timed]
+        row = {**timed[0], **{key: traced[key] for key in ("peak_mb", "peak_b_each", "kept_mb")}}
+        row |= {"import_s": statistics.median(seconds), "spread": f"{min(seconds):.2f}-{max(seconds):.2f}",
+                "load_s": statistics.median(run["load_s"] for run in timed),
+                "rss_mb": max(run["rss_mb"] for run in timed)}
+        row["lines_per_s"] = size / row["import_s"]
+        rows.append(row)
 
     print(f"machine reference: {machine_reference():.2f} s for 2M iterations of a Python loop "
           "(about 0.10 s on a recent laptop)")
@@ -249,8 +255,9 @@ def main() -> None:
         print(f"memory per medicine from {rows[0]['lines']:,} to {rows[-1]['lines']:,} lines: {low:,.0f} -> "
               f"{high:,.0f} bytes (aim: flat, not growing with the list): {'met' if flat else 'MISSED'}")
     print(
-        "import_s: `import_paths` into a fresh project's SQLite file, every medicine written (the drug dictionary,\n"
-        "load_s, is loaded once per process before). rejected, merged, unresolved: lines the report names.\n"
+        "import_s: `import_paths` into a fresh project's SQLite file in a fresh process, every medicine written\n"
+        "(the drug dictionary, load_s, is loaded before it, once per process as in `medpages import`; the project is\n"
+        "made before it too, as by `medpages init`). rejected, merged, unresolved: lines the report names.\n"
         "rss_mb: the process's peak resident size. peak_mb: traced peak during one import, kept_mb: what it\n"
         "returns (the report); peak_b_each = peak / medicines: the duplicate and slug index, one batch and the\n"
         "report's details, which must not grow per medicine with the list."

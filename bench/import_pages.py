@@ -1,6 +1,6 @@
 """Page import speed: `medpages import` of a Jekyll tree of 10,000 pages made from the seed page.
 
-    python bench/import_pages.py [--pages 10000] [--repeat 5] [--keep DIR]
+    python bench/import_pages.py [--pages 10000] [--repeat 5] [--keep DIR] [--tree DIR]
 
 The tree is made once, as bench/build.py makes its pages (`synthetic_entries`, written out by
 `export_jekyll`). Each run is the real command in its own process, into a fresh project: a
@@ -62,16 +62,21 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5, help="fresh projects imported into; medians are printed")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--tree", type=Path, help="import this tree, made by an earlier --keep run (default: make one)")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="medpages-bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(work / "tree", ignore_errors=True)
     started = time.perf_counter()
-    tree = make_tree(args.pages, work)
+    if args.tree:
+        tree = args.tree
+        args.pages = sum(1 for _ in tree.rglob("*.md"))
+    else:
+        shutil.rmtree(work / "tree", ignore_errors=True)
+        tree = make_tree(args.pages, work)
     size = sum(path.stat().st_size for path in tree.rglob("*.md"))
-    print(f"{args.pages:,} pages ({size / 1e6:.1f} MB of Markdown) written in {time.perf_counter() - started:.1f} s "
-          f"to {tree}")
+    print(f"{args.pages:,} pages ({size / 1e6:.1f} MB of Markdown) in {tree}, made or counted in "
+          f"{time.perf_counter() - started:.1f} s")
 
     runs: dict[str, list[float]] = {"first": [], "second": []}
     peaks: dict[str, list[float]] = {"first": [], "second": []}
