@@ -219,3 +219,16 @@ def test_each_output_folder_keeps_its_own_manifest(built, medpages_cli, tmp_path
     assert "0 rendered, 0 files written" in again.stdout
     project = medpages_cli("build", cwd=built)
     assert "0 rendered, 0 files written" in project.stdout
+
+
+def test_full_repairs_what_the_cheap_check_does_not_see(built, medpages_cli, tmp_path):
+    """A page's index.html deleted with its folder left, a Markdown file edited in place: the folder
+    listings are unchanged, so a build trusts its manifest; `--full` reads and checks everything."""
+    (built / "site/i/ibuprofen-400mg/index.html").unlink()
+    (built / "jekyll/i/ibuprofen-400mg.md").write_text("edited in place", encoding="utf-8")
+    trusting = medpages_cli("build", cwd=built)
+    assert "0 rendered" in trusting.stdout and not (built / "site/i/ibuprofen-400mg/index.html").exists()
+    full = medpages_cli("build", "--full", cwd=built)
+    assert full.exit_code == 0, full.output
+    assert "1 rendered" in full.stdout and "1 written, 3 unchanged" in full.stdout
+    build_and_compare(built, medpages_cli, tmp_path)
