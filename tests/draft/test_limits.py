@@ -88,3 +88,24 @@ def test_concurrency_halves_on_429_and_grows_back():
     for _ in range(4):
         concurrency.succeeded()
     assert concurrency.limit == 6
+
+
+def test_a_retuned_bucket_keeps_to_the_new_limit_from_then_on(fake_time):
+    async def main():
+        bucket = TokenBucket(10, 1.0, clock=fake_time.clock)
+        times = []
+        for _ in range(15):
+            await bucket.acquire()
+            times.append(fake_time.now)
+        bucket.retune(60)  # the server said it allows more
+        retuned_at = fake_time.now
+        for _ in range(120):
+            await bucket.acquire()
+            times.append(fake_time.now)
+        return times, retuned_at
+
+    times, retuned_at = asyncio.run(main())
+    assert _max_in_window([t for t in times if t < retuned_at], 1.0) <= 10
+    assert _max_in_window(times, 1.0) <= 60
+    after = [t for t in times if t > retuned_at]
+    assert 55 <= len(after) / (after[-1] - after[0]) <= 60  # 58 a second: 60 less a burst of one and one of margin
