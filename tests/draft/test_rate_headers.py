@@ -105,12 +105,12 @@ def test_retry_after_that_cannot_be_believed_is_ignored(headers):
     assert retry_after_seconds(headers, now=NOW) is None
 
 
-@pytest.mark.parametrize("value", ["-120", "0", "nan", "inf", "1e300", str(int(MAX_COUNT * 10)), "lots", "", "12,13"])
+@pytest.mark.parametrize("value", ["-120", "0", "0.5", "nan", "inf", "1e300", str(int(MAX_COUNT * 10)), "lots", "", "12,13"])
 def test_a_hostile_limit_is_as_if_none_was_sent(value):
     limits = read_server_limits({"x-ratelimit-limit-requests": value, "x-ratelimit-remaining-requests": value,
                                  "anthropic-ratelimit-tokens-reset": value}, now=NOW)
     assert limits.requests is None and limits.tokens_reset is None
-    assert limits.requests_left == (0 if value == "0" else None)  # none left is a real answer
+    assert limits.requests_left == {"0": 0, "0.5": 0.5}.get(value)  # none left is a real answer
 
 
 def test_more_left_than_the_limit_is_not_believed():

@@ -116,8 +116,9 @@ def _number(text: str | None) -> float | None:
 
 
 def _count(text: str | None, *, allow_zero: bool = False) -> float | None:
+    """A count of requests or tokens: a limit is at least one (less would stall a run), what is left may be 0."""
     value = _number(text)
-    if value is None or value > MAX_COUNT or value < 0 or (value == 0 and not allow_zero):
+    if value is None or value > MAX_COUNT or value < 0 or (value < 1 and not allow_zero):
         return None
     return value
 
