@@ -350,7 +350,8 @@ def generate(
                                                    "the provider the environment configures, else reference.")] = None,
     model: Annotated[Optional[str], typer.Option(metavar="NAME", help="The provider's model (gpt-4o-mini, gemini-2.0-flash, llama3.1…).")] = None,
     concurrency: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Requests in flight at most (default 8).")] = None,
-    rpm: Annotated[Optional[float], typer.Option(min=0.001, metavar="N", help="Requests per minute at most (default 60).")] = None,
+    rpm: Annotated[Optional[float], typer.Option(min=0.001, metavar="N", help="Requests per minute at most (default: just under what the provider "
+                                                  "states, or what its 429s show).")] = None,
     tpm: Annotated[Optional[float], typer.Option(min=1, metavar="N", help="Tokens per minute at most (default: no limit).")] = None,
     only: Annotated[Optional[list[str]], typer.Option(metavar="SLUG", help="Only this medicine (its slug); "
                                                       "repeat for more.")] = None,
