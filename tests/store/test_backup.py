@@ -16,6 +16,7 @@ from medpages.model import Finding
 from medpages.model.facts import Fact, LabelFacts, LabelSource
 from medpages.model.label import LabelSection
 from medpages.store import NewSuggestion, Store
+from medpages.store.builds import BuiltPage
 from medpages.store.schema import Base
 
 from postgres_schema import postgres_schema
@@ -70,6 +71,10 @@ def fill(store: Store) -> None:
     store.save_revision(medicine.slug, make_page(medicine, usage="Relieves mild pain.", status="reviewed"),
                         expected_revision=3, author="reviewer:Rita", kind="fixed", message="reviewed",
                         review_by=rita.id, review_note="ok")
+    source = next(source for source in store.build_sources() if source.medicine.slug == medicine.slug)
+    store.save_build("site", out_dir="/srv/site", render_version="r1", stamp="s1", pages=[BuiltPage(
+        source.medicine_id, medicine.slug, source.medicine_digest, source.current_revision_id, 4, "current", "r1",
+        {"files": ["p/paracetamol-500mg/index.html"]})])
 
 
 def dumped(store: Store) -> bytes:
@@ -101,7 +106,8 @@ def test_a_dump_restores_every_row_exactly(store: Store, target_url: str) -> Non
         assert target.add_user("Newcomer", "contributor", "hash").id > newest
         assert target.save_revision("paracetamol-500mg", make_page(make_medicine()), expected_revision=4,
                                     author="contributor:x", kind="contributor", message="") == 5
-        assert dumped(target).count(b"\n") == backup.count(b"\n") + 2  # the new user and revision
+        # The new user, the new revision, and the page of the revision it replaced, kept compressed.
+        assert dumped(target).count(b"\n") == backup.count(b"\n") + 3
 
 
 def test_restoring_into_a_store_with_data_is_refused(store: Store) -> None:
