@@ -34,7 +34,7 @@ def check_pages(project: Project, only: Iterable[str] = (), progress: Callable[[
     wanted = set(only)
     run = CheckRun()
     seen: set[str] = set()
-    for medicine, page in store.iter_pages():
+    for medicine, page in store.iter_pages(with_original=False):  # the text it was parsed from: not needed
         if page is None or (wanted and medicine.slug not in wanted):
             continue
         seen.add(medicine.slug)

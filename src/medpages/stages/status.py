@@ -66,7 +66,7 @@ def project_status(project: Project) -> ProjectStatus:
 
     store = project.store()
     status = ProjectStatus(root=project.root)
-    for medicine, page in store.iter_pages():
+    for medicine, page in store.iter_pages(with_original=False):  # the text it was parsed from: not needed
         status.medicines += 1
         if page is None:
             status.without_page += 1

@@ -127,7 +127,7 @@ class SiteSearch:
     def _build(self, marker: tuple) -> _Snapshot:
         entries: list[tuple[Medicine, Page]] = []
         by_path: dict[str, tuple[Medicine, bool]] = {}
-        for medicine, page in self.store.iter_pages():
+        for medicine, page in self.store.iter_pages(with_original=False):
             path = f"{medicine.letter}/{medicine.slug}"
             if path in by_path:
                 continue  # as the builder: a second medicine with this path is skipped
