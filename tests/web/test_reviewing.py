@@ -214,17 +214,27 @@ def test_mark_reviewed_shows_the_reviewed_badge_and_the_history(client, project)
     assert history.count('href="../revisions/') == current + 1
 
 
-def test_a_pending_change_does_not_replace_the_reviewed_page_readers_see(client, project):
+def mark_reviewed(client, project) -> None:
+    """Rita marks the seed page reviewed through the app."""
     login(client, "rita")
     token = csrf(client.get(f"{SEED_PATH}history/").text)
     current = project.store().current_revision(SEED_SLUG)
     client.post(f"{SEED_PATH}reviewed/", data={"csrf_token": token, "expected_revision": str(current)})
+
+
+def save_unreviewed_draft(project) -> None:
+    """The pipeline saves a newer draft of the seed page, not reviewed."""
     store = project.store()
     page = store.get_page(SEED_SLUG)
     changed = page.model_copy(update={"status": "draft", "reviewed_on": None,
                                       "usage": page.usage.model_copy(update={"lead": "An unreviewed lead."})})
     store.save_revision(SEED_SLUG, changed, expected_revision=store.current_revision(SEED_SLUG), author="pipeline",
                         kind="model", message="redrafted")
+
+
+def test_a_pending_change_does_not_replace_the_reviewed_page_readers_see(client, project):
+    mark_reviewed(client, project)
+    save_unreviewed_draft(project)
     reader = client.get(SEED_PATH).text
     assert "An unreviewed lead." not in reader and "badge-reviewed" in reader
 
@@ -275,15 +285,7 @@ def test_the_home_page_leads_with_the_reviewed_version_readers_see(client, proje
         return re.findall(r'<a href="([^"]+)">[^<]*</a> <span class="badge badge-(\w+)"', listing[:listing.index("</ul>")])
 
     assert featured() == [(SEED_PATH.lstrip("/"), "imported")]  # the one written page; empty ones are not listed
-    login(client, "rita")
-    token = csrf(client.get(f"{SEED_PATH}history/").text)
-    client.post(f"{SEED_PATH}reviewed/", data={"csrf_token": token,
-                                                "expected_revision": str(project.store().current_revision(SEED_SLUG))})
+    mark_reviewed(client, project)
     assert featured() == [(SEED_PATH.lstrip("/"), "reviewed")]
-    store = project.store()
-    page = store.get_page(SEED_SLUG)
-    changed = page.model_copy(update={"status": "draft", "reviewed_on": None,
-                                      "usage": page.usage.model_copy(update={"lead": "An unreviewed lead."})})
-    store.save_revision(SEED_SLUG, changed, expected_revision=store.current_revision(SEED_SLUG), author="pipeline",
-                        kind="model", message="redrafted")
+    save_unreviewed_draft(project)
     assert featured() == [(SEED_PATH.lstrip("/"), "reviewed")]  # readers still get the reviewed version
