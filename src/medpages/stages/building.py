@@ -265,7 +265,7 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
             return report
     from medpages.publish.site.builder import build_site
 
-    items = list(publication.resolve(store.build_sources()))
+    items = list(publication.resolve(store.build_sources(with_original=False)))
     report = build_site([(item.source.medicine, item.page) for item in items if item.published != "left_out"],
                         out, **options)
     _save_site_build(store, target, out, version, stamp, items, report, full=True)

@@ -210,9 +210,12 @@ class BuildStore:
         outputs = from_json("[" + ",".join(row[7] for row in rows) + "]") if rows else []
         return [BuiltPage(*row[:7], output) for row, output in zip(rows, outputs, strict=True)]
 
-    def build_sources(self, medicine_ids: Sequence[int] | None = None) -> Iterator[BuildSource]:
+    def build_sources(self, medicine_ids: Sequence[int] | None = None, *,
+                      with_original: bool = True) -> Iterator[BuildSource]:
         """The medicines `medicine_ids` (all of them with None) with their current pages, in slug
-        order, each with the digest and revision id its manifest row will record.
+        order, each with the digest and revision id its manifest row will record. Without
+        `with_original`, a pass over every page leaves out the text each was parsed from (the
+        HTML site never shows it; the Markdown tree writes an unchanged imported page back with it).
 
         Those are read first, the pages after (through `iter_pages`/`get_page`, which know how a page
         is stored): a page saved in between goes out newer than its recorded revision id says, which
@@ -231,7 +234,7 @@ class BuildStore:
             versions[slug] = (medicine_id, digest, revision_id)
         store = cast(Any, self)
         if medicine_ids is None or len(versions) > _FEW:
-            pages: Iterable[tuple[Medicine, Page | None]] = store.iter_pages()
+            pages: Iterable[tuple[Medicine, Page | None]] = store.iter_pages(with_original=with_original)
         else:
             pages = ((medicine, store.get_page(slug)) for slug in sorted(versions)
                      if (medicine := store.get_medicine(slug)) is not None)

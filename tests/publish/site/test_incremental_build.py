@@ -93,14 +93,14 @@ def test_one_page_edited_reads_and_renders_only_it(built, medpages_cli, tmp_path
     page = store.get_page("ibuprofen-400mg")
     store.save_page("ibuprofen-400mg", page.model_copy(update={"usage": TextSection(lead="Edited usage.")}),
                     author="contributor:Jane", kind="contributor")
-    from medpages.store import Store
-
     from medpages.publish.site import views
     from medpages.publish.site.search_index import NameRecord
+    from medpages.store import Store
 
     read: list[object] = []
     real = Store.build_sources
-    monkeypatch.setattr(Store, "build_sources", lambda self, ids=None: read.append(ids) or real(self, ids))
+    monkeypatch.setattr(Store, "build_sources",
+                        lambda self, ids=None, **options: read.append(ids) or real(self, ids, **options))
     # The medicine did not change: the names the drug dictionary gave it are the manifest's.
     dictionary: list[str] = []
     names, record = views.reader_names, NameRecord.of
