@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 
 from medpages.store import Store, StoreError
-from medpages.store.database import alembic_config, newest_schema_revision, schema_revision
+from medpages.store.database import alembic_config, newest_schema_revision, schema_revision, shipped_schema_revision
 from medpages.store.schema import Base
 
 from store_samples import make_medicine, make_page
@@ -24,7 +24,19 @@ TABLES = {
 def test_opening_an_empty_database_creates_every_table(store: Store, raw_engine: Engine) -> None:
     assert TABLES <= set(inspect(raw_engine).get_table_names())
     with raw_engine.connect() as connection:
-        assert schema_revision(connection) == newest_schema_revision() == "0006"
+        assert schema_revision(connection) == newest_schema_revision() == shipped_schema_revision() == "0006"
+
+
+def test_opening_a_database_at_the_newest_schema_does_not_load_alembic(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    Store.open(tmp_path / "medpages.sqlite").close()  # created, at the newest schema
+    code = ("import sys; from pathlib import Path; from medpages.store import Store; "
+            f"Store.open(Path({str(tmp_path / 'medpages.sqlite')!r})).close(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
 
 
 def test_opening_again_changes_nothing_and_keeps_the_data(database_url: str, raw_engine: Engine) -> None:
