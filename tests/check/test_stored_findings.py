@@ -7,6 +7,7 @@ its SQLite database.
 from __future__ import annotations
 
 import json
+import zlib
 from importlib.resources import files
 
 import pytest
@@ -47,8 +48,10 @@ def _codes(project: Project) -> list[str]:
 
 def _stored_page_documents(project: Project) -> list[dict]:
     with project.store() as store, store.engine.connect() as connection:
-        rows = connection.execute(text("SELECT page_json FROM pages UNION ALL SELECT page_json FROM revisions"))
-        return [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in rows]
+        pages = connection.execute(text("SELECT page_json FROM pages")).scalars().all()
+        replaced = connection.execute(text("SELECT page_zlib FROM revision_pages")).scalars().all()
+    return ([json.loads(document) if isinstance(document, str) else document for document in pages]
+            + [json.loads(zlib.decompress(document)) for document in replaced])
 
 
 READ = ["parse.duplicate_section", "parse.unknown_section"]  # the second Usage is kept as an extra section
@@ -89,6 +92,9 @@ def test_a_page_stored_with_findings_in_its_json_still_loads(project):
         old = json.loads(page.model_dump_json()) | {
             "findings": [{"code": "missing-section", "severity": "warning", "message": "old style"}]}
         with store.engine.begin() as connection:
+            # Such a page came from before migration 0006, which keeps pages as they were; today a
+            # trigger refuses to change a page without a new revision, so this test lifts it.
+            connection.execute(text("DROP TRIGGER pages_change_with_revision"))
             connection.execute(text("UPDATE pages SET page_json = :doc"), {"doc": json.dumps(old)})
         assert store.get_page(SLUG) == page
         assert [loaded for _, loaded in store.iter_pages()] == [page]
