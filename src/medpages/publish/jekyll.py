@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 from medpages.atomic import leftovers_swept, write_atomic
 from medpages.errors import InputError
 from medpages.model import FrontMatter, Medicine, Page
+from medpages.publish.folder_check import check_holds, entries_in
 from medpages.publish.seed_writer import render_seed_markdown
 
 
@@ -156,20 +156,7 @@ def tree_intact(out_dir: Path, manifest: Path, stamp: str) -> bool:
     """Whether the tree is as the export that left `stamp` made it, as far as a listing of each
     letter folder can tell: that export finished, and each folder holds as many entries as it left
     (a file deleted or added by hand is noticed; one edited in place is not)."""
-    try:
-        if manifest.with_name(manifest.name + ".running").exists():
-            return False
-        check = json.loads(_check_path(manifest).read_text(encoding="utf-8"))
-        if not stamp or check.get("stamp") != stamp or check.get("out_dir") != str(out_dir):
-            return False
-        return all(_entries_in(out_dir / folder) == count for folder, count in check["folders"].items())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-
-
-def _entries_in(folder: Path) -> int:
-    with os.scandir(folder) as listing:
-        return sum(1 for _ in listing)
+    return check_holds(_check_path(manifest), manifest.with_name(manifest.name + ".running"), out_dir, stamp)
 
 
 def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manifest: Path, *,
@@ -199,9 +186,9 @@ def _write_check(out_dir: Path, manifest: Path, stamp: str, touched: set[str]) -
         before = set(json.loads(_check_path(manifest).read_text(encoding="utf-8"))["folders"])
     except (OSError, ValueError, KeyError, TypeError):
         before = set()
-    folders = {folder: _entries_in(out_dir / folder) for folder in sorted((before | touched) - {""})
+    folders = {folder: entries_in(out_dir / folder) for folder in sorted((before | touched) - {""})
                if (out_dir / folder).is_dir()}
-    check = {"stamp": stamp, "out_dir": str(out_dir), "folders": {"": _entries_in(out_dir), **folders}}
+    check = {"stamp": stamp, "out_dir": str(out_dir), "folders": {"": entries_in(out_dir), **folders}}
     write_atomic(_check_path(manifest), json.dumps(check).encode("utf-8"), durable=False)
 
 

@@ -35,6 +35,7 @@ from medpages.model import Medicine, Page
 from medpages.publish.site import search_index, views
 from medpages.publish.site.render import ListedMedicine, SiteRenderer, robots, sitemap
 from medpages.publish.site.search_index import FullTextIndex, NameRecord
+from medpages.publish.folder_check import entries_in
 from medpages.publish.site.state import (
     CHECK_NAME,
     FULLTEXT_STATE_NAME,
@@ -42,7 +43,6 @@ from medpages.publish.site.state import (
     RUNNING_NAME,
     STATIC_DIR,
     SiteReport,
-    entries_in,
     render_version,
 )
 from medpages.publish.site.workers import PageJob, do_all

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from medpages.publish.folder_check import check_holds
 
 HERE = Path(__file__).parent
 TEMPLATE_DIR = HERE / "templates"
@@ -108,20 +109,4 @@ def site_intact(out_dir: Path, state_dir: Path, stamp: str) -> bool:
     folder deleted by hand is noticed; a page's `index.html` deleted with its folder left in place
     is not (`medpages build --full` repairs anything)."""
     out_dir, state_dir = Path(out_dir).resolve(), Path(state_dir)
-    try:
-        if (state_dir / RUNNING_NAME).exists():
-            return False
-        check = json.loads((state_dir / CHECK_NAME).read_text(encoding="utf-8"))
-        if not stamp or check.get("stamp") != stamp or check.get("out_dir") != str(out_dir):
-            return False
-        if not all(os.path.isfile(out_dir / relative) for relative in check["others"]):
-            return False
-        return all(entries_in(out_dir / folder) == count for folder, count in check["folders"].items())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-
-
-def entries_in(folder: Path) -> int:
-    """How many entries `folder` lists (one `scandir`, no stat of each)."""
-    with os.scandir(folder) as listing:
-        return sum(1 for _ in listing)
+    return check_holds(state_dir / CHECK_NAME, state_dir / RUNNING_NAME, out_dir, stamp, files=["others"])
