@@ -1,19 +1,25 @@
 """Bulk writes for imports: many medicines and pages per transaction (issue 12).
 
-`BulkStore` holds what an import of thousands of pages needs beyond `Store.upsert_medicines`
-and `Store.save_pages`: the current revision numbers of many pages in one query, and the
+`BulkStore` holds what an import of thousands of medicines or pages needs beyond
+`Store.upsert_medicines` and `Store.save_pages`: medicines written with one statement compiled
+once and run on plain rows, the current revision numbers of many pages in one query, and the
 findings of many pages replaced in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from itertools import islice
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Table, Text, delete, insert, select
+from sqlalchemy import Table, Text, bindparam, delete, insert, select
 from sqlalchemy import cast as cast_to
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 
 from medpages.model import Finding, Medicine
@@ -28,8 +34,18 @@ from medpages.store.schema import (
 from medpages.store.storable import require_storable
 
 FINDINGS = cast(Table, FindingRecord.__table__)  # rows written through the table, as `Store` does
+MEDICINES = cast(Table, MedicineRecord.__table__)
 # Slugs per `IN (...)`: far below SQLite's bound of 32,766 parameters.
 SLUGS_PER_QUERY = 1000
+# Medicines per `executemany`: the rows of one batch are made (and serialised) before it runs.
+MEDICINES_PER_STATEMENT = 2000
+# A medicine row's columns, in the order of the statement's parameters; all but the slug and
+# `created_at` are replaced when a medicine of the same slug is stored with other content.
+MEDICINE_COLUMNS = ("slug", "letter", "title", "generic_name", "form", "medicine_json", "medicine_digest",
+                    "created_at", "updated_at")
+_REPLACED_COLUMNS = ("letter", "title", "generic_name", "form", "medicine_json", "medicine_digest", "updated_at")
+
+_Item = TypeVar("_Item")
 
 
 class BulkStore:
@@ -39,6 +55,29 @@ class BulkStore:
         _read_sessions: sessionmaker[Session]
 
         def _write_transaction(self, action: str) -> AbstractContextManager[Session]: ...
+
+    def upsert_many_medicines(self, medicines: Iterable[Medicine]) -> int:
+        """`Store.upsert_medicines` for an import's thousands: the same rows, checks and result, written
+        by one `INSERT … ON CONFLICT DO UPDATE` compiled once per database and run by the driver on
+        plain rows (SQLAlchemy's per-row parameter handling cost more than the database's work).
+
+        Inserts or updates by slug, all in one transaction; a medicine whose content did not change
+        is left as it is (its `updated_at` too); when one slug comes twice the later medicine wins;
+        a medicine that cannot be stored raises InputError and nothing is written. Returns how many
+        were given.
+        """
+        from medpages.store.store import _medicine_row  # store.py imports this module
+
+        given = 0
+        with self._write_transaction("saving medicines") as session:
+            connection = session.connection()
+            upsert = _medicine_upsert(connection.dialect)
+            for batch in _chunks(medicines, MEDICINES_PER_STATEMENT):
+                now = utc_now()
+                rows = {medicine.slug: _medicine_row(medicine, now) for medicine in batch}
+                connection.exec_driver_sql(upsert.sql, upsert.parameters(rows.values(), now))
+                given += len(batch)
+        return given
 
     def current_revision_numbers(self, slugs: Iterable[str]) -> dict[str, int]:
         """Slug → the number of its page's current revision, for the slugs that have a page.
@@ -106,7 +145,42 @@ class BulkStore:
                     session.execute(insert(FINDINGS), rows)
 
 
-def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+def _chunks(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+@dataclass(frozen=True)
+class _CompiledUpsert:
+    """The medicines' upsert as the driver runs it: its SQL, and how a row becomes its parameters."""
+
+    sql: str
+    order: tuple[str, ...] | None  # parameter names in order (`?` placeholders); None: by name
+    bound_time: Callable[[datetime], Any]  # a time as the column's type hands it to the driver
+
+    def parameters(self, rows: Iterable[dict[str, Any]], now: datetime) -> list[Any]:
+        """The driver's parameters for rows of `_medicine_row(…, now)`: `now` converted once, not per row."""
+        stamp = self.bound_time(now)
+        if self.order is None:
+            return [row | {"created_at": stamp, "updated_at": stamp} for row in rows]
+        order = self.order
+        return [tuple(stamp if name in ("created_at", "updated_at") else row[name] for name in order)
+                for row in rows]
+
+
+@lru_cache(maxsize=16)  # per engine's dialect: a few in a process
+def _medicine_upsert(dialect: Dialect) -> _CompiledUpsert:
+    insert_for = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect.name]
+    statement = insert_for(MEDICINES).inline().values(
+        {name: bindparam(name, type_=MEDICINES.c[name].type) for name in MEDICINE_COLUMNS})
+    statement = statement.on_conflict_do_update(
+        index_elements=[MEDICINES.c.slug],
+        set_={name: statement.excluded[name] for name in _REPLACED_COLUMNS},
+        where=MEDICINES.c.medicine_digest != statement.excluded.medicine_digest,
+    )
+    compiled = statement.compile(dialect=dialect)
+    time_type = MEDICINES.c.updated_at.type.dialect_impl(dialect)
+    processor = time_type.bind_processor(dialect) or (lambda value: value)
+    order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+    return _CompiledUpsert(compiled.string, order, processor)
