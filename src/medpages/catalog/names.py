@@ -7,10 +7,13 @@ strength 625 mg, form `tablet`. The title itself is never changed; this is only 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from typing import NamedTuple
 
+from medpages.errors import MedpagesError
 from medpages.model import Strength
 
 # --------------------------------------------------------------------------- strengths
@@ -27,13 +30,14 @@ _UNIT_SPELLINGS: dict[str, str] = {
     "nanogram": "ng", "grams": "g", "gram": "g", "millilitres": "ml", "millilitre": "ml", "milliliters": "ml",
     "milliliter": "ml",
     "mg": "mg", "ng": "ng", "kg": "kg", "gms": "g", "gm": "g", "g": "g",
-    "i.u.": "IU", "iu": "IU", "units": "unit", "unit": "unit", "u": "unit",
+    "i.u.": "IU", "iu": "IU", "units": "unit", "unit": "unit", "unt": "unit", "u": "unit",
     "meq": "mEq", "mmol": "mmol", "%": "%", "ml": "ml", "l": "l",
 }
 _PER_UNIT_SPELLINGS: dict[str, str] = {
     "ml": "ml", "millilitres": "ml", "millilitre": "ml", "milliliters": "ml", "milliliter": "ml", "l": "l",
     "g": "g", "gm": "g", "gram": "g", "mg": "mg",
-    "dose": "dose", "doses": "dose", "actuation": "actuation", "puff": "puff", "spray": "spray",
+    "dose": "dose", "doses": "dose", "actuation": "actuation", "actuations": "actuation",
+    "actuat": "actuation", "actu": "actuation", "puff": "puff", "spray": "spray",  # RxNorm: `MCG/ACTUAT`
     "drop": "drop", "hours": "h", "hour": "h", "hrs": "h", "hr": "h", "h": "h",
     "tablet": "tablet", "tab": "tablet", "capsule": "capsule",
     "cap": "capsule", "vial": "vial", "ampoule": "ampoule", "amp": "ampoule", "sachet": "sachet",
@@ -114,40 +118,40 @@ def _ratio_strengths(match: re.Match[str]) -> tuple[Strength, ...]:
 
 # --------------------------------------------------------------------------- dosage forms
 
+FORM_WORDS = "form_words.toml"
+
+
+def _form_words() -> dict[str, dict[str, object]]:
+    """The form, route and audience words, read once from the package's data."""
+    text = resources.files("medpages.catalog").joinpath("data", FORM_WORDS).read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:  # a packaging mistake, not a user's
+        raise MedpagesError(f"medpages/catalog/data/{FORM_WORDS} is not valid TOML: {error}") from None
+
+
+_VOCABULARY = _form_words()
+# Written route -> the route. A route is read only right before a form, or as a name's part with
+# no other word (`Ibuprofen 400mg oral`): `Oral Rehydration Salts` is a name.
+_ROUTES: dict[str, str] = _VOCABULARY["routes"]
+
+
+def _forms_with_routes(forms: dict[str, str]) -> dict[str, str]:
+    """The written forms, and each after each route (`oral tablet`, `topical gel`, `ophthalmic
+    solution`): a route written right before a form is part of the form and stays in its name,
+    which is what says where the product goes. A form the table spells with a route keeps the
+    table's name (`transdermal patch` is a `patch`)."""
+    with_routes = dict(forms)
+    for written, name in forms.items():
+        if written.split()[0] in _ROUTES:
+            continue
+        for route in _ROUTES:
+            with_routes.setdefault(f"{route} {written}", f"{route} {name}")
+    return with_routes
+
+
 # Written form (lower case, singular or plural, common abbreviations) -> the form's name.
-# Two-word forms come first in matching because the alternation is sorted longest first.
-_FORMS: dict[str, str] = {
-    "eye drops": "eye drops", "eye drop": "eye drops", "ear drops": "ear drops",
-    "ear drop": "ear drops", "nasal drops": "nasal drops", "nasal spray": "nasal spray",
-    "oral solution": "oral solution", "oral suspension": "oral suspension",
-    "dry syrup": "dry syrup", "dispersible tablet": "dispersible tablet",
-    "dispersible tablets": "dispersible tablet", "chewable tablet": "chewable tablet",
-    "chewable tablets": "chewable tablet", "effervescent tablet": "effervescent tablet",
-    "effervescent tablets": "effervescent tablet", "transdermal patch": "patch",
-    "oral gel": "oral gel", "eye ointment": "eye ointment",
-    "tablet": "tablet", "tablets": "tablet", "tab": "tablet", "tabs": "tablet",
-    "capsule": "capsule", "capsules": "capsule", "cap": "capsule", "caps": "capsule",
-    "injection": "injection", "injections": "injection", "inj": "injection",
-    "syrup": "syrup", "syrups": "syrup", "syp": "syrup", "syr": "syrup",
-    "suspension": "suspension", "susp": "suspension",
-    "cream": "cream", "creams": "cream", "ointment": "ointment", "ointments": "ointment",
-    "oint": "ointment", "gel": "gel", "gels": "gel", "drops": "drops", "drop": "drops",
-    "inhaler": "inhaler", "inhalers": "inhaler", "patch": "patch", "patches": "patch",
-    "suppository": "suppository", "suppositories": "suppository",
-    "solution": "solution", "solutions": "solution", "soln": "solution",
-    "lotion": "lotion", "lotions": "lotion", "spray": "spray", "sprays": "spray",
-    "powder": "powder", "powders": "powder", "granules": "granules",
-    "lozenge": "lozenge", "lozenges": "lozenge", "sachet": "sachet", "sachets": "sachet",
-    "infusion": "infusion", "elixir": "elixir", "emulsion": "emulsion",
-    "shampoo": "shampoo", "mouthwash": "mouthwash", "pessary": "pessary",
-    "pessaries": "pessary", "enema": "enema", "foam": "foam", "paste": "paste",
-    "implant": "implant", "film": "film", "nebuliser solution": "nebuliser solution",
-    "respules": "respules", "powder for injection": "powder for injection",
-    "powder for oral suspension": "powder for oral suspension",
-    # homeopathic forms
-    "pillule": "pillule", "pillules": "pillule", "pilule": "pillule", "pilules": "pillule",
-    "pellet": "pellet", "pellets": "pellet", "globule": "globule", "globules": "globule",
-}
+_FORMS: dict[str, str] = _forms_with_routes(_VOCABULARY["forms"])
 # First word -> how many words the forms it starts have, longest first (`powder` -> 4, 3, 1).
 _FORM_SIZES: dict[str, tuple[int, ...]] = {
     first: tuple(sorted({len(w.split()) for w in _FORMS if w.split()[0] == first}, reverse=True))
@@ -219,17 +223,41 @@ _RELEASE_MARKS = {
 }
 # Release and form descriptors written as words: the form, never an ingredient
 # (`Omeprazole 20mg gastro-resistant capsules` is omeprazole, a gastro-resistant capsule).
-# `soluble` is one only before a form word (`soluble tablets`; `Soluble Insulin` is a name).
+# `soluble` is one only before a form word (`soluble tablets`; `Soluble Insulin` is a name), as
+# are `soft`, `hard` and `liquid` before capsules (`White soft paraffin` is a name) and
+# `medicated` before a plaster, gum or shampoo. RxNorm writes the hours of a release before the
+# name (`24 HR metformin ... Extended Release Oral Tablet` -> `24-hr extended-release oral tablet`)
+# and `Disintegrating Oral Tablet` for an orodispersible one.
 _DESCRIPTOR = re.compile(
     r"(?<![\w-])(?P<d>(?:gastro|delayed|modified|prolonged|extended|sustained|controlled|slow|immediate)"
     r"[-\s]+(?:resistant|release|releasing)|(?:film|enteric|sugar)[-\s]+coated|orodispersible|dispersible"
-    r"|chewable|effervescent|soluble(?=\s+(?:tablets?|tabs?|powders?|granules)\b))(?![\w-])",
+    r"|(?:orally[-\s]+)?disintegrating"
+    r"|chewable|effervescent|soluble(?=\s+(?:tablets?|tabs?|powders?|granules)\b)"
+    r"|(?:soft|hard|liquid)(?=\s+(?:gelatin\s+)?(?:capsules?|caps)\b)"
+    r"|medicated(?=\s+(?:plasters?|chewing\s+gum|shampoo|patch(?:es)?|lozenges?)\b)"
+    r"|(?<![.,/])\d{1,3}[-\s]*(?:hours?|hrs?))(?![\w-])",
     re.IGNORECASE,
 )
 _DESCRIPTOR_WORDS = frozenset(
     "gastro delayed modified prolonged extended sustained controlled slow immediate film enteric sugar "
-    "orodispersible dispersible chewable effervescent soluble".split()
+    "orodispersible dispersible disintegrating chewable effervescent soluble soft hard liquid medicated "
+    "hour hours hr hrs".split()
 )
+# Who a product is made for (`Children's ibuprofen`, `Calpol Infant`, `Nurofen for Children`,
+# `oral suspension paediatric`): never part of an ingredient's name, wherever it stands; the
+# title keeps it. A few brands name another product with the word (`Infant Gaviscon`): kept.
+_AUDIENCE: dict[str, str] = _VOCABULARY["audience"]
+_AUDIENCE_WORDS = frozenset(_AUDIENCE)
+_AUDIENCE_PHRASE = re.compile(
+    rf"(?<![\w-])(?:for\s+)?(?P<a>{_alternation(_AUDIENCE)})(?:['’]s?)?(?![\w-])", re.IGNORECASE)
+_NAMES_WITH_AUDIENCE = re.compile(
+    rf"(?<![\w-])(?:{_alternation(dict.fromkeys(_VOCABULARY['names_with_audience']['names']))})(?![\w-])",
+    re.IGNORECASE,
+)
+# What a product is free of (`sugar free`, `preservative-free`): no part of a name; the title keeps it.
+_FREE_OF = re.compile(
+    rf"(?<![\w-])(?:{'|'.join(_VOCABULARY['free_of']['words'])})[-\s]+free(?![\w-])", re.IGNORECASE)
+
 
 # Ingredients are separated by `+`, `&`, a comma that is not inside a number, or a slash
 # between two words (`Sulfamethoxazole/Trimethoprim`; `mg/ml` is consumed before this).
@@ -242,12 +270,15 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 @dataclass(slots=True)
 class ParsedName:
-    """What a listed name says: ingredient names as written, strengths, form, qualifiers."""
+    """What a listed name says: ingredient names as written, strengths, form, qualifiers, and the
+    route (`oral`, `ophthalmic`) and people (`children`, `infants`) it says the product is for."""
 
     ingredients: list[str] = field(default_factory=list)
     strengths: list[Strength] = field(default_factory=list)
     form: str | None = None
     qualifiers: list[str] = field(default_factory=list)
+    route: str | None = None
+    audience: str | None = None
 
 
 class NameReading(NamedTuple):
@@ -262,6 +293,8 @@ class NameReading(NamedTuple):
     form: str | None = None
     qualifiers: tuple[str, ...] = ()
     descriptors: tuple[str, ...] = ()  # release and form words, already part of `form`
+    route: str | None = None  # as written before the form it is also part of (`topical gel`)
+    audience: str | None = None
 
 
 def parse_name(title: str) -> ParsedName:
@@ -272,6 +305,8 @@ def parse_name(title: str) -> ParsedName:
         [strength.model_copy() for strength in reading.strengths],  # the caller's own, to change at will
         reading.form,
         list(reading.qualifiers),
+        reading.route,
+        reading.audience,
     )
 
 
@@ -303,6 +338,40 @@ def without_pack_size(title: str) -> str:
     return title[:match.start()]
 
 
+def _product_words() -> frozenset[str]:
+    """Every word that can say what kind of product a name is (form, route, release, people,
+    qualifier, unit, potency, pack size) rather than what is in it."""
+    written = [*_FORMS, *_ROUTES, *_AUDIENCE, *_UNIT_SPELLINGS, *_PER_UNIT_SPELLINGS, *_DESCRIPTOR_WORDS,
+               *_VOCABULARY["free_of"]["words"], *(word.lower() for word in _QUALIFIER_WORDS)]
+    # The rest of the descriptors' words, `Ph. Eur.`, potencies (`30C`), the `s` of `Children's`,
+    # and the words of a pack size (`_PACK_SIZE`).
+    other = ("release releasing resistant coated orally gelatin chewing free for per w v c x ch s eur "
+             "pack packs box boxes bottle bottles strip strips blister blisters tube tubes vial vials carton "
+             "cartons jar jars tin tins container containers bag bags of")
+    return frozenset(word for phrase in written for word in _WORD.findall(phrase.lower())) | frozenset(other.split())
+
+
+_PRODUCT_WORDS = _product_words()
+
+
+def reading_without_a_name(title: str) -> NameReading | None:
+    """The reading of a title that names no medicine, only what kind of product (`Oral Tablet`,
+    `500mg tablets`, `Children's`); None when it names one, or has no word at all.
+
+    Nearly every title has a word that is no form word, and is answered at that word without
+    being read (the import asks this of every line).
+    """
+    has_word = False
+    for word in _WORD.finditer(title):
+        if word.group(0).lower() not in _PRODUCT_WORDS:
+            return None
+        has_word = True
+    if not has_word:
+        return None
+    reading = read_name(title)
+    return None if reading.ingredients else reading
+
+
 def read_name(title: str) -> NameReading:
     """`parse_name` for bulk use: strengths read once per distinct text, the words between them
     once per distinct piece of text.
@@ -331,7 +400,7 @@ def read_name(title: str) -> NameReading:
         only = words[0]
         descriptors = _with_release_marks(only.descriptors, only.qualifiers)
         return NameReading(only.ingredients, tuple(strengths), _full_form(only.form, descriptors),
-                           only.qualifiers, descriptors)
+                           only.qualifiers, descriptors, only.route, only.audience)
     descriptors = _with_release_marks(tuple(d for piece in words for d in piece.descriptors),
                                       tuple(q for piece in words for q in piece.qualifiers))
     return NameReading(
@@ -340,6 +409,8 @@ def read_name(title: str) -> NameReading:
         _full_form(next((piece.form for piece in words if piece.form), None), descriptors),
         tuple(qualifier for piece in words for qualifier in piece.qualifiers),
         descriptors,
+        next((piece.route for piece in words if piece.route), None),
+        next((piece.audience for piece in words if piece.audience), None),
     )
 
 
@@ -395,15 +466,18 @@ def _strengths_from(match: re.Match[str]) -> tuple[Strength, ...]:
 
 @lru_cache(maxsize=32768)
 def _read_words(text: str) -> NameReading:
-    """Form, qualifiers and ingredient names of text with no strength in it (memoised)."""
+    """Form, qualifiers and ingredient names of text with no strength in it, and the route and
+    people it says the product is for (memoised)."""
     words = _WORD.findall(text)
+    lowered = {word.lower() for word in words}
+    audience = _audience_of(text) if not _AUDIENCE_WORDS.isdisjoint(lowered) else None
     descriptors: list[str] = []
-    if not _DESCRIPTOR_WORDS.isdisjoint(word.lower() for word in words):
+    if not _DESCRIPTOR_WORDS.isdisjoint(lowered):
         parts = _DESCRIPTOR.split(text)
         descriptors = ["-".join(part.lower().split()).replace("--", "-") for part in parts[1::2]]
         text = " ".join(parts[::2])
     form = None
-    if not _FORM_FIRST_WORDS.isdisjoint(word.lower() for word in words):
+    if not _FORM_FIRST_WORDS.isdisjoint(lowered):
         text, form = _take_form(text)
     qualifiers: tuple[str, ...] = ()
     if not _QUALIFIER_WORDS.isdisjoint(words):
@@ -411,14 +485,64 @@ def _read_words(text: str) -> NameReading:
         parts = _QUALIFIER.split(text)
         qualifiers = tuple(parts[1::2])
         text = " ".join(parts[::2])
-    if _SEPARATOR_CHARACTERS.isdisjoint(text):
-        ingredients = (_tidy_ingredient(text),)
-    else:
-        ingredients = tuple(_tidy_ingredient(part) for part in _INGREDIENT_SEPARATOR.split(text))
-    return NameReading(tuple(name for name in ingredients if name), (), form, qualifiers, tuple(descriptors))
+    parts = [text] if _SEPARATOR_CHARACTERS.isdisjoint(text) else _INGREDIENT_SEPARATOR.split(text)
+    ingredients = tuple(_tidy_ingredient(part) for part in parts)
+    route = _ROUTES.get(form.split()[0]) if form else None
+    if route is None and not _ROUTES.keys().isdisjoint(lowered):
+        # A route after a name, with no form after it (`Ibuprofen 400mg oral`, `Ibuprofen oral`).
+        ends = (_WORD.findall(part)[-1:] for part in parts)
+        route = next((_ROUTES[end[0].lower()] for end in ends if end and end[0].lower() in _ROUTES), None)
+    return NameReading(tuple(name for name in ingredients if name), (), form, qualifiers, tuple(descriptors),
+                       route, audience)
+
+
+def _audience_of(text: str) -> str | None:
+    """Who the product is for (`children`, `infants`), if the text says and it is no brand's word."""
+    kept = [match.span() for match in _NAMES_WITH_AUDIENCE.finditer(text)]
+    for match in _AUDIENCE_PHRASE.finditer(text):
+        if not any(start <= match.start() and match.end() <= stop for start, stop in kept):
+            return _AUDIENCE[match["a"].lower()]
+    return None
+
+
+def _without_audience(text: str) -> str:
+    """The text without the words saying who the product is for; a brand's own (`Infant Gaviscon`) kept."""
+    kept = [match.span() for match in _NAMES_WITH_AUDIENCE.finditer(text)]
+    return _AUDIENCE_PHRASE.sub(
+        lambda match: match.group(0) if any(start <= match.start() and match.end() <= stop for start, stop in kept)
+        else " ", text)
 
 
 def _tidy_ingredient(text: str) -> str:
+    """An ingredient's name as written, without the words around it that say what kind of product
+    it is: who it is for (`Children's`), what it is free of (`sugar free`), a route with no form
+    after it (`Ibuprofen 400mg oral`, `Ibuprofen oral`; a route before a name is the name's:
+    `Oral Rehydration Salts`). Empty when nothing of a name is left."""
     name = " ".join(text.split()).strip(_LEFTOVER_EDGES)
     # A name is made of words: a fragment with no letter (`-`, `2`) is left over punctuation.
-    return name if _LETTER.search(name) else ""
+    if not _LETTER.search(name):
+        return ""
+    lowered = {word.lower() for word in _WORD.findall(name)}
+    changed = False
+    if "free" in lowered:
+        name, changed = _FREE_OF.sub(" ", name), True
+    if not _AUDIENCE_WORDS.isdisjoint(lowered):
+        name, changed = _without_audience(name), True
+    if changed:
+        name = " ".join(name.split()).strip(_LEFTOVER_EDGES)
+        if not _LETTER.search(name):
+            return ""
+    if _only_routes(name):
+        return ""
+    last = name.rsplit(None, 1)
+    if len(last) == 2 and last[1].lower() in _ROUTES:
+        return _tidy_ingredient(last[0])  # `White soft paraffin oral`: a route at the end says how it is taken
+    return name
+
+
+def _only_routes(text: str) -> bool:
+    """Whether every word of text is a route (`oral`, `Oral Topical`)."""
+    first = _WORD.search(text)
+    if first is None or first.group(0).lower() not in _ROUTES:
+        return False  # nearly every name: its first word is no route
+    return all(word.lower() in _ROUTES for word in _WORD.findall(text))

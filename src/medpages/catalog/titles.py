@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from medpages.catalog.names import reading_without_a_name
+
 MAX_TITLE_LENGTH = 300
 
 _REMOVED = str.maketrans("", "", "()\"'")
@@ -45,11 +47,34 @@ def title_problem(title: str, max_length: int = MAX_TITLE_LENGTH) -> str | None:
         problem = _character_problem(title)
         if problem:
             return problem
-    if _LETTER_OR_DIGIT.match(title):
+    if not _LETTER_OR_DIGIT.match(title):
+        if not _LETTER_OR_DIGIT.search(title):
+            return "no letters or digits, only punctuation or symbols"
+        return f"starts with {title[0]!r}; a medicine name starts with a letter or digit"
+    return nameless_problem(title)
+
+
+def nameless_problem(title: str) -> str | None:
+    """Why a title names no medicine, only what kind of product it would be (`Oral Tablet`,
+    `500mg tablets`, `Children's`); None if it names one. Such a line is a column header or the
+    end of a name wrapped onto its own line, and imported it would be a page about nothing."""
+    reading = reading_without_a_name(title)
+    if reading is None:
         return None
-    if not _LETTER_OR_DIGIT.search(title):
-        return "no letters or digits, only punctuation or symbols"
-    return f"starts with {title[0]!r}; a medicine name starts with a letter or digit"
+    said = []
+    if reading.strengths:
+        said.append("a strength" if len(reading.strengths) == 1 else "strengths")
+    if reading.form:
+        said.append(f"a dosage form ({reading.form})")
+    elif reading.route:
+        said.append(f"a route ({reading.route})")
+    if reading.audience:
+        said.append(f"who it is for ({reading.audience})")
+    if reading.qualifiers and not said:
+        said.append(f"a mark ({', '.join(reading.qualifiers)})")
+    if not said:
+        return "no medicine name"
+    return f"no medicine name, only {' and '.join(said)}"
 
 
 # A line that tells someone what to do is not a medicine's name: a dosing instruction pasted
