@@ -97,6 +97,16 @@ def _ever_reviewed(store) -> set[str]:
     return store.reviewed_slugs()
 
 
+def _streamed(items: Iterable[Published], kept: list[Published]) -> Iterator[tuple[Medicine, Page | None]]:
+    """The medicine and page of each item that goes out, one at a time; `kept` gets each item
+    without its page (what the build's manifest rows need), so that a pass over every page never
+    holds them all."""
+    for item in items:
+        kept.append(item._replace(source=item.source._replace(page=None), page=None))
+        if item.published != "left_out":
+            yield item.source.medicine, item.page
+
+
 def _row(item: Published, version: str, outputs: dict) -> BuiltPage:
     source = item.source
     return BuiltPage(source.medicine_id, source.medicine.slug, source.medicine_digest, source.current_revision_id,
@@ -152,16 +162,13 @@ def build_jekyll(project: Project, out_dir: Path | None = None, publication: Pub
     written: list[Published] = []
 
     def entries() -> Iterator[tuple[Medicine, Page]]:
-        for item in publication.resolve(sources):
-            written.append(item)
-            if item.published == "left_out":
-                continue
-            if item.page is None:  # the skeleton loads the catalogue: only when one is needed
+        for medicine, page in _streamed(publication.resolve(sources), written):
+            if page is None:  # the skeleton loads the catalogue: only when one is needed
                 from medpages.draft.skeleton import skeleton_page
 
-                yield item.source.medicine, skeleton_page(item.source.medicine, prefer)
+                yield medicine, skeleton_page(medicine, prefer)
             else:
-                yield item.source.medicine, item.page
+                yield medicine, page
 
     # Before the pages, so that the folder's listing the export records for `tree_intact` has them.
     starter = write_jekyll_starter(out, site_name=project.settings.site.name,
@@ -265,8 +272,8 @@ def build_html_site(project: Project, out_dir: Path | None = None, publication: 
             return report
     from medpages.publish.site.builder import build_site
 
-    items = list(publication.resolve(store.build_sources(with_original=False)))
-    report = build_site([(item.source.medicine, item.page) for item in items if item.published != "left_out"],
+    items: list[Published] = []
+    report = build_site(_streamed(publication.resolve(store.build_sources(with_original=False)), items),
                         out, **options)
     _save_site_build(store, target, out, version, stamp, items, report, full=True)
     publication.recount(target)

@@ -338,3 +338,45 @@ def test_identity_shows_the_names_a_reader_knows_and_brands_as_brands(build):
     assert "calpol" not in identity.lower() and "acetamidophenol" not in identity
     # The other spellings are still found by search.
     assert "atorvastatin calcium trihydrate" in (site / "search/names/a.json").read_text("utf-8").lower()
+
+
+def test_pages_in_batches_give_the_same_site_as_all_at_once(seed_text, tmp_path, monkeypatch):
+    """The builder reads, renders and lets go of the pages a batch at a time; the site is the same
+    bytes whatever the batch size, the full-text index included (450 pages of one text: every
+    common word has more postings than the index keeps, so the batches' best must fold right)."""
+    from medpages.publish.site import builder, workers
+
+    med, page = seed_entry(seed_text)
+    many = [(medicine(f"Medicine {n:03d} 10mg"), page.model_copy(update={"title": f"Medicine {n:03d} 10mg"}))
+            for n in range(450)]
+    one = build_site(many, tmp_path / "one", state_dir=tmp_path / "s1", workers=2)
+    monkeypatch.setattr(builder, "BATCH_SIZE", 37)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 10)  # the batches go to forked workers too
+    batched = build_site(iter(many), tmp_path / "batched", state_dir=tmp_path / "s2", workers=2)
+    assert one.medicines == batched.medicines == 450
+    site_one = {p.relative_to(tmp_path / "one").as_posix(): p.read_bytes()
+                for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    site_batched = {p.relative_to(tmp_path / "batched").as_posix(): p.read_bytes()
+                    for p in (tmp_path / "batched").rglob("*") if p.is_file()}
+    assert site_one.keys() == site_batched.keys()
+    assert [name for name in site_one if site_one[name] != site_batched[name]] == []
+
+
+def test_a_big_site_is_never_held_in_memory_whole(seed_text, tmp_path, monkeypatch):
+    """Entries are taken from the iterable as they are built: when the builder asks for a page, the
+    pages more than a batch before it are already written."""
+    from medpages.publish.site import builder
+
+    monkeypatch.setattr(builder, "BATCH_SIZE", 25)
+    med, page = seed_entry(seed_text)
+    site = tmp_path / "site"
+    late = []
+
+    def entries():
+        for n in range(120):
+            if n >= 50 and not (site / f"m/medicine-{n - 50:03d}-10mg/index.html").is_file():
+                late.append(n)
+            yield medicine(f"Medicine {n:03d} 10mg"), page.model_copy(update={"title": f"Medicine {n:03d} 10mg"})
+
+    report = build_site(entries(), site, state_dir=tmp_path / "state", workers=1)
+    assert report.medicines == 120 and late == []

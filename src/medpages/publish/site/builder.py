@@ -26,6 +26,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,6 +49,9 @@ from medpages.publish.site.state import (
 from medpages.publish.site.workers import PageJob, do_all
 
 MANIFEST_VERSION = 1
+# Pages read, rendered and let go together: enough to keep two workers busy, few enough that a
+# site of 100,000 pages never holds more than this many in memory.
+BATCH_SIZE = 2_000
 _SAFE_PART = re.compile(r"^[a-z0-9-]{1,200}$")  # what slugify makes: never a path of its own
 
 
@@ -207,47 +211,45 @@ class _Build:
 
     def run(self, entries: Iterable[tuple[Medicine, Page | None]], kept: list[PageSummary],
             known_names: dict[str, tuple[list[str], list]]) -> SiteReport:
-        # A list, so that worker processes inherit it through fork instead of receiving copies.
-        entries = entries if isinstance(entries, list) else list(entries)
         full_index = self._needs_full_index()
         if kept and full_index:
             raise EveryPageNeeded("a new full-text index is due: it is made from every page")
         self.seen_paths.update(summary.path for summary in kept)
-        paths: list[str | None] = []
-        for medicine, _ in entries:
-            path = f"{medicine.letter}/{medicine.slug}"
-            if not (_SAFE_PART.match(medicine.letter) and _SAFE_PART.match(medicine.slug)):
-                self.report.warnings.append(f"{medicine.title[:80]!r}: letter or slug is not a safe "
-                                            f"path ({path[:80]!r}); page skipped")
-                path = None
-            elif path in self.seen_paths:
-                self.report.warnings.append(f"{path}: a second medicine with this path; page skipped")
-                path = None
-            else:
-                self.seen_paths.add(path)
-            paths.append(path)
         indexed = {path: entry[1] for path, entry in self.fulltext.main.items()}
         indexed.update({path: entry[1] for path, entry in self.fulltext.delta.items()})
-        job = PageJob(entries, paths, str(self.out_dir), self.old_files, self.config_key.encode("utf-8"),
-                      self.renderer, full_index, indexed, {path: names[0] for path, names in known_names.items()})
-        shares = do_all(job, self.workers)
-
-        summaries: list[PageSummary | None] = [None] * len(entries)
-        docs: list[tuple[str, str, str] | None] = [None] * len(entries)  # document id → (path, hash, title)
-        for page in (page for share in shares for page in share.pages):
-            medicine, model = entries[page.index]
-            path = paths[page.index]
-            relative = f"{path}/index.html"
-            if page.rendered:
-                self.report.rendered.append(relative)
-            else:
-                self.report.unchanged += 1
-            badge = views.provenance_badge(model) if model is not None else views.Badge("skeleton", "")
-            known = known_names.get(path)
-            summaries[page.index] = PageSummary.of(
-                path, medicine.title, page.skeleton, page.updated, badge, page.content_hash, page.page_hash,
-                known[1] if known else NameRecord.of(medicine, empty=page.skeleton), page.reader_names)
-            docs[page.index] = (path, page.content_hash, medicine.title)
+        reader_names = {path: names[0] for path, names in known_names.items()}
+        summaries: list[PageSummary | None] = []
+        docs: list[tuple[str, str, str] | None] = []  # document id → (path, hash, title)
+        postings: dict[str, list[int]] = {}  # a new full-text index's best postings, batches folded in
+        terms: dict[str, dict[str, int]] = {}  # the changed pages' words, for the delta index
+        # A batch at a time: the pages of a big site never are in memory together, only what the
+        # listings and the search need of each (a `PageSummary`).
+        for batch in _batches(entries, BATCH_SIZE):
+            first = len(summaries)
+            paths = [self._path_of(medicine) for medicine, _ in batch]
+            job = PageJob(batch, paths, str(self.out_dir), self.old_files, self.config_key.encode("utf-8"),
+                          self.renderer, full_index, indexed, reader_names, first=first)
+            shares = do_all(job, self.workers)
+            summaries += [None] * len(batch)
+            docs += [None] * len(batch)
+            for page in (page for share in shares for page in share.pages):
+                medicine, model = batch[page.index]
+                path = paths[page.index]
+                relative = f"{path}/index.html"
+                if page.rendered:
+                    self.report.rendered.append(relative)
+                else:
+                    self.report.unchanged += 1
+                badge = views.provenance_badge(model) if model is not None else views.Badge("skeleton", "")
+                known = known_names.get(path)
+                summaries[first + page.index] = PageSummary.of(
+                    path, medicine.title, page.skeleton, page.updated, badge, page.content_hash, page.page_hash,
+                    known[1] if known else NameRecord.of(medicine, empty=page.skeleton), page.reader_names)
+                docs[first + page.index] = (path, page.content_hash, medicine.title)
+            for share in shares:
+                _fold_postings(postings, share.postings)
+                terms.update(share.terms)
+            del batch, job, shares  # let this batch's pages go before the next is read
         self.report.pages = summaries
         self.report.written += self.report.rendered
         self.report.unchanged += len(kept)
@@ -294,7 +296,7 @@ class _Build:
                                   f"{letter}/index.html": self.renderer.letter(letter, items, counts)})
         self._write_group("names", names_digest.hexdigest()[:32],
                           lambda: search_index.name_shards(summary.names for summary in pages))
-        self._write_others(self._fulltext_files(content, docs, shares, full_index))
+        self._write_others(self._fulltext_files(content, docs, postings, terms, full_index))
 
         self._delete_stale()
         self._save_state()
@@ -303,6 +305,19 @@ class _Build:
                 "no absolute base URL: canonical links and the sitemap use paths only; set the site's "
                 "address (e.g. https://example.org) for search engines")
         return self.report
+
+    def _path_of(self, medicine: Medicine) -> str | None:
+        """The page's path in the site, or None (with a warning) when it cannot have one."""
+        path = f"{medicine.letter}/{medicine.slug}"
+        if not (_SAFE_PART.match(medicine.letter) and _SAFE_PART.match(medicine.slug)):
+            self.report.warnings.append(f"{medicine.title[:80]!r}: letter or slug is not a safe "
+                                        f"path ({path[:80]!r}); page skipped")
+            return None
+        if path in self.seen_paths:
+            self.report.warnings.append(f"{path}: a second medicine with this path; page skipped")
+            return None
+        self.seen_paths.add(path)
+        return path
 
     def _needs_full_index(self) -> bool:
         """A new main full-text index when there is none usable, or when the delta has grown."""
@@ -321,12 +336,12 @@ class _Build:
     # ------------------------------------------------------------------ search, other files
 
     def _fulltext_files(self, content: dict[str, tuple[str, str]], docs: list[tuple[str, str, str] | None],
-                        results: list, full_index: bool) -> dict[str, bytes]:
+                        postings: dict[str, list[int]], terms: dict[str, dict[str, int]],
+                        full_index: bool) -> dict[str, bytes]:
         if full_index:
             self.report.full_text = "full"
-            self.fulltext, files = search_index.full_index_files(docs, [r.postings for r in results])
+            self.fulltext, files = search_index.full_index_files(docs, [postings])
             return files
-        terms = {path: page_terms for result in results for path, page_terms in result.terms.items()}
         state = self.fulltext
         delta = {}
         for path, (digest, title) in content.items():
@@ -390,6 +405,25 @@ class _Build:
                     folder.rmdir()  # only when empty: someone else's file keeps its folder
                 except OSError:
                     break
+
+
+def _batches(entries: Iterable[tuple[Medicine, Page | None]], size: int) -> Iterator[list]:
+    """`entries` in lists of `size`: the worker processes inherit each list through fork."""
+    iterator = iter(entries)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _fold_postings(postings: dict[str, list[int]], part: dict[str, list[int]]) -> None:
+    """Add a batch's best postings to the build's, keeping each term's best only."""
+    for word, packed in part.items():
+        mine = postings.get(word)
+        if mine is None:
+            postings[word] = packed
+        elif len(mine) + len(packed) <= search_index.MAX_POSTINGS:
+            mine += packed
+        else:
+            postings[word] = sorted(mine + packed)[:search_index.MAX_POSTINGS]
 
 
 def _is_page_file(relative: str) -> bool:

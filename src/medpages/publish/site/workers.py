@@ -1,7 +1,7 @@
 """The per-page work of a build, split over forked worker processes when the site is large.
 
-Each worker takes a contiguous share of the entries (inherited through fork, not copied or
-serialised) and for each page: hashes its inputs, renders and writes it when the hash differs
+The builder hands over the pages a batch at a time. Each worker takes a contiguous share of the
+batch (inherited through fork, not copied or serialised) and for each page: hashes its inputs, renders and writes it when the hash differs
 from the manifest or the file is gone, and reads its words for the full-text index. When a
 whole new full-text index is being made, a worker keeps each word's best postings itself and
 hands back only those, so no per-page word list crosses between processes.
@@ -42,6 +42,7 @@ class PageJob:
     full_index: bool  # collect the postings of a whole new full-text index
     indexed: dict[str, str]  # page path → content hash the full-text index already holds
     reader_names: dict[str, list[str]] = field(default_factory=dict)  # page path → known `views.reader_names`
+    first: int = 0  # the build's number of entries[0]: a page's full-text document id is first + its index
 
 
 class PageResult(NamedTuple):
@@ -94,7 +95,7 @@ def do_share(job: PageJob, start: int, stop: int) -> ShareResult:
             write_atomic(f"{folder}/index.html", job.renderer.medicine(medicine, page, reader_names=reader_names),
                          durable=False)
         if job.full_index:
-            search_index.add_postings(postings, index, search_index.page_terms(medicine, page))
+            search_index.add_postings(postings, job.first + index, search_index.page_terms(medicine, page))
         elif job.indexed.get(path) != content_hash:
             result.terms[path] = search_index.page_terms(medicine, page)
         updated = views.last_updated(page)
