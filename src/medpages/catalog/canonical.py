@@ -347,7 +347,7 @@ def resolve_product(ingredient_names: tuple[str, ...]) -> ResolvedProduct:
     expanded: list[str] = []
     named: list[tuple[str, bool]] = []  # compound names and brands as listed, and whether a brand
     for name in ingredient_names:
-        combination = combination_named(name)
+        combination = _combination_named(name)
         if combination is None:
             expanded.append(name)
         else:
@@ -367,6 +367,16 @@ def resolve_product(ingredient_names: tuple[str, ...]) -> ResolvedProduct:
 
 
 @lru_cache(maxsize=16384)
+def _links_of(drug: CanonicalDrug) -> tuple[Link, ...]:
+    """A drug's links as models, made once and shared by every product it is part of."""
+    return tuple(Link(title=t, url=u, publisher=p) for t, u, p in drug.links)
+
+
+# The table's combination a listed name stands for, once per distinct name (lists repeat names).
+_combination_named = lru_cache(maxsize=65536)(combination_named)
+
+
+@lru_cache(maxsize=16384)
 def _resolved_single(match: IngredientMatch) -> ResolvedProduct:
     """Generic name, synonyms, brands, identifiers and links of one resolved drug.
 
@@ -383,7 +393,7 @@ def _resolved_single(match: IngredientMatch) -> ResolvedProduct:
         brands=tuple(brand for brand in brands if brand.lower() not in combinations),
         # Only the identifiers known are set: an unset field costs nothing in each medicine.
         identifiers=Identifiers(**{name: value for name, value in known.items() if value}),
-        links=tuple(Link(title=t, url=u, publisher=p) for t, u, p in drug.links),
+        links=_links_of(drug),
     )
 
 
@@ -406,14 +416,9 @@ def _resolved_combination(matches: tuple[IngredientMatch, ...], complete: bool,
     if complete:
         keys = frozenset(m.drug.key for m in matches)
         dictionary = load_dictionary()
-        table = national_names()
-
-        def key_of(name: str) -> str | None:
-            match = resolve_ingredient(name)
-            return match.drug.key if match else None
-
-        brands += table.brands_of(keys, key_of)
-        synonyms += table.compound_names_of(keys, key_of)
+        table_brands, table_compound_names = _table_combinations().get(keys, ((), ()))
+        brands += table_brands
+        synonyms += table_compound_names
         combination = dictionary.combination_key(keys)
         if combination is not None:
             synonyms += [name for name in dictionary.variants_of.get(combination, ()) if name != generic.lower()]
@@ -422,8 +427,26 @@ def _resolved_combination(matches: tuple[IngredientMatch, ...], complete: bool,
         ingredients=(),
         synonyms=tuple(_without_repeats(synonyms, {generic.lower(), *(b.lower() for b in brands)})),
         brands=tuple(_without_repeats(brands, set())),
-        links=tuple(Link(title=t, url=u, publisher=p) for m in matches for t, u, p in m.drug.links),
+        links=tuple(link for m in matches for link in _links_of(m.drug)),
     )
+
+
+@cache
+def _table_combinations() -> dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The table's combination brands and UK compound names (`NationalNames.brands_of`,
+    `compound_names_of`), in table order, by the keys of the drugs they combine: found for a
+    combination in one look-up instead of resolving every ingredient of the table."""
+
+    def key_of(name: str) -> str | None:
+        match = resolve_ingredient(name)
+        return match.drug.key if match else None
+
+    by_keys: dict[frozenset[str | None], tuple[list[str], list[str]]] = {}
+    for combination in national_names().combinations.values():
+        brands, compound_names = by_keys.setdefault(frozenset(map(key_of, combination.ingredients)), ([], []))
+        (brands if combination.is_brand else compound_names).append(combination.name)
+    # An ingredient the dictionary lacks (a None key) is never in a resolved product's keys.
+    return {keys: (tuple(brands), tuple(names)) for keys, (brands, names) in by_keys.items() if None not in keys}
 
 
 def _without_repeats(names: list[str], seen: set[str]) -> list[str]:
