@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from medpages.atomic import leftovers_swept, write_atomic
+from medpages.catalog.canonical import load_dictionary
 from medpages.errors import InputError
 from medpages.model import Medicine, Page
 from medpages.publish.site import search_index, views
@@ -46,7 +47,7 @@ from medpages.publish.site.state import (
     SiteReport,
     render_version,
 )
-from medpages.publish.site.workers import PageJob, do_all
+from medpages.publish.site.workers import PARALLEL_FROM, PageJob, Running, start
 
 MANIFEST_VERSION = 1
 # Pages read, rendered and let go together: enough to keep two workers busy, few enough that a
@@ -223,33 +224,23 @@ class _Build:
         postings: dict[str, list[int]] = {}  # a new full-text index's best postings, batches folded in
         terms: dict[str, dict[str, int]] = {}  # the changed pages' words, for the delta index
         # A batch at a time: the pages of a big site never are in memory together, only what the
-        # listings and the search need of each (a `PageSummary`).
+        # listings and the search need of each (a `PageSummary`). The next batch is read from the
+        # store while the workers render this one.
+        running: tuple | None = None
         for batch in _batches(entries, BATCH_SIZE):
+            if running is not None:
+                self._collect(*running, summaries, docs, postings, terms, known_names)
             first = len(summaries)
+            summaries += [None] * len(batch)
+            docs += [None] * len(batch)
             paths = [self._path_of(medicine) for medicine, _ in batch]
             job = PageJob(batch, paths, str(self.out_dir), self.old_files, self.config_key.encode("utf-8"),
                           self.renderer, full_index, indexed, reader_names, first=first)
-            shares = do_all(job, self.workers)
-            summaries += [None] * len(batch)
-            docs += [None] * len(batch)
-            for page in (page for share in shares for page in share.pages):
-                medicine, model = batch[page.index]
-                path = paths[page.index]
-                relative = f"{path}/index.html"
-                if page.rendered:
-                    self.report.rendered.append(relative)
-                else:
-                    self.report.unchanged += 1
-                badge = views.provenance_badge(model) if model is not None else views.Badge("skeleton", "")
-                known = known_names.get(path)
-                summaries[first + page.index] = PageSummary.of(
-                    path, medicine.title, page.skeleton, page.updated, badge, page.content_hash, page.page_hash,
-                    known[1] if known else NameRecord.of(medicine, empty=page.skeleton), page.reader_names)
-                docs[first + page.index] = (path, page.content_hash, medicine.title)
-            for share in shares:
-                _fold_postings(postings, share.postings)
-                terms.update(share.terms)
-            del batch, job, shares  # let this batch's pages go before the next is read
+            if len(batch) >= PARALLEL_FROM and any(path not in reader_names for path in paths if path):
+                load_dictionary()  # once, here: the workers inherit it instead of each loading it (~1 s)
+            running = (batch, paths, first, start(job, self.workers))
+        if running is not None:
+            self._collect(*running, summaries, docs, postings, terms, known_names)
         self.report.pages = summaries
         self.report.written += self.report.rendered
         self.report.unchanged += len(kept)
@@ -305,6 +296,29 @@ class _Build:
                 "no absolute base URL: canonical links and the sitemap use paths only; set the site's "
                 "address (e.g. https://example.org) for search engines")
         return self.report
+
+    def _collect(self, batch: list, paths: list[str | None], first: int, running: Running,
+                 summaries: list[PageSummary | None], docs: list[tuple[str, str, str] | None],
+                 postings: dict[str, list[int]], terms: dict[str, dict[str, int]],
+                 known_names: dict[str, tuple[list[str], list]]) -> None:
+        """Take a batch's results from its workers: each page's summary and full-text words."""
+        shares = running.results()
+        for page in (page for share in shares for page in share.pages):
+            medicine, model = batch[page.index]
+            path = paths[page.index]
+            if page.rendered:
+                self.report.rendered.append(f"{path}/index.html")
+            else:
+                self.report.unchanged += 1
+            badge = views.provenance_badge(model) if model is not None else views.Badge("skeleton", "")
+            known = known_names.get(path)
+            summaries[first + page.index] = PageSummary.of(
+                path, medicine.title, page.skeleton, page.updated, badge, page.content_hash, page.page_hash,
+                known[1] if known else NameRecord.of(medicine, empty=page.skeleton), page.reader_names)
+            docs[first + page.index] = (path, page.content_hash, medicine.title)
+        for share in shares:
+            _fold_postings(postings, share.postings)
+            terms.update(share.terms)
 
     def _path_of(self, medicine: Medicine) -> str | None:
         """The page's path in the site, or None (with a warning) when it cannot have one."""

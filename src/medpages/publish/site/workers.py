@@ -119,38 +119,54 @@ def _share_main(job: PageJob, start: int, stop: int, connection) -> None:  # typ
         connection.close()
 
 
-def do_all(job: PageJob, workers: int) -> list[ShareResult]:
-    """The work for every entry, in `workers` forked processes (or here, for a small site)."""
+class Running:
+    """The workers of one job, started and not yet waited for (or the job's results, done here)."""
+
+    def __init__(self, processes: list, done: list[ShareResult] | None = None) -> None:
+        self.processes = processes  # (process, receiving end of its pipe)
+        self.done = done
+
+    def results(self) -> list[ShareResult]:
+        """Each worker's results, in order; a `WorkerError` when one failed."""
+        if self.done is not None:
+            return self.done
+        results, failure = [], None
+        try:
+            for process, receiver in self.processes:
+                try:
+                    status, value = receiver.recv()
+                except EOFError:
+                    status, value = "error", f"the worker process ended with exit code {process.exitcode}"
+                if status == "error":
+                    failure = failure or value
+                else:
+                    results.append(value)
+        finally:
+            for process, receiver in self.processes:
+                receiver.close()
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.terminate()
+                    process.join()
+        if failure:
+            raise WorkerError(f"rendering pages failed in a worker process:\n{failure}")
+        self.done = results
+        return results
+
+
+def start(job: PageJob, workers: int) -> Running:
+    """Start the work for every entry in `workers` forked processes and return at once, so that the
+    caller can read the next pages meanwhile; a small job is done here, before returning."""
     count = len(job.entries)
     if workers <= 1 or count < PARALLEL_FROM:
-        return [do_share(job, 0, count)]
+        return Running([], [do_share(job, 0, count)])
     context = multiprocessing.get_context("fork")
     running = []
     for number in range(workers):
         receiver, sender = context.Pipe(duplex=False)
-        start, stop = count * number // workers, count * (number + 1) // workers
-        process = context.Process(target=_share_main, args=(job, start, stop, sender), daemon=True)
+        first, stop = count * number // workers, count * (number + 1) // workers
+        process = context.Process(target=_share_main, args=(job, first, stop, sender), daemon=True)
         process.start()
         sender.close()
         running.append((process, receiver))
-    results, failure = [], None
-    try:
-        for process, receiver in running:
-            try:
-                status, value = receiver.recv()
-            except EOFError:
-                status, value = "error", f"the worker process ended with exit code {process.exitcode}"
-            if status == "error":
-                failure = failure or value
-            else:
-                results.append(value)
-    finally:
-        for process, receiver in running:
-            receiver.close()
-            process.join(timeout=5)
-            if process.is_alive():
-                process.terminate()
-                process.join()
-    if failure:
-        raise WorkerError(f"rendering pages failed in a worker process:\n{failure}")
-    return results
+    return Running(running)
