@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from medpages.catalog.canonical import ResolvedProduct, resolve_product
+from medpages.catalog.canonical import NO_IDENTIFIERS, ResolvedProduct, resolve_product
 from medpages.catalog.kept import KeptIndex
 from medpages.catalog.names import read_name
 from medpages.catalog.records import ListedRecord, union_names
@@ -205,24 +205,32 @@ def build_medicine(title: str, slug: str, record: ListedRecord | None, *, resolv
     generic_name = product.generic_name
     if generic_name is None and generic:
         generic_name = title_from_listed_name(generic)  # the publisher's own word
-    synonyms, brands, form = product.synonyms, product.brands, reading.form
+    synonyms, brands, form = list(product.synonyms), list(product.brands), reading.form
     if record is not None:
         synonyms = union_names(record.synonyms, synonyms)
         brands = union_names(record.brands, brands)
         form = form or record.form.lower() or None
-    return Medicine(
-        title=title,
-        slug=slug,
-        letter=folder_for(title),
-        generic_name=generic_name,
-        ingredients=product.ingredients,
-        strengths=reading.strengths,
-        form=form,
-        synonyms=synonyms,
-        brands=brands,
-        identifiers=product.identifiers,
-        links=product.links,
-    )
+    # Every value is already of its field's type (text, lists of text, validated models), so the
+    # medicine is not validated again: a copy of a blank one with every field replaced is the same
+    # medicine in a third of the time (validation was a fifth of the cost of a line).
+    return _BLANK_MEDICINE.model_copy(update={
+        "title": title,
+        "slug": slug,
+        "letter": folder_for(title),
+        "generic_name": generic_name,
+        "ingredients": list(product.ingredients),
+        "strengths": list(reading.strengths),
+        "form": form,
+        "synonyms": synonyms,
+        "brands": brands,
+        "identifiers": product.identifiers,
+        "links": list(product.links),
+    })
+
+
+# Every field set, each replaced in every copy: nothing of it is shared with a medicine.
+_BLANK_MEDICINE = Medicine(title="-", slug="-", letter="-", generic_name=None, ingredients=[], strengths=[],
+                           form=None, synonyms=[], brands=[], identifiers=NO_IDENTIFIERS, links=[])
 
 
 def with_names_corrected(medicine: Medicine, corrections: Mapping[str, str]) -> Medicine:

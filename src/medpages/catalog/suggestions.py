@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
+from itertools import repeat
 
 from medpages.catalog.canonical import (
     active_moiety,
@@ -41,7 +42,7 @@ def _spellings_by_start_and_length() -> dict[tuple[str, int], tuple[str, ...]]:
     spellings |= set(national_names().by_spelling) | set(national_names().combinations)
     index: dict[tuple[str, int], list[str]] = {}
     for spelling in spellings:
-        if spelling and len(spelling) <= 60:
+        if spelling and len(spelling) <= MAX_SPELLING_LENGTH:
             index.setdefault((spelling[0], len(spelling)), []).append(spelling)
     return {key: tuple(sorted(names)) for key, names in index.items()}
 
@@ -60,13 +61,15 @@ def suggest_spelling(name: str) -> str | None:
     limit = max_distance(len(written))
     best: tuple[int, int, int, str] | None = None
     dictionary = load_dictionary()
-    bag = _letter_bag(written)
+    lengths = range(len(written) - limit, min(len(written) + limit, MAX_SPELLING_LENGTH) + 1)
+    bag = _letter_bag(written) if lengths else 0
     distance_to = _distance_from(written)
-    for length in range(len(written) - limit, len(written) + limit + 1):
-        for candidate_bag, candidate in _bags_of(written[0], length):
+    within = 2 * limit
+    for length in lengths:
+        for candidate_bag, candidate in _bucket(written[0], length):
             # An edit changes at most two letters of the names' letters counted with repeats (the
             # bits of their bags that differ): a cheap bound before the distance itself.
-            if (bag ^ candidate_bag).bit_count() > 2 * limit:
+            if (bag ^ candidate_bag).bit_count() > within:
                 continue
             distance = distance_to(candidate)
             if distance <= limit:
@@ -85,28 +88,30 @@ def suggest_spelling(name: str) -> str | None:
 
 
 @cache
-def _bags_of(start: str, length: int) -> tuple[tuple[int, str], ...]:
+def _bucket(start: str, length: int) -> tuple[tuple[int, str], ...]:
     """The spellings of one first letter and length, each with its `_letter_bag`."""
-    return tuple((_letter_bag(spelling), spelling) for spelling in _spellings_by_start_and_length().get((start, length), ()))
+    spellings = _spellings_by_start_and_length().get((start, length), ())
+    return tuple(zip(map(_letter_bag, spellings), spellings))
 
 
-_BAG_REPEATS = 3  # repeats of a letter told apart by a bag: more only loosen the bound, never break it
-_bag_bits: dict[str, int] = {}
+# A bag: per character, how many times it occurs (once, twice, three times or more) as one, two
+# or three bits of its own byte. Letters, space and hyphen each have a byte; every other character
+# shares one (which only makes the bound looser, never wrong). Counting is done by adding each
+# character's byte weight, so the dictionary's 100,000 bags cost a few C calls each, not a loop
+# per character.
+_BAG_CHARACTERS = "abcdefghijklmnopqrstuvwxyz -"
+_BAG_BYTES = len(_BAG_CHARACTERS) + 1
+_OTHER_WEIGHT = 1 << (8 * len(_BAG_CHARACTERS))
+_WEIGHTS: dict[str, int] = {char: 1 << (8 * slot) for slot, char in enumerate(_BAG_CHARACTERS)}
+_REPEATS_AS_BITS = bytes([0b000, 0b001, 0b011] + [0b111] * 253)
+# Counts are kept in bytes: a name longer than this could carry one into the next character's.
+MAX_SPELLING_LENGTH = 60
 
 
 def _letter_bag(text: str) -> int:
-    """The letters of `text` with their repeats (up to `_BAG_REPEATS`) as bits of one integer."""
-    bag = 0
-    seen: dict[str, int] = {}
-    for char in text:
-        repeat = seen.get(char, 0)
-        if repeat < _BAG_REPEATS:
-            seen[char] = repeat + 1
-            bit = _bag_bits.get(char)
-            if bit is None:
-                bit = _bag_bits[char] = len(_bag_bits) * _BAG_REPEATS
-            bag |= 1 << (bit + repeat)
-    return bag
+    """The characters of `text` (at most `MAX_SPELLING_LENGTH` + 3) with their repeats, up to three, as bits."""
+    counts = sum(map(_WEIGHTS.get, text, repeat(_OTHER_WEIGHT)))
+    return int.from_bytes(counts.to_bytes(_BAG_BYTES, "little").translate(_REPEATS_AS_BITS), "little")
 
 
 @cache
