@@ -311,7 +311,8 @@ def parse_name(title: str) -> ParsedName:
 
 
 # A pack size at the end of a listed name (`Pack 120`, `x 100`, `24s`, `10's`, `100ml bottle`,
-# `Box of 30 tablets`): how much is in the box, not an ingredient or a strength. The title keeps it.
+# `Box of 30 tablets`, `1ml ampoules`): how much is in the box, not an ingredient or a strength.
+# The title keeps it.
 _PACK_SIZE = re.compile(
     r"(?:[\s,;(-]+(?:"
     r"(?:pack|box|bottle|strip|blister|tube|vial|sachet|carton|jar|tin|container|bag)s?(?:\s+of)?\s*\d+"
@@ -319,6 +320,9 @@ _PACK_SIZE = re.compile(
     r"|x\s*\d+(?:\s*'?s)?"
     r"|\d+\s*'s|\d+s"
     r"|\d+(?:\.\d+)?\s*(?:ml|g|l)\s+(?:bottle|tube|jar|pack|vial|bag)s?"
+    # the container an injection comes in, after its form (`solution for injection 3ml pre-filled pens`)
+    r"|(?:\d+(?:\.\d+)?\s*(?:ml|l)\s+)?(?:ampoules?|vials?|cartridges?|pre-?filled\s+(?:syringes?|pens?)"
+    r"|auto-?injectors?|(?:disposable\s+)?pens?)"
     r")\)?)+\s*$",
     re.IGNORECASE,
 )
@@ -329,7 +333,13 @@ _PACK_SIZE_CHARACTERS = 48
 
 def without_pack_size(title: str) -> str:
     """The name without a pack size at its end (`Paracetamol 500mg Tablets Pack 120` ->
-    `Paracetamol 500mg Tablets`); the name itself when nothing of a name would be left."""
+    `Paracetamol 500mg Tablets`); the name itself when nothing of a name would be left.
+
+    A name with no number has no pack size: a container alone (`Adrenaline auto-injector`) is
+    read only in a name with a strength (`Adrenaline 300micrograms/0.3ml auto-injectors`).
+    """
+    if not _DIGIT.search(title):
+        return title
     # Only the end is read: a pack size is a few words, and the pattern would be slow on a long name.
     offset = max(0, len(title) - _PACK_SIZE_CHARACTERS)
     match = _PACK_SIZE.search(title, offset)
@@ -347,7 +357,8 @@ def _product_words() -> frozenset[str]:
     # and the words of a pack size (`_PACK_SIZE`).
     other = ("release releasing resistant coated orally gelatin chewing free for per w v c x ch s eur "
              "pack packs box boxes bottle bottles strip strips blister blisters tube tubes vial vials carton "
-             "cartons jar jars tin tins container containers bag bags of")
+             "cartons jar jars tin tins container containers bag bags of ampoule ampoules cartridge cartridges "
+             "pre filled prefilled auto injector injectors pen pens disposable syringe syringes")
     return frozenset(word for phrase in written for word in _WORD.findall(phrase.lower())) | frozenset(other.split())
 
 
