@@ -113,6 +113,10 @@ def test_numbers_without_a_unit_are_not_strengths(title: str) -> None:
         ("Glycerin Suppositories", "suppository"),
         ("Povidone-Iodine 10% Solution", "solution"),
         ("Artemether 20mg + Lumefantrine 120mg Tablets IP", "tablet"),
+        ("Ibuprofen 200mg caplets", "caplet"),
+        ("ibuprofen 400 MG Oral Tablet", "oral tablet"),  # a route before a form stays in it
+        ("diclofenac sodium 1 % Topical Gel", "topical gel"),
+        ("Ceftriaxone 1g powder for solution for injection vials", "powder for solution for injection"),
     ],
 )
 def test_dosage_form_is_found_and_singular(title: str, form: str) -> None:

@@ -254,6 +254,8 @@ _NAMES_WITH_AUDIENCE = re.compile(
     rf"(?<![\w-])(?:{_alternation(dict.fromkeys(_VOCABULARY['names_with_audience']['names']))})(?![\w-])",
     re.IGNORECASE,
 )
+# Words a name may carry around it that are no part of it (the audience's, and `free`).
+_NOT_NAME_WORDS = _AUDIENCE_WORDS | {"free"}
 # What a product is free of (`sugar free`, `preservative-free`): no part of a name; the title keeps it.
 _FREE_OF = re.compile(
     rf"(?<![\w-])(?:{'|'.join(_VOCABULARY['free_of']['words'])})[-\s]+free(?![\w-])", re.IGNORECASE)
@@ -372,12 +374,10 @@ def reading_without_a_name(title: str) -> NameReading | None:
     Nearly every title has a word that is no form word, and is answered at that word without
     being read (the import asks this of every line).
     """
-    has_word = False
-    for word in _WORD.finditer(title):
-        if word.group(0).lower() not in _PRODUCT_WORDS:
-            return None
-        has_word = True
-    if not has_word:
+    first = _WORD.search(title)
+    if first is None or first.group(0).lower() not in _PRODUCT_WORDS:
+        return None  # nearly every title: its first word is a name's
+    if any(word.lower() not in _PRODUCT_WORDS for word in _WORD.findall(title, first.end())):
         return None
     reading = read_name(title)
     return None if reading.ingredients else reading
@@ -497,7 +497,7 @@ def _read_words(text: str) -> NameReading:
         qualifiers = tuple(parts[1::2])
         text = " ".join(parts[::2])
     parts = [text] if _SEPARATOR_CHARACTERS.isdisjoint(text) else _INGREDIENT_SEPARATOR.split(text)
-    ingredients = tuple(_tidy_ingredient(part) for part in parts)
+    ingredients = tuple(_tidy_ingredient(part, lowered) for part in parts)
     route = _ROUTES.get(form.split()[0]) if form else None
     if route is None and not _ROUTES.keys().isdisjoint(lowered):
         # A route after a name, with no form after it (`Ibuprofen 400mg oral`, `Ibuprofen oral`).
@@ -524,36 +524,29 @@ def _without_audience(text: str) -> str:
         else " ", text)
 
 
-def _tidy_ingredient(text: str) -> str:
+def _tidy_ingredient(text: str, piece_words: set[str] | None = None) -> str:
     """An ingredient's name as written, without the words around it that say what kind of product
     it is: who it is for (`Children's`), what it is free of (`sugar free`), a route with no form
     after it (`Ibuprofen 400mg oral`, `Ibuprofen oral`; a route before a name is the name's:
-    `Oral Rehydration Salts`). Empty when nothing of a name is left."""
+    `Oral Rehydration Salts`). Empty when nothing of a name is left. `piece_words`, the lower-case
+    words of the text this part was split from, spares looking for words that are not there."""
     name = " ".join(text.split()).strip(_LEFTOVER_EDGES)
     # A name is made of words: a fragment with no letter (`-`, `2`) is left over punctuation.
     if not _LETTER.search(name):
         return ""
-    lowered = {word.lower() for word in _WORD.findall(name)}
     changed = False
-    if "free" in lowered:
-        name, changed = _FREE_OF.sub(" ", name), True
-    if not _AUDIENCE_WORDS.isdisjoint(lowered):
-        name, changed = _without_audience(name), True
+    if piece_words is None or not _NOT_NAME_WORDS.isdisjoint(piece_words):
+        lowered = {word.lower() for word in _WORD.findall(name)}
+        if "free" in lowered:
+            name, changed = _FREE_OF.sub(" ", name), True
+        if not _AUDIENCE_WORDS.isdisjoint(lowered):
+            name, changed = _without_audience(name), True
     if changed:
         name = " ".join(name.split()).strip(_LEFTOVER_EDGES)
         if not _LETTER.search(name):
             return ""
-    if _only_routes(name):
-        return ""
-    last = name.rsplit(None, 1)
-    if len(last) == 2 and last[1].lower() in _ROUTES:
-        return _tidy_ingredient(last[0])  # `White soft paraffin oral`: a route at the end says how it is taken
+    space = name.rfind(" ")
+    if name[space + 1:].lower() in _ROUTES:
+        # `White soft paraffin oral`: a route at the end says how it is taken; `oral` alone is no name.
+        return _tidy_ingredient(name[:space]) if space > 0 else ""
     return name
-
-
-def _only_routes(text: str) -> bool:
-    """Whether every word of text is a route (`oral`, `Oral Topical`)."""
-    first = _WORD.search(text)
-    if first is None or first.group(0).lower() not in _ROUTES:
-        return False  # nearly every name: its first word is no route
-    return all(word.lower() in _ROUTES for word in _WORD.findall(text))
