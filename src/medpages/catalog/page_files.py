@@ -3,7 +3,9 @@
 `iter_page_files` lists a tree's candidate pages in a stable order (Jekyll's own folders
 skipped), `read_page_file` reads one into a `Page`, keeps its exact bytes as raw text with the
 reason, or says why it was not read at all; `path_parts` tells whether a file already sits at
-`<letter>/<slug>.md`.
+`<letter>/<slug>.md`. Reading is two steps, `load_page_file` (the file system) and
+`parse_page_file` (pure), so that an import can tell an unchanged file from its bytes alone and
+parse the others in worker processes.
 
 A tree may be hostile: folders thousands deep, links to nothing, to themselves or out of the
 tree, named pipes and devices posing as pages, names that are not UTF-8. The walk is a loop
@@ -100,6 +102,12 @@ def iter_page_files(root: Path, *, follow_links_out: bool = False) -> Iterator[P
 
 def read_page_file(path: Path, root: Path | None = None, *, follow_links_out: bool = False) -> PageFile:
     """Read one file into a page; or keep its bytes with the reason; or say why it was not read."""
+    return parse_page_file(load_page_file(path, root, follow_links_out=follow_links_out))
+
+
+def load_page_file(path: Path, root: Path | None = None, *, follow_links_out: bool = False) -> PageFile:
+    """The first half of `read_page_file`: the file's exact bytes (`raw`), not yet parsed; or why it
+    was not read at all (`error`, `raw` None)."""
     result = PageFile(path=path, relative=printable_path(path.relative_to(root) if root else Path(path.name)))
     result.error = _not_readable(path, root, follow_links_out)
     if result.error:
@@ -118,6 +126,15 @@ def read_page_file(path: Path, root: Path | None = None, *, follow_links_out: bo
                         "refused, not kept")
         return result
     result.raw = data
+    return result
+
+
+def parse_page_file(result: PageFile) -> PageFile:
+    """The second half of `read_page_file`: the bytes `load_page_file` read, made into a page or
+    kept as raw text with the reason. Pure: it touches no file (a worker process may run it)."""
+    data = result.raw
+    if data is None or result.error or result.page is not None:
+        return result
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -182,15 +199,19 @@ def _read_bounded(path: Path) -> bytes | None:
     """
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
             return None
         chunks, total = [], 0
         while total <= MAX_PAGE_BYTES:
-            chunk = os.read(descriptor, min(_READ_CHUNK, MAX_PAGE_BYTES + 1 - total))
+            wanted = min(_READ_CHUNK, MAX_PAGE_BYTES + 1 - total)
+            chunk = os.read(descriptor, wanted)
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
+            if len(chunk) < wanted and total >= info.st_size:
+                break  # the end, as the size said: no second read to be told so (one read a page, not two)
         return b"".join(chunks)
     finally:
         os.close(descriptor)

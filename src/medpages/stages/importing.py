@@ -7,26 +7,37 @@ with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from medpages.atomic import write_atomic
 from medpages.catalog import import_catalog, slugify
 from medpages.catalog.builder import build_medicine
 from medpages.catalog.page_files import (
     PageFile,
     iter_page_files,
+    load_page_file,
     looks_like_page,
+    parse_page_file,
     path_parts,
     printable_path,
-    read_page_file,
 )
 from medpages.errors import InputError
 from medpages.model import Finding, Medicine, Page, Provenance
 from medpages.project import Project
 from medpages.stages.backup import is_backup, restore_backup
 from medpages.store import PageToSave
+from medpages.store.store import PreparedPage, medicine_row, prepare_page
 
 Progress = Callable[[str], None]
 # Pages per round of store writes: the store's own batch (`PAGE_BATCH_SIZE`), a few MB of pages.
@@ -71,7 +82,9 @@ def import_paths(project: Project, paths: Iterable[Path], progress: Progress | N
             progress(f"reading {len(lists)} list" + ("" if len(lists) == 1 else "s"))
         _import_lists(store, lists, report)
     if page_files:
-        _import_pages(store, page_files, report, progress)
+        memo = _ReadMemo(project.state_dir / MEMO_NAME)
+        _import_pages(store, page_files, report, progress, memo)
+        memo.save()
     return report
 
 
@@ -112,59 +125,301 @@ def _import_lists(store, lists: list[Path], report: ImportReport) -> None:
     report.unresolved += [str(u) for u in catalog.report.unresolved]
 
 
-def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportReport, progress: Progress | None) -> None:
-    """Read each file into a page (or keep it raw); pages go to the store `PAGES_PER_BATCH` at a time."""
+def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportReport, progress: Progress | None,
+                  memo: _ReadMemo) -> None:
+    """Read each file into a page (or keep it raw); pages go to the store `PAGES_PER_BATCH` at a time.
+
+    A file this project imported before, byte for byte at the same place in its tree, whose
+    medicine and page are still in the store as that import left them, is counted unchanged
+    without being parsed (see `_ReadMemo`); the others are parsed, in worker processes when
+    there are many (see `_parsed_files`). Files are decided in tree order either way, so the
+    report and the store are the same as reading every file in turn."""
     seen: dict[str, str] = {}  # page path -> the file that claimed it first
-    batch: list[_ImportedPage] = []
-    for number, (path, root) in enumerate(files, 1):
+    touched: set[str] = set()  # slugs this import has written or counted: the store's digests of them are stale
+    batch: list[_ParsedPage] = []
+    number = 0
+    for loaded, parsed in _parsed_files(store, files, memo):
+        number += 1
         if progress and number % 500 == 0:
             progress(f"pages: {number:,} of {len(files):,}")
-        read = read_page_file(path, root)
-        if read.page is None:
-            if read.raw is None:  # not read at all: not a regular file, a link to nothing or out, too large
-                report.failures.append(f"{read.relative}: {read.error}")
+        if loaded.raw is None:  # not read at all: not a regular file, a link to nothing or out, too large
+            report.failures.append(f"{loaded.relative}: {loaded.error}")
+            continue
+        if isinstance(parsed, _Remembered):
+            if parsed.path not in seen and parsed.slug not in touched:
+                seen[parsed.path] = loaded.relative
+                touched.add(parsed.slug)
+                memo.keep(parsed.key)
+                report.pages_unchanged += 1
                 continue
-            store.keep_raw(str(path), read.raw, read.error or "unreadable")
-            report.raw_kept.append(f"{read.relative}: {read.error}")
+            parsed = _parse_loaded([(loaded.path, loaded.relative, loaded.raw)])[0]  # decided in turn after all
+        if parsed.error is not None:
+            store.keep_raw(str(loaded.path), loaded.raw, parsed.error)
+            report.raw_kept.append(f"{loaded.relative}: {parsed.error}")
             continue
-        medicine = _medicine_for(read)
-        if medicine.path in seen:
-            store.keep_raw(str(path), read.raw, f"same page path as {seen[medicine.path]}")
-            report.raw_kept.append(f"{read.relative}: same path {medicine.path} as {seen[medicine.path]}; kept as raw text")
+        if parsed.path in seen:
+            store.keep_raw(str(loaded.path), loaded.raw, f"same page path as {seen[parsed.path]}")
+            report.raw_kept.append(f"{loaded.relative}: same path {parsed.path} as {seen[parsed.path]}; kept as raw text")
             continue
-        seen[medicine.path] = read.relative
-        page = PageToSave(medicine.slug, _as_imported(read.page, read.relative), author=f"import:{read.relative}",
-                          kind="imported", message=f"imported from {printable_path(path)}")
-        batch.append(_ImportedPage(medicine, page, read.findings))
+        seen[parsed.path] = loaded.relative
+        touched.add(parsed.slug)
+        batch.append(parsed._replace(key=memo.key(loaded.relative, loaded.raw)))
         if len(batch) >= PAGES_PER_BATCH:
-            _save_imported(store, batch, report)
+            _save_imported(store, batch, report, memo)
             batch = []
-    _save_imported(store, batch, report)
+    _save_imported(store, batch, report, memo)
 
 
-class _ImportedPage(NamedTuple):
-    medicine: Medicine
-    save: PageToSave
-    findings: list[Finding]  # what the reader noticed, for the page's new revision
+class _ParsedPage(NamedTuple):
+    """A file read into a page, as a worker hands it back: the store's rows, ready to write."""
+
+    error: str | None  # the file is kept as raw text for this reason (then nothing below is set)
+    slug: str = ""
+    path: str = ""  # the page's path in the tree, `<letter>/<slug>.md`
+    medicine: dict | None = None  # `medicine_row`
+    page: PreparedPage | None = None
+    findings: tuple[tuple, ...] = ()  # what the reader noticed, for the page's new revision (Finding fields)
+    problem: str | None = None  # why the medicine or the page cannot be stored: raised when its batch is saved
+    key: str = ""  # the file's key in the memo
 
 
-def _save_imported(store, batch: list[_ImportedPage], report: ImportReport) -> None:
+class _Remembered(NamedTuple):
+    """A file the memo knows, whose medicine and page the store still has as they were imported."""
+
+    key: str
+    slug: str
+    path: str
+
+
+def _save_imported(store, batch: list[_ParsedPage], report: ImportReport, memo: _ReadMemo) -> None:
     """Store a batch of read pages: their medicines, their pages, and for each page that became a
     new revision the reader's findings; a page identical to the current one is counted unchanged."""
     if not batch:
         return
-    store.upsert_medicines(imported.medicine for imported in batch)
-    numbers = store.current_revision_numbers(imported.medicine.slug for imported in batch)
+    for parsed in batch:  # raised where writing the rows would have raised: before or after the medicines
+        if parsed.medicine is None:
+            raise InputError(parsed.problem)
+    store.upsert_medicine_rows(parsed.medicine for parsed in batch)
+    numbers = store.current_revision_numbers(parsed.slug for parsed in batch)
+    for parsed in batch:
+        if parsed.page is None:
+            raise InputError(parsed.problem)
     findings: dict[str, list[Finding]] = {}
-    for imported, number in zip(batch, store.save_pages(imported.save for imported in batch), strict=True):
-        slug = imported.medicine.slug
+    for parsed, number in zip(batch, store.save_prepared_pages(parsed.page for parsed in batch), strict=True):
+        slug = parsed.slug
         if number == numbers.get(slug, 0):
             report.pages_unchanged += 1
         else:
             report.pages_saved += 1
-            findings[slug] = imported.findings  # the new revision's, from the reader
+            # The new revision's, from the reader, which validated them.
+            findings[slug] = [Finding.model_construct(**dict(zip(_FINDING_FIELDS, values, strict=True)))
+                              for values in parsed.findings]
         numbers[slug] = number  # two files of one slug (a/x.md, b/x.md): the second follows the first
+        memo.remember(parsed.key, parsed.slug, parsed.path, parsed.medicine["medicine_digest"],
+                      parsed.page.page_digest)
     store.replace_many_findings(findings)
+
+
+_FINDING_FIELDS = ("code", "severity", "message", "section", "line")
+# Files per task of a worker process, and the fewest files to parse for which workers are started
+# (a fork and the drug dictionary loaded in each cost more than parsing a few hundred pages here).
+FILES_PER_TASK = 50
+PARALLEL_FROM = 400
+
+
+def _parsed_files(store, files: list[tuple[Path, Path | None]], memo: _ReadMemo) -> Iterator[tuple[PageFile, object]]:
+    """Each file loaded, with what it reads into: a `_ParsedPage`, a `_Remembered` file, or None
+    when it was not read at all; in the order of `files`.
+
+    Files are loaded here (the hostile-tree checks, then the bytes), `PAGES_PER_BATCH` at a time;
+    those the memo and the store do not vouch for are parsed by worker processes while the
+    previous batch is written, or here when there are few."""
+    workers = _worker_count() if len(files) >= PARALLEL_FROM else 1
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers > 1:
+            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
+        ahead: list[tuple[list[PageFile], list[object]]] = []
+        for chunk in _chunks(files, PAGES_PER_BATCH):
+            loaded = [load_page_file(path, root) for path, root in chunk]
+            outcomes: list[object] = _remembered(store, loaded, memo)
+            todo = [index for index, outcome in enumerate(outcomes) if outcome is None and loaded[index].raw is not None]
+            items = [(loaded[index].path, loaded[index].relative, loaded[index].raw) for index in todo]
+            if pool is None:
+                parts = [_parse_loaded(items)]
+            else:
+                parts = [pool.submit(_parse_loaded, items[start:start + FILES_PER_TASK])
+                         for start in range(0, len(items), FILES_PER_TASK)]
+            ahead.append((loaded, outcomes, todo, parts))
+            if len(ahead) > 1:
+                yield from _in_order(*ahead.pop(0))
+        while ahead:
+            yield from _in_order(*ahead.pop(0))
+
+
+def _in_order(loaded: list[PageFile], outcomes: list[object], todo: list[int], parts: list) -> Iterator:
+    parsed = [outcome for part in parts for outcome in (part if isinstance(part, list) else part.result())]
+    for index, outcome in zip(todo, parsed, strict=True):
+        outcomes[index] = outcome
+    yield from zip(loaded, outcomes, strict=True)
+
+
+def _remembered(store, loaded: list[PageFile], memo: _ReadMemo) -> list[object]:
+    """For each file, a `_Remembered` when the memo knows its bytes and the store still has its
+    medicine and page as the memo says they were imported; None otherwise."""
+    known: dict[int, tuple[str, str, str, str, str]] = {}
+    for index, file in enumerate(loaded):
+        if file.raw is not None:
+            key = memo.key(file.relative, file.raw)
+            entry = memo.get(key)
+            if entry is not None:
+                known[index] = (key, *entry)
+    stored = store.stored_digests(slug for _, slug, _, _, _ in known.values()) if known else {}
+    outcomes: list[object] = [None] * len(loaded)
+    for index, (key, slug, path, medicine_digest, page_digest) in known.items():
+        current = stored.get(slug)
+        if current is not None and _short(current[0]) == medicine_digest and _short(current[1]) == page_digest:
+            outcomes[index] = _Remembered(key, slug, path)
+    return outcomes
+
+
+def _parse_loaded(items: list[tuple[Path, str, bytes]]) -> list[_ParsedPage]:
+    """Files' bytes read into the rows the store writes (in a worker process, or here)."""
+    return [_parse_one(path, relative, raw) for path, relative, raw in items]
+
+
+def _parse_one(path: Path, relative: str, raw: bytes) -> _ParsedPage:
+    read = parse_page_file(PageFile(path=path, relative=relative, raw=raw))
+    if read.page is None:
+        return _ParsedPage(error=read.error or "unreadable")
+    medicine = _medicine_for(read)
+    page = _as_imported(read.page, read.relative)
+    findings = tuple((f.code, f.severity, f.message, f.section, f.line) for f in read.findings)
+    try:
+        row = medicine_row(medicine)
+    except InputError as error:
+        return _ParsedPage(None, medicine.slug, medicine.path, findings=findings, problem=str(error))
+    save = PageToSave(medicine.slug, page, author=f"import:{read.relative}", kind="imported",
+                      message=f"imported from {printable_path(path)}")
+    try:
+        # The reader fingerprinted the page for `original`; provenance and status are not rendered.
+        prepared = prepare_page(save, content_fingerprint=read.page.original.fingerprint)
+    except InputError as error:
+        return _ParsedPage(None, medicine.slug, medicine.path, row, findings=findings, problem=str(error))
+    return _ParsedPage(None, medicine.slug, medicine.path, row, prepared, findings)
+
+
+def _worker_count() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+MAX_WORKERS = 4
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class _ReadMemo:
+    """What each page file this project imported read into: its medicine's slug and path, and the
+    digests of the medicine and the page the import made of it (`.medpages/import-memo.json`).
+
+    A memo, not a record: a file's entry says what reading these exact bytes, at this place in
+    a tree, with this medpages, gives, whatever the store holds. An import that finds the store
+    holding exactly that medicine and page has nothing to write for the file, and skips it
+    unparsed. An entry written by another medpages (its code, its drug dictionary or the
+    libraries it reads with differ) is not trusted; a missing or damaged memo only costs the
+    parsing it would have saved."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.version = _reader_version()
+        self._entries: dict[str, list[str]] = {}
+        self._used: dict[str, list[str]] = {}
+        if path is not None:
+            try:
+                document = json.loads(path.read_bytes())
+                if document.get("version") == self.version and isinstance(document.get("files"), dict):
+                    self._entries = document["files"]
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    def key(self, relative: str, raw: bytes) -> str:
+        digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+        digest.update(raw)
+        return digest.hexdigest()[:_MEMO_DIGITS]
+
+    def get(self, key: str) -> tuple[str, str, str, str] | None:
+        entry = self._entries.get(key)
+        if not (isinstance(entry, list) and len(entry) == 4 and all(isinstance(part, str) for part in entry)):
+            return None
+        return tuple(entry)  # type: ignore[return-value]
+
+    def keep(self, key: str) -> None:
+        self._used[key] = self._entries[key]
+
+    def remember(self, key: str, slug: str, path: str, medicine_digest: str, page_digest: str) -> None:
+        self._used[key] = self._entries[key] = [slug, path, _short(medicine_digest), _short(page_digest)]
+
+    def save(self) -> None:
+        """Write the memo: the entries this import used or made first, then older ones while they fit."""
+        if self.path is None or not self._used:
+            return
+        files = dict(self._used)
+        for key, entry in self._entries.items():
+            if len(files) >= MEMO_MAX_FILES:
+                break
+            files.setdefault(key, entry)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            document = {"version": self.version, "files": files}
+            write_atomic(self.path, json.dumps(document, separators=(",", ":")).encode("utf-8"), durable=False)
+        except OSError:
+            pass  # a memo that cannot be written only costs the next import its parsing
+
+
+MEMO_NAME = "import-memo.json"
+MEMO_MAX_FILES = 500_000
+_MEMO_DIGITS = 32  # 128 bits of SHA-256: no two files' keys or pages' digests coincide
+
+
+def _short(digest: str | None) -> str | None:
+    return None if digest is None else digest[:_MEMO_DIGITS]
+
+
+@functools.cache
+def _reader_version() -> str:
+    """What decides what a file reads into, besides its bytes and place: medpages' own code and
+    data (the reader, the model, the catalogue and the drug dictionary, the store's JSON) and the
+    libraries that parse and serialise."""
+    import pydantic
+    import pydantic_core
+    import yaml
+
+    from medpages.catalog.canonical import dictionary_path
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder in ("catalog", "model", "store", "stages"):
+        for source in sorted((package / folder).rglob("*")):
+            if source.suffix in (".py", ".toml", ".json", ".txt") and "__pycache__" not in source.parts:
+                digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+                digest.update(source.read_bytes())
+    try:
+        dictionary = dictionary_path()
+        info = dictionary.stat()
+        digest.update(f"{dictionary}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    except Exception:  # no dictionary: importing pages fails anyway, and says why
+        pass
+    digest.update(f"{sys.version}\0{pydantic.VERSION}\0{pydantic_core.__version__}\0{yaml.__version__}".encode())
+    return digest.hexdigest()
 
 
 def _medicine_for(read: PageFile) -> Medicine:

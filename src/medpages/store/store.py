@@ -29,6 +29,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy import cast as cast_to
@@ -235,6 +236,11 @@ class Store(CommunityStore, BuildStore, BulkStore):
         one slug comes twice, the later medicine wins. A medicine that cannot be stored
         raises InputError and nothing is written.
         """
+        return self.upsert_medicine_rows((medicine_row(medicine) for medicine in medicines), batch_size=batch_size)
+
+    def upsert_medicine_rows(self, rows: Iterable[dict[str, Any]], *, batch_size: int = MEDICINE_BATCH_SIZE) -> int:
+        """`upsert_medicines` for medicines already checked and serialised by `medicine_row` (an
+        import makes them in its worker processes); returns how many were given."""
         given = 0
         with self._write_transaction("saving medicines") as session:
             upsert = _insert_for(session)(MEDICINES)
@@ -247,10 +253,10 @@ class Store(CommunityStore, BuildStore, BulkStore):
                 },
                 where=MEDICINES.c.medicine_digest != upsert.excluded.medicine_digest,
             )
-            for batch in _batches(medicines, batch_size):
+            for batch in _batches(rows, batch_size):
                 now = utc_now()
-                rows = {medicine.slug: _medicine_row(medicine, now) for medicine in batch}
-                session.execute(upsert, list(rows.values()))
+                latest = {row["slug"]: {**row, "created_at": now, "updated_at": now} for row in batch}
+                session.execute(upsert, list(latest.values()))
                 given += len(batch)
         return given
 
@@ -307,9 +313,13 @@ class Store(CommunityStore, BuildStore, BulkStore):
 
         Each batch is written whole or not at all; batches before a failing one stay written.
         """
+        return self.save_prepared_pages((prepare_page(save) for save in saves), batch_size=batch_size)
+
+    def save_prepared_pages(self, saves: Iterable[PreparedPage], *, batch_size: int = PAGE_BATCH_SIZE) -> list[int]:
+        """`save_pages` for pages already checked and serialised by `prepare_page` (an import
+        prepares them in its worker processes); returns their revision numbers."""
         numbers: list[int] = []
-        for batch in _batches(saves, batch_size):
-            prepared = [_prepare_save(save) for save in batch]
+        for prepared in _batches(saves, batch_size):
             action = (f"saving the page of {prepared[0].slug!r}" if len(prepared) == 1
                       else f"saving {len(prepared)} pages, {prepared[0].slug!r} to {prepared[-1].slug!r}")
             with self._write_transaction(action) as session:
@@ -320,7 +330,7 @@ class Store(CommunityStore, BuildStore, BulkStore):
                          base_revision: int | None) -> int:
         """Add `page` as a new revision in the caller's transaction, even when it is unchanged;
         for `CommunityStore`'s compare-and-swap saves, which have checked the current number."""
-        prepared = _prepare_save(PageToSave(slug, page, author, kind, message))._replace(base_revision=base_revision)
+        prepared = prepare_page(PageToSave(slug, page, author, kind, message))._replace(base_revision=base_revision)
         return _save_batch(session, [prepared], always_new=True)[0]
 
     def get_page(self, slug: str) -> Page | None:
@@ -357,6 +367,22 @@ class Store(CommunityStore, BuildStore, BulkStore):
                 page = (None if page_json is None
                         else Page.model_validate_json(_whole_page_json(page_json, original, what=medicine.slug)))
                 yield medicine, page
+
+    def stored_digests(self, slugs: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """Slug → (its medicine's digest, its current page's digest or None), for the slugs stored.
+
+        What an import compares with a file it read before (see `stages.importing`): one query
+        per `STREAM_CHUNK_SIZE` slugs."""
+        found: dict[str, tuple[str, str | None]] = {}
+        with self._read_sessions() as session, session.begin():
+            for chunk in _batches(set(slugs), STREAM_CHUNK_SIZE):
+                statement = (
+                    select(MedicineRecord.slug, MedicineRecord.medicine_digest, PageRecord.page_digest)
+                    .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
+                    .where(MedicineRecord.slug.in_(chunk))
+                )
+                found.update((slug, (medicine, page)) for slug, medicine, page in session.execute(statement))
+        return found
 
     def content_fingerprints(self) -> dict[str, str]:
         """Slug → `Page.content_fingerprint()` of its current page, for incremental builds."""
@@ -636,7 +662,10 @@ class Store(CommunityStore, BuildStore, BulkStore):
 # ---------------------------------------------------------------------- writing pages
 
 
-class _PreparedSave(NamedTuple):
+class PreparedPage(NamedTuple):
+    """A page checked and serialised for `Store.save_prepared_pages`: plain text and bytes, which
+    cross to another process cheaply."""
+
     slug: str
     page_json: SerializedJSON  # without `Page.original`, which is in `original_zlib`
     original_zlib: bytes | None
@@ -649,8 +678,12 @@ class _PreparedSave(NamedTuple):
     base_revision: int | None = None
 
 
-def _prepare_save(save: PageToSave) -> _PreparedSave:
-    """Check and serialise a page before its transaction starts."""
+def prepare_page(save: PageToSave, *, content_fingerprint: str | None = None) -> PreparedPage:
+    """Check and serialise a page before its transaction starts.
+
+    `content_fingerprint`: the page's `content_fingerprint()` when the caller has it already (a
+    page just read, whose reader computed it for `Page.original`); computed here otherwise.
+    """
     if save.kind not in AUTHOR_KINDS:
         raise InputError(f"{save.slug}: unknown author kind {save.kind!r}; use one of {', '.join(AUTHOR_KINDS)}")
     if not save.author.strip():
@@ -659,24 +692,36 @@ def _prepare_save(save: PageToSave) -> _PreparedSave:
         problem = unstorable_reason(value)
         if problem:
             raise InputError(f"{save.slug}: revision {what} {problem}")
-    whole, page_digest = serialize_model(save.page, what=f"{save.slug}: page")
-    page_json, original_zlib = _split_original(whole, save.page)
-    return _PreparedSave(
-        save.slug, page_json, original_zlib, page_digest, save.page.content_fingerprint(), save.page.status,
-        save.author, save.kind, save.message,
+    page_json, original, page_digest = _serialize_page(save.page, what=f"{save.slug}: page")
+    return PreparedPage(
+        save.slug, page_json, None if original is None else _compressed(original), page_digest,
+        content_fingerprint or save.page.content_fingerprint(), save.page.status, save.author, save.kind,
+        save.message,
     )
 
 
-def _split_original(whole: SerializedJSON, page: Page) -> tuple[SerializedJSON, bytes | None]:
-    """The page's JSON without `original` (its last field), and `original`'s JSON compressed;
-    `_whole_page_json` joins them back into exactly `whole`."""
-    if page.original is None:
-        return whole, None
-    original = page.original.model_dump_json()
-    tail = f',"original":{original}}}'
-    if not whole.endswith(tail):  # not expected; the page is then kept whole, which is exact too
-        return whole, None
-    return SerializedJSON(whole[: -len(tail)] + "}"), _compressed(original)
+_WITHOUT_ORIGINAL = frozenset({"original"})
+
+
+def _serialize_page(page: Page, *, what: str) -> tuple[SerializedJSON, str | None, str]:
+    """The page's JSON without `original` (its last field), `original`'s JSON, and the SHA-256 of the
+    whole page's JSON (`serialize_model`'s): `_whole_page_json` joins the two into exactly that.
+
+    Each part is serialised once: `original`, the text the page was read from, is most of an
+    imported page's bytes. Raises InputError, naming `what` and the field, as `serialize_model`."""
+    try:
+        rest = page.model_dump_json(exclude=_WITHOUT_ORIGINAL)
+        original = None if page.original is None else page.original.model_dump_json()
+    except PydanticSerializationError:  # a lone surrogate: the walk names the field
+        require_storable(page.model_dump(mode="json"), what=what)
+        raise
+    if "\\u0000" in rest or (original is not None and "\\u0000" in original):
+        require_storable(page.model_dump(mode="json"), what=what)  # a NUL, or a literal backslash: the walk decides
+    whole = f'{rest[:-1]},"original":{"null" if original is None else original}}}'
+    digest = hashlib.sha256(whole.encode("utf-8")).hexdigest()
+    if original is None:
+        return SerializedJSON(whole), None, digest
+    return SerializedJSON(rest), original, digest
 
 
 def _whole_page_json(page_json: str, original_zlib: bytes | None, *, what: str) -> str:
@@ -697,7 +742,7 @@ def _decompressed(data: bytes, *, what: str) -> str:
         raise StoreError(f"{what}: its stored page is damaged and cannot be read ({error})") from None
 
 
-def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: bool = False) -> list[int]:
+def _save_batch(session: Session, saves: list[PreparedPage], *, always_new: bool = False) -> list[int]:
     """Write the pages in the caller's transaction; a page identical to the current one adds no
     revision unless `always_new` (a compare-and-swap save promises its caller a new number)."""
     slugs = {save.slug for save in saves}
@@ -727,7 +772,7 @@ def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: boo
 
     numbers: list[int] = []
     new_revisions: list[dict[str, Any]] = []
-    new_saves: list[_PreparedSave] = []
+    new_saves: list[PreparedPage] = []
     now = utc_now()
     for save in saves:
         medicine_id = medicine_ids[save.slug]
@@ -747,13 +792,22 @@ def _save_batch(session: Session, saves: list[_PreparedSave], *, always_new: boo
     if not new_revisions:
         return numbers
 
-    revision_ids = session.scalars(
-        insert(REVISIONS).returning(REVISIONS.c.id, sort_by_parameter_order=True), new_revisions
-    ).all()
+    # One executemany, then their ids by (medicine, number), which is unique: SQLite runs an INSERT
+    # … RETURNING whose rows must come back in order one row per statement.
+    session.execute(insert(REVISIONS), new_revisions)
+    made = {(revision["medicine_id"], revision["number"]) for revision in new_revisions}
+    ids = {
+        (medicine_id, number): revision_id
+        for revision_id, medicine_id, number in session.execute(
+            select(REVISIONS.c.id, REVISIONS.c.medicine_id, REVISIONS.c.number)
+            .where(tuple_(REVISIONS.c.medicine_id, REVISIONS.c.number).in_(sorted(made)))
+        )
+    }
+    revision_ids = [ids[revision["medicine_id"], revision["number"]] for revision in new_revisions]
     # The last new revision of each medicine becomes its current page. Every page replaced is
     # kept first, compressed, in revision_pages (a trigger refuses to move a page on otherwise):
     # the stored current page, and a revision of this batch that a later one replaces.
-    latest: dict[int, tuple[int, _PreparedSave]] = {}
+    latest: dict[int, tuple[int, PreparedPage]] = {}
     kept: list[dict[str, Any]] = []
     for revision_id, revision, save in zip(revision_ids, new_revisions, new_saves, strict=True):
         earlier = latest.get(revision["medicine_id"])
@@ -918,6 +972,11 @@ def _label_from_row(row: Any) -> LabelFacts:
 
 
 def _medicine_row(medicine: Medicine, now: datetime) -> dict[str, Any]:
+    return {**medicine_row(medicine), "created_at": now, "updated_at": now}
+
+
+def medicine_row(medicine: Medicine) -> dict[str, Any]:
+    """The medicine checked and serialised for `Store.upsert_medicine_rows` (its times are the write's)."""
     if not 0 < len(medicine.slug) <= MAX_SLUG_LENGTH:
         raise InputError(f"medicine {medicine.title[:80]!r}: its slug must have 1 to {MAX_SLUG_LENGTH} "
                          f"characters, not {len(medicine.slug)}")
@@ -928,7 +987,7 @@ def _medicine_row(medicine: Medicine, now: datetime) -> dict[str, Any]:
     return {
         "slug": medicine.slug, "letter": medicine.letter, "title": medicine.title,
         "generic_name": medicine.generic_name, "form": medicine.form, "medicine_json": medicine_json,
-        "medicine_digest": digest, "created_at": now, "updated_at": now,
+        "medicine_digest": digest,
     }
 
 
