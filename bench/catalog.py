@@ -173,12 +173,13 @@ def run_one(lines: int, traced: bool) -> dict[str, float]:
         path = work / "generics.txt"
         counts = write_list(path, lines)
         project = new_project(work / "project")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = import_into(project, path)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         database_mb = sum(file.stat().st_size for file in (work / "project").glob("*.sqlite3*")) / 1e6
         row = {
             "lines": lines, "file_mb": path.stat().st_size / 1e6, "load_s": load_seconds, "import_s": seconds,
+            "cpu_s": cpu_seconds,
             "imported": report.medicines, "rejected": len(report.rejected) - bool(_more(report.rejected))
             + _more(report.rejected), "merged": len(report.notices), "unresolved": report.unresolved_count,
             "junk_written": counts["junk"], "db_mb": database_mb,
@@ -226,6 +227,7 @@ def main() -> None:
         seconds = [run["import_s"] for run in timed]
         row = {**timed[0], **{key: traced[key] for key in ("peak_mb", "peak_b_each", "kept_mb")}}
         row |= {"import_s": statistics.median(seconds), "spread": f"{min(seconds):.2f}-{max(seconds):.2f}",
+                "cpu_s": statistics.median(run["cpu_s"] for run in timed),
                 "load_s": statistics.median(run["load_s"] for run in timed),
                 "rss_mb": max(run["rss_mb"] for run in timed)}
         row["lines_per_s"] = size / row["import_s"]
@@ -235,6 +237,7 @@ def main() -> None:
           "(about 0.10 s on a recent laptop)")
     columns = [
         ("lines", "{:,.0f}"), ("file_mb", "{:.1f}"), ("load_s", "{:.2f}"), ("import_s", "{:.2f}"), ("spread", "{}"),
+        ("cpu_s", "{:.2f}"),
         ("lines_per_s", "{:,.0f}"), ("imported", "{:,.0f}"), ("rejected", "{:,.0f}"), ("merged", "{:,.0f}"),
         ("unresolved", "{:,.0f}"), ("db_mb", "{:.1f}"), ("rss_mb", "{:.0f}"), ("peak_mb", "{:.1f}"),
         ("peak_b_each", "{:,.0f}"), ("kept_mb", "{:.1f}"),
@@ -256,7 +259,8 @@ def main() -> None:
               f"{high:,.0f} bytes (aim: flat, not growing with the list): {'met' if flat else 'MISSED'}")
     print(
         "import_s: `import_paths` into a fresh project's SQLite file in a fresh process, every medicine written\n"
-        "(the drug dictionary, load_s, is loaded before it, once per process as in `medpages import`; the project is\n"
+        "(cpu_s: the CPU seconds of it, steadier than import_s on a machine shared with other work;"
+        " the drug dictionary, load_s, is loaded before it, once per process as in `medpages import`; the project is\n"
         "made before it too, as by `medpages init`). rejected, merged, unresolved: lines the report names.\n"
         "rss_mb: the process's peak resident size. peak_mb: traced peak during one import, kept_mb: what it\n"
         "returns (the report); peak_b_each = peak / medicines: the duplicate and slug index, one batch and the\n"

@@ -95,3 +95,25 @@ def test_a_medicine_that_cannot_be_stored_stops_the_whole_upsert(store: Store) -
     with pytest.raises(InputError, match="slug must have 1 to 255 characters, not 256"):
         store.upsert_many_medicines([make_medicine("Longer", slug="a" * 256)])
     assert store.counts()["medicines"] == 0
+
+
+def test_a_list_imported_again_updates_its_medicines_and_names_a_bad_line_by_its_number(store: Store, tmp_path) -> None:
+    """The import's path: the catalogue's batches into `upsert_many_medicines`, twice, with a bad line in the middle."""
+    from medpages.catalog import import_catalog
+
+    names = [f"Medicine {number} 5mg" for number in range(3000)]
+    listed = tmp_path / "generics.txt"
+    listed.write_bytes("\n".join(names[:1500]).encode() + b"\nBad\xff name\n" + "\n".join(names[1500:]).encode() + b"\n")
+    first = import_catalog([listed], sink=store.upsert_many_medicines, batch_size=700)
+    assert first.report.imported == 3000
+    assert [(line.line, line.reason) for line in first.report.rejected] == [
+        (1501, "not valid UTF-8 (byte 0xff at position 4); save the file as UTF-8")]
+    assert store.counts()["medicines"] == 3000
+
+    listed.write_bytes(listed.read_bytes().replace(b"Medicine 7 5mg\n", b"Medicine 7 5mg Tablets\n"))
+    again = import_catalog([listed], sink=store.upsert_many_medicines, batch_size=700)
+    assert again.report.imported == 3000 and [line.line for line in again.report.rejected] == [1501]
+    assert store.counts()["medicines"] == 3001  # the renamed line is a medicine of its own; none twice
+    assert store.get_medicine("medicine-7-5mg-tablets").form == "tablet"
+    assert [medicine.title for medicine in store.iter_medicines()][:3] == ["Medicine 0 5mg", "Medicine 1 5mg",
+                                                                          "Medicine 10 5mg"]

@@ -284,7 +284,11 @@ def resolve_ingredient(name: str) -> IngredientMatch | None:
     one labels use (`Glyceryl trinitrate` -> Nitroglycerin, `Aciclovir` -> Acyclovir).
     """
     dictionary = load_dictionary()
-    for spelling in resolution_spellings(name):
+    # Most names resolve as written (their active moiety's spelling, which comes first): tried
+    # before every fallback spelling is made.
+    first = " ".join(active_moiety(" ".join(name.split())).lower().split())
+    spellings = [first] if dictionary.canonical_key(us_name(first) or first) else resolution_spellings(name)
+    for spelling in spellings:
         key = dictionary.canonical_key(us_name(spelling) or spelling)
         if key is not None:
             # `Paracetamol 500` is listed as the synonym `Paracetamol`: the number is not a name.
@@ -347,7 +351,7 @@ def resolve_product(ingredient_names: tuple[str, ...]) -> ResolvedProduct:
     expanded: list[str] = []
     named: list[tuple[str, bool]] = []  # compound names and brands as listed, and whether a brand
     for name in ingredient_names:
-        combination = _combination_named(name)
+        combination = listed_combination(name)
         if combination is None:
             expanded.append(name)
         else:
@@ -362,8 +366,10 @@ def resolve_product(ingredient_names: tuple[str, ...]) -> ResolvedProduct:
     # share it.
     complete = len(resolved) == len(matches)
     if len(matches) == 1:
-        return _resolved_single(resolved[0])._replace(ingredients=ingredients)
-    return _resolved_combination(resolved, complete, tuple(named))._replace(ingredients=ingredients)
+        resolution = _resolved_single(resolved[0])
+    else:
+        resolution = _resolved_combination(resolved, complete, tuple(named))
+    return ResolvedProduct(resolution.generic_name, ingredients, *resolution[2:])  # `_replace`, at a tenth of its cost
 
 
 @lru_cache(maxsize=16384)
@@ -373,7 +379,7 @@ def _links_of(drug: CanonicalDrug) -> tuple[Link, ...]:
 
 
 # The table's combination a listed name stands for, once per distinct name (lists repeat names).
-_combination_named = lru_cache(maxsize=65536)(combination_named)
+listed_combination = lru_cache(maxsize=65536)(combination_named)
 
 
 @lru_cache(maxsize=16384)

@@ -15,15 +15,16 @@ from itertools import repeat
 
 from medpages.catalog.canonical import (
     active_moiety,
+    listed_combination,
     load_dictionary,
     resolve_ingredient,
 )
-from medpages.catalog.national_names import combination_named, national_names
+from medpages.catalog.national_names import national_names
 
 
 def unresolved_ingredients(ingredient_names: Sequence[str]) -> list[str]:
     """The listed ingredient names neither the dictionary nor the UK names table resolve."""
-    return [name for name in ingredient_names if combination_named(name) is None and resolve_ingredient(name) is None]
+    return [name for name in ingredient_names if listed_combination(name) is None and resolve_ingredient(name) is None]
 
 
 def max_distance(length: int) -> int:
@@ -61,21 +62,29 @@ def suggest_spelling(name: str) -> str | None:
     limit = max_distance(len(written))
     best: tuple[int, int, int, str] | None = None
     dictionary = load_dictionary()
-    lengths = range(len(written) - limit, min(len(written) + limit, MAX_SPELLING_LENGTH) + 1)
-    bag = _letter_bag(written) if lengths else 0
+    bag = _letter_bag(written) if len(written) - limit <= MAX_SPELLING_LENGTH else 0
     distance_to = _distance_from(written)
-    within = 2 * limit
-    for length in lengths:
-        for candidate_bag, candidate in _bucket(written[0], length):
+    # Spellings of the name's length first, then one letter shorter or longer, and so on: a spelling
+    # `apart` letters longer or shorter is at least that many edits away, so once one closer than
+    # that is found, the rest cannot come first.
+    for apart in range(limit + 1):
+        if best is not None and best[0] < apart:
+            break
+        for length in {len(written) - apart, len(written) + apart}:
+            if length > MAX_SPELLING_LENGTH:
+                continue
             # An edit changes at most two letters of the names' letters counted with repeats (the
             # bits of their bags that differ): a cheap bound before the distance itself.
-            if (bag ^ candidate_bag).bit_count() > within:
-                continue
-            distance = distance_to(candidate)
-            if distance <= limit:
-                ranked = (distance, 0 if candidate in dictionary.canonical_data else 1, len(candidate), candidate)
-                if best is None or ranked < best:
-                    best = ranked
+            within = 2 * (limit if best is None else best[0])
+            for candidate_bag, candidate in _bucket(written[0], length):
+                if (bag ^ candidate_bag).bit_count() > within:
+                    continue
+                distance = distance_to(candidate)
+                if distance <= limit:
+                    ranked = (distance, 0 if candidate in dictionary.canonical_data else 1, len(candidate), candidate)
+                    if best is None or ranked < best:
+                        best = ranked
+                        within = 2 * distance
     if best is not None:
         return best[3]
     spellings = _sorted_spellings()
