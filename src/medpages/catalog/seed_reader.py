@@ -309,9 +309,14 @@ def _split_sections(lines: list[str], start: int, findings: list[Finding]) -> tu
 
 def _section_header(line: str, index: int, lines: list[str], current: _RawSection | None) -> _RawSection | None:
     """A _RawSection if this line starts a section, else None."""
-    in_faqs = current is not None and current.key == "faqs"
+    first = line[:1]
     after_blank = index == 0 or not lines[index - 1].strip()
-    heading = _HEADING.match(line)
+    # Each pattern only where it can match (most lines are list items or prose): a heading starts
+    # with `#`, a bold label with `*`, a plain label with an ASCII letter after a blank line.
+    if not (first == "#" or first == "*" or (after_blank and first.isascii() and first.isalpha())):
+        return None
+    in_faqs = current is not None and current.key == "faqs"
+    heading = _HEADING.match(line) if first == "#" else None
     if heading and len(heading.group(1)) >= 2:
         level = len(heading.group(1))
         label = heading.group(2).strip()
@@ -321,7 +326,7 @@ def _section_header(line: str, index: int, lines: list[str], current: _RawSectio
         if in_faqs and not key and level >= 3:
             return None
         return _RawSection(key, label.strip("*").rstrip(":").strip(), level, index + 1, "")
-    bold = _BOLD_LABEL.match(line)
+    bold = _BOLD_LABEL.match(line) if first == "*" else None
     if bold:
         label = bold.group("label")
         key = SECTION_ALIASES.get(normalise_label(label), "")
@@ -438,13 +443,9 @@ def _side_effect(text: str) -> SideEffect:
 def _faqs(body: str, findings: list[Finding], section: _RawSection) -> FAQs:
     """FAQs as bullets (`* **Q?** A`), Q:/A: pairs, or one heading or bold line per question."""
     lead_lines: list[str] = []
-    faqs: list[FAQ] = []
-    answer: list[str] | None = None
-
-    def finish() -> None:
-        if answer is not None and faqs:
-            faqs[-1].answer = _paragraphs(answer)
-
+    # Each question with the lines of its answer; made into FAQs at the end, each validated once.
+    questions: list[str] = []
+    answers: list[list[str]] = []
     for line in body.split("\n"):
         stripped = line.strip()
         item = _LIST_ITEM.match(line) if not line.startswith("  ") else None
@@ -452,36 +453,33 @@ def _faqs(body: str, findings: list[Finding], section: _RawSection) -> FAQs:
         qa = _QA.match(stripped)
         bold_line = _bold_start(stripped)
         if item:
-            finish()
             text = item.group("text").strip()
             bold = _bold_start(text)
             if bold:
-                faqs.append(FAQ(question=bold[0], answer=bold[1]))
+                question, first = bold
             elif "?" in text:
                 question, _, rest = text.partition("?")
-                faqs.append(FAQ(question=question.strip() + "?", answer=rest.strip()))
+                question, first = question.strip() + "?", rest.strip()
             else:
-                faqs.append(FAQ(question=text))
-            answer = [faqs[-1].answer] if faqs[-1].answer else []
+                question, first = text, ""
+            questions.append(question)
+            answers.append([first] if first else [])
         elif heading:
-            finish()
-            faqs.append(FAQ(question=heading.group(2).strip().strip("*").strip()))
-            answer = []
+            questions.append(heading.group(2).strip().strip("*").strip())
+            answers.append([])
         elif qa and qa.group("kind").lower().startswith("q"):
-            finish()
-            faqs.append(FAQ(question=qa.group("text").strip()))
-            answer = []
-        elif qa and faqs and answer is not None:
-            answer.append(qa.group("text").strip())
+            questions.append(qa.group("text").strip())
+            answers.append([])
+        elif qa and questions:
+            answers[-1].append(qa.group("text").strip())
         elif bold_line and not bold_line[1] and bold_line[0].rstrip().endswith("?"):
-            finish()
-            faqs.append(FAQ(question=bold_line[0].strip()))
-            answer = []
-        elif answer is not None:
-            answer.append(line[2:] if line.startswith("  ") else line)
+            questions.append(bold_line[0].strip())
+            answers.append([])
+        elif questions:
+            answers[-1].append(line[2:] if line.startswith("  ") else line)
         else:
             lead_lines.append(line)
-    finish()
+    faqs = [FAQ(question=question, answer=_paragraphs(lines)) for question, lines in zip(questions, answers)]
     return FAQs(lead=_paragraphs(lead_lines), items=faqs)
 
 

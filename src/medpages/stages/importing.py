@@ -23,6 +23,7 @@ from typing import NamedTuple
 from medpages.atomic import write_atomic
 from medpages.catalog import import_catalog, slugify
 from medpages.catalog.builder import build_medicine
+from medpages.catalog.canonical import load_dictionary
 from medpages.catalog.page_files import (
     PageFile,
     iter_page_files,
@@ -237,15 +238,18 @@ def _parsed_files(store, files: list[tuple[Path, Path | None]], memo: _ReadMemo)
     workers = _worker_count() if len(files) >= PARALLEL_FROM else 1
     with contextlib.ExitStack() as stack:
         pool = None
-        if workers > 1:
-            context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
-        ahead: list[tuple[list[PageFile], list[object]]] = []
-        for chunk in _chunks(files, PAGES_PER_BATCH):
+        ahead: list[tuple[list[PageFile], list[object], list[int], list]] = []
+        for number, chunk in enumerate(_chunks(files, PAGES_PER_BATCH)):
             loaded = [load_page_file(path, root) for path, root in chunk]
             outcomes: list[object] = _remembered(store, loaded, memo)
             todo = [index for index, outcome in enumerate(outcomes) if outcome is None and loaded[index].raw is not None]
             items = [(loaded[index].path, loaded[index].relative, loaded[index].raw) for index in todo]
+            if pool is None and items and workers > 1 and len(files) - number * PAGES_PER_BATCH >= PARALLEL_FROM:
+                # Started for the first files to parse (an unchanged tree needs none), with the drug
+                # dictionary loaded here first: the workers inherit it instead of each loading it.
+                load_dictionary()
+                context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+                pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
             if pool is None:
                 parts = [_parse_loaded(items)]
             else:
@@ -403,8 +407,6 @@ def _reader_version() -> str:
     import pydantic_core
     import yaml
 
-    from medpages.catalog.canonical import dictionary_path
-
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for folder in ("catalog", "model", "store", "stages"):
@@ -413,6 +415,8 @@ def _reader_version() -> str:
                 digest.update(source.relative_to(package).as_posix().encode() + b"\0")
                 digest.update(source.read_bytes())
     try:
+        from medpages.catalog.canonical import dictionary_path
+
         dictionary = dictionary_path()
         info = dictionary.stat()
         digest.update(f"{dictionary}\0{info.st_size}\0{info.st_mtime_ns}".encode())
