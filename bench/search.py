@@ -291,9 +291,11 @@ const source = fs.readFileSync(script, "utf8");
 const queries = JSON.parse(fs.readFileSync(queriesFile, "utf8"));
 global.document = { querySelector: () => null, querySelectorAll: () => [], baseURI: "http://site.test/",
                     readyState: "complete", addEventListener() {} };
+let fetched = new Set();
 global.fetch = (url) => {
   const file = path.join(folder, new URL(url).pathname);
   if (!fs.existsSync(file)) return Promise.resolve({ ok: false });
+  fetched.add(file);
   const text = fs.readFileSync(file, "utf8");
   return Promise.resolve({ ok: true, json: () => Promise.resolve(JSON.parse(text)) });
 };
@@ -301,6 +303,7 @@ global.fetch = (url) => {
   const out = [];
   for (const query of queries) {
     global.window = {};
+    fetched = new Set();
     new Function(source)();
     const search = window.medpagesSearch, times = [];
     let results = [];
@@ -309,7 +312,9 @@ global.fetch = (url) => {
       results = await search.searchNames(query.slice(0, end), 8);
       times.push(performance.now() - t0);
     }
-    out.push({ times, paths: results.map((r) => new URL(r.url).pathname.slice(1, -1)) });
+    let bytes = 0;
+    fetched.forEach((file) => { bytes += fs.statSync(file).size; });
+    out.push({ times, bytes, paths: results.map((r) => new URL(r.url).pathname.slice(1, -1)) });
   }
   process.stdout.write(JSON.stringify(out));
 })();
@@ -317,7 +322,8 @@ global.fetch = (url) => {
 
 
 def search_js_runs(files: dict[str, bytes], queries: list[str]) -> list[dict] | None:
-    """Each query typed into the real search.js under Node: keystroke times (ms) and the last results' paths."""
+    """Each query typed into the real search.js under Node: keystroke times (ms), the bytes of
+    every file its keystrokes fetched and the last results' paths."""
     node = shutil.which("node")
     if node is None:
         return None
@@ -416,6 +422,10 @@ def main() -> None:
         print(f"  after the last key: {line([run['times'][-1] for run in js_runs])}")
         print(f"  every key:          {line([t for run in js_runs for t in run['times']])}")
         print(f"  results differing from search_query.py: {disagreements or 'none'}")
+        typed = sorted((home + run["bytes"], query) for run, (_, query, _, _) in zip(js_runs, queries))
+        print(f"first query typed key by key (every file search.js fetched for its keystrokes, + home page): "
+              f"median {statistics.median(size for size, _ in typed) / 1024:.0f} KB, "
+              f"worst {typed[-1][0] / 1024:.0f} KB ({typed[-1][1]!r})")
     python_ms.sort()
     print(f"search_query.py (the web app), a whole query, index.json parsed, its shards parsed for it: p50 {python_ms[len(python_ms) // 2]:.0f} ms, "
           f"p95 {python_ms[int(len(python_ms) * 0.95)]:.0f} ms")

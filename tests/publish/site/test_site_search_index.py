@@ -15,8 +15,13 @@ from medpages.publish.site.search_index import (
     MAX_POSTINGS,
     NameRecord,
     guessed_path,
+    key_tree,
     name_shards,
     page_terms,
+    part_of,
+    tail_keys,
+    tree_keys,
+    typo_keys,
     words,
 )
 
@@ -40,10 +45,63 @@ def test_brands_synonyms_and_ingredients_point_at_the_page():
     assert "search/names/6.json" not in files and "search/names/0.json" not in files  # strengths find nothing
     assert "g" not in shard(files, "p")  # "Paracetamol" adds nothing to the title's own words
     index = json.loads(files["search/names/index.json"])
-    assert index["keys"] == ["a", "c", "p", "t"]
-    assert index["words"].split() == sorted(index["words"].split())
-    assert {"acetaminophen", "paracetamol", "tylenol", "calpol", "clavulanic"} <= set(index["words"].split())
+    assert index["keys"] == "acpt"
+    listed = {word for number in range(index["parts"])
+              for found in json.loads(files[f"search/names/w-{number}.json"]).values() for word in found.split()}
+    assert {"acetaminophen", "paracetamol", "tylenol", "calpol", "clavulanic"} <= listed
     assert {"sodium", "hydrochloride", "tablets"} <= set(index["stop"])
+
+
+def test_the_word_list_files_each_word_under_its_typo_keys():
+    records = [NameRecord.of(medicine(f"{stem}{end} 10mg")) for stem in ("Ibupro", "Parace", "Fluco", "Metfor")
+               for end in ("fen", "tamol", "nazole", "min", "lol", "pril")]
+    files = name_shards(records)
+    index = json.loads(files["search/names/index.json"])
+    for word in ("ibuprofen", "fluconazole", "metformin"):
+        for key in typo_keys(word):
+            part = json.loads(files[f"search/names/w-{part_of(key, index['parts'])}.json"])
+            assert word in part[key].split()
+    assert typo_keys("ibuprofen") == ["bupr", "ibpr", "ibup", "ibur", "iupr"]
+
+
+@given(st.text(alphabet="abcde", min_size=4, max_size=10), st.data())
+def test_two_words_within_a_typo_share_a_typo_key(word, data):
+    """So the parts of a typed word's keys hold every listed word within one typo of it."""
+    from medpages.publish.site.search_query import distance
+
+    typed = _typos(data.draw, word, 1)
+    if len(typed) >= 4 and distance(typed, word, 1) <= 1:
+        assert set(typo_keys(typed)) & set(typo_keys(word))
+
+
+def _typos(draw, word: str, count: int) -> str:
+    for _ in range(count):
+        position = draw(st.integers(0, len(word) - 1))
+        letter = draw(st.sampled_from("abcdef"))
+        word = draw(st.sampled_from([
+            word[:position] + letter + word[position + 1:],  # a letter changed
+            word[:position] + letter + word[position:],  # one added
+            word[:position] + word[position + 1:],  # one left out
+            word[:position] + word[position + 1: position + 2] + word[position] + word[position + 2:],  # two swapped
+        ]))
+    return word
+
+
+@given(st.text(alphabet="abcde", min_size=6, max_size=12), st.data())
+def test_two_words_within_two_typos_share_a_key_with_two_deletions_or_a_tail_key(word, data):
+    """So a typed word of eight letters or more, where two typos are forgiven, finds every listed
+    word within two typos of it in the parts of these keys (when its one-typo keys found none)."""
+    from medpages.publish.site.search_query import distance
+
+    typed = _typos(data.draw, word, 2)
+    if len(typed) >= 8 and distance(typed, word, 2) <= 2:
+        assert set(typo_keys(typed, 2) + tail_keys(typed, typed=True)) & set(typo_keys(word) + tail_keys(word))
+
+
+@given(st.sets(st.text(alphabet="abc0_", min_size=1, max_size=4), max_size=30))
+def test_the_key_tree_gives_back_its_keys(keys):
+    keys = {k for k in keys if not any(o != k and o.startswith(k) for o in keys)}  # as shards: none starts another
+    assert tree_keys(key_tree(keys)) == keys
 
 
 def test_a_page_not_yet_written_is_marked_in_the_index_and_the_results():
@@ -56,13 +114,13 @@ def test_a_page_not_yet_written_is_marked_in_the_index_and_the_results():
     assert hits == {"Metformin 500mg": False, "Metoprolol 50mg": True}
 
 
-def test_a_large_shard_is_split_by_two_then_three_letters():
+def test_a_large_shard_is_split_by_two_then_three_letters_and_so_on():
     records = [NameRecord.of(medicine(f"P{a}{b}lomycin 10mg")) for a in "aeiou" for b in "bcdfghjklmnpqrstvwxyz"]
     records += [NameRecord.of(medicine(f"Pa{n:04d}zole {n}mg")) for n in range(1200)]
     records += [NameRecord.of(medicine(f"Pax{n:04d}ine {n}mg")) for n in range(1200)]
     files = name_shards(records)
-    keys = json.loads(files["search/names/index.json"])["keys"]
-    assert "p" not in keys and "pe" in keys and "pax" in keys and "pa0" in keys
+    keys = tree_keys(json.loads(files["search/names/index.json"])["keys"])
+    assert "p" not in keys and "pe" in keys and "pa0" in keys and "pax" not in keys and "pax0" in keys
     assert any(title.startswith("Pa0001zole") for title, _ in shard(files, "pa0")["p"])
     assert all(len(data) < 40_000 for path, data in files.items() if not path.endswith("index.json"))
 

@@ -162,11 +162,14 @@ capsules injection oral solution suspension syrup cream ointment gel drops eye e
 extended release modified delayed film coated chewable dispersible effervescent for
 """.split()) | (SALT_WORDS - {"calcium carbonate"})
 # Shards are keyed by the first letter of a word; one over SHARD_BYTES is split by the first two,
-# then three letters.
+# then three letters, and so on (a site of 100,000 medicines needs five).
 SHARD_BYTES = 24_000
-MAX_KEY_LETTERS = 3
-# Words this long or longer are listed in index.json, for typos in their first letters.
+MAX_KEY_LETTERS = 6
+# Words this long or longer are listed for typos in their first letters, in parts (`w-<n>.json`)
+# of about PART_BYTES, each word under its TYPO_KEY_LETTERS-letter keys (see `typo_keys`).
 TYPO_WORD_LETTERS = 4
+TYPO_KEY_LETTERS = 4
+PART_BYTES = 2_000
 
 
 def shard_key(word: str, letters: int = 1) -> str:
@@ -207,18 +210,22 @@ _Item = tuple[str, str, str, "NameRecord"]  # (key word, kind, name, record)
 
 
 def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
-    """`search/names/<key>.json` → its bytes, and `search/names/index.json`.
+    """`search/names/<key>.json` → its bytes, the word list's parts `search/names/w-<n>.json`,
+    and `search/names/index.json`.
 
     A shard: `{"p": [[title, path or 0(, 1 when not yet written)], …], "g"|"s"|"b": {name: [page index, …]}}` with
     generic names and ingredients (g), synonyms (s) and brands (b) pointing into `p`. Every name
     goes to the shard of each of its key words, keyed by the word's first letter; a shard over
-    SHARD_BYTES is split by the first two letters, and again by three.
+    SHARD_BYTES is split by the first two letters, and again by three, and so on.
 
-    `index.json` (`{"v": 2, "keys": […], "words": "…", "stop": […]}`) lists the shards, every key
-    word of TYPO_WORD_LETTERS letters or more (space-separated, sorted) and the salt and form
-    words a query may leave unmatched. The browser fetches it once: a typed word is looked up in
-    its own shard and in the shards of the listed words within a typo of it, so a typo in the
-    first letter ("ubuprofen") still finds the name.
+    `index.json` (`{"v": 3, "keys": "…", "parts": n, "stop": […]}`) holds the shard keys as a
+    tree (`key_tree`), the number of word-list parts and the salt and form words a query may
+    leave unmatched. A part (`{typo key: "word word …", …}`) lists the key words of
+    TYPO_WORD_LETTERS letters or more under each of their `typo_keys`, the part of a key being
+    `part_of(key, n)`. The browser fetches `index.json` once; a typed word is looked up in its
+    own shard and in the shards of the listed words within a typo of it, found in the parts of
+    its own typo keys, so a typo in the first letter ("ubuprofen") still finds the name while a
+    first query fetches a few small parts, not every word of the catalogue.
     """
     items: list[_Item] = []
     for record in records:
@@ -233,9 +240,11 @@ def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
                     items.append((word, kind, name, record))
     out: dict[str, bytes] = {}
     _place(items, 1, out)
-    keys = sorted(path[len(NAMES_DIR) + 1 : -5] for path in out)
-    typo_words = sorted({word for word, *_ in items if len(word) >= TYPO_WORD_LETTERS})
-    out[f"{NAMES_DIR}/index.json"] = _json({"v": 2, "keys": keys, "words": " ".join(typo_words),
+    keys = [path[len(NAMES_DIR) + 1 : -5] for path in out]
+    parts = word_list_parts(sorted({word for word, *_ in items if len(word) >= TYPO_WORD_LETTERS}))
+    for number, part in enumerate(parts):
+        out[f"{NAMES_DIR}/w-{number}.json"] = _json(part)
+    out[f"{NAMES_DIR}/index.json"] = _json({"v": 3, "keys": key_tree(keys), "parts": len(parts),
                                             "stop": sorted(NAME_STOPWORDS)})
     return out
 
@@ -246,10 +255,99 @@ def _place(items: list[_Item], letters: int, out: dict[str, bytes]) -> None:
         grouped[shard_key(item[0], letters)].append(item)
     for key, part in sorted(grouped.items()):
         data = _name_shard(part)
-        if len(data) <= SHARD_BYTES or letters >= MAX_KEY_LETTERS or key.endswith("_"):
+        # (a shard keyed "index" would be index.json: "inde" is not split)
+        if len(data) <= SHARD_BYTES or letters >= MAX_KEY_LETTERS or key.endswith("_") or key == "inde":
             out[f"{NAMES_DIR}/{key}.json"] = data
         else:
             _place(part, letters + 1, out)
+
+
+def typo_keys(word: str, deletions: int = 1) -> list[str]:
+    """The first TYPO_KEY_LETTERS letters of `word` after deleting at most `deletions` of its
+    first TYPO_KEY_LETTERS + `deletions` letters (`ibuprofen`: ibup, bupr, iupr, ibpr, ibur).
+
+    A listed word is filed under its keys with one deletion, and a typed word looks its keys up:
+    two words within one typo of each other (a letter changed, added, left out, or two swapped,
+    anywhere) always share a key, so the parts of the typed word's keys hold every listed word
+    within a typo of it. With two deletions on the typed side, two typos at the start are found
+    too when the typed word has the extra letters (`phluconazole`: luco, as `fluconazole`); the
+    other two typos there through `tail_keys`.
+    """
+    head = word[: TYPO_KEY_LETTERS + deletions]
+    keys = {head[:TYPO_KEY_LETTERS]}
+    shorter = {head}
+    for _ in range(deletions):
+        shorter = {w[:i] + w[i + 1 :] for w in shorter for i in range(len(w))}
+        keys.update(w[:TYPO_KEY_LETTERS] for w in shorter)
+    return sorted(keys)
+
+
+def tail_keys(word: str, typed: bool = False) -> list[str]:
+    """A word of eight letters or more is also filed under its four letters after the first
+    five, with its length (`cetirizine`: `izin.10`); a typed word (`typed`) looks up the
+    four letters after its first three to seven, each with the length a listed word would
+    have, so two typos in the first five letters are found too (`seterizine`)."""
+    head = TYPO_KEY_LETTERS + 1
+    if not typed:
+        return [f"{word[head : head + 4]}.{len(word)}"] if len(word) >= 8 else []
+    n = len(word)
+    return sorted({f"{word[head + shift : head + shift + 4]}.{n - shift}"
+                   for shift in range(-2, 3) if n - shift >= 8})
+
+
+def part_of(key: str, parts: int) -> int:
+    """The word-list part a typo key is in (32-bit FNV-1a of its characters, modulo `parts`),
+    as search.js computes it."""
+    h = 0x811C9DC5
+    for c in key:
+        h = ((h ^ ord(c)) * 0x01000193) & 0xFFFFFFFF
+    return h % parts
+
+
+def word_list_parts(listed: list[str]) -> list[dict[str, str]]:
+    """The word list in parts of about PART_BYTES: each word (`listed` is sorted) under each of
+    its `typo_keys` and `tail_keys`, a key's words space-separated."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for word in listed:
+        for key in (*typo_keys(word), *tail_keys(word)):
+            by_key[key].append(word)
+    size = sum(len(key) + 6 + sum(len(w) + 1 for w in found) for key, found in by_key.items())
+    parts: list[dict[str, str]] = [{} for _ in range(max(1, -(-size // PART_BYTES)))]
+    for key in sorted(by_key):
+        parts[part_of(key, len(parts))][key] = " ".join(by_key[key])
+    return parts
+
+
+def key_tree(keys: Iterable[str]) -> str:
+    """The shard keys as a tree, each key's last letter after its parent's letters: `a`, `ca`,
+    `ce`, `cha`, `che` are `ac(aeh(ae))` (children sorted). A shard key is never the start of
+    another, so a letter followed by `(` is a split key, not a shard."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(keys):
+        children[key[:1]].append(key[1:])
+    text = []
+    for first, rests in sorted(children.items()):
+        text.append(first)
+        if rests != [""]:
+            text.append(f"({key_tree(rests)})")
+    return "".join(text)
+
+
+def tree_keys(tree: str) -> set[str]:
+    """The shard keys of a `key_tree` (search.js reads it the same way)."""
+    keys: set[str] = set()
+    parents = [""]
+    last = ""
+    for c in tree:
+        if c == "(":
+            keys.discard(last)
+            parents.append(last)
+        elif c == ")":
+            parents.pop()
+        else:
+            last = parents[-1] + c
+            keys.add(last)
+    return keys
 
 
 def _name_shard(items: list[tuple[str, str, str, NameRecord]]) -> bytes:

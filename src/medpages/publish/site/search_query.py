@@ -4,7 +4,7 @@ The web app answers `/search/?q=` and `/api/v1/search` with this, so a reader ge
 first results with JavaScript off as the static site gives as they type. It searches the shards
 `search_index.name_shards` writes (the bytes the browser fetches), so the same names are found
 from the same files: a typo anywhere in a word, the first letter too, is forgiven through the
-list of words in `index.json`.
+parts of the word list that hold the words within a typo of the typed one.
 `TextSearch` does the same for the full-text index (`searchText`). Keep both in step with
 search.js: tests/publish/site/test_search_parity.py runs both on the same site.
 """
@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,11 @@ from medpages.publish.site.search_index import (
     NameRecord,
     guessed_path,
     name_shards,
+    part_of,
     shard_key,
+    tail_keys,
+    tree_keys,
+    typo_keys,
     words,
 )
 
@@ -145,22 +148,19 @@ _UNMATCHED_WORD = 0.125  # a power of two: the same sums in JavaScript's floats
 
 @dataclass(frozen=True)
 class _Index:
-    keys: frozenset[str]
-    words: tuple[str, ...]  # sorted, as name_shards writes them
+    keys: frozenset[str]  # the shards
+    parts: int  # how many parts the word list is in
     stop: frozenset[str]
-    by_length: dict[int, list[tuple[int, str]]]  # length → (position in `words`, word)
 
     @classmethod
     def of(cls, parsed: dict) -> _Index:
-        listed = tuple((parsed.get("words") or "").split())
-        by_length: dict[int, list[tuple[int, str]]] = {}
-        for position, word in enumerate(listed):
-            by_length.setdefault(len(word), []).append((position, word))
-        return cls(frozenset(parsed.get("keys", ())), listed, frozenset(parsed.get("stop", ())), by_length)
+        return cls(frozenset(tree_keys(parsed.get("keys") or "")), parsed.get("parts") or 0,
+                   frozenset(parsed.get("stop", ())))
 
 
 class NameSearch:
-    """The name index as search.js sees it: `index.json` and the shard files, parsed when first searched."""
+    """The name index as search.js sees it: `index.json`, the shard files and the word list's
+    parts, each parsed when first needed."""
 
     # Besides its own shard, a typed word is looked up in the shards of at most this many other
     # words within a typo of it (nearest first).
@@ -171,6 +171,7 @@ class NameSearch:
         self._files = files
         self._index: _Index | None = None
         self._shards: dict[str, _Shard | None] = {}
+        self._parts: dict[int, dict[str, str]] = {}
         self._shards_of: dict[str, list[str]] = {}  # typed word → its shards (the web app asks again and again)
         self.fetched: set[str] = set()  # the files search.js would have fetched so far
 
@@ -189,7 +190,7 @@ class NameSearch:
         if keys is None:
             if len(self._shards_of) >= 4096:  # bounded: the web app's queries come from anyone
                 self._shards_of.clear()
-            keys = self._shards_of[typed[0]] = shards_for(typed[0], index, self.TYPO_SHARDS)
+            keys = self._shards_of[typed[0]] = shards_for(typed[0], index, self.TYPO_SHARDS, self._listed)
         for key in keys:
             shard = self._shard(key)
             if shard is None:
@@ -231,9 +232,23 @@ class NameSearch:
             self._shards[key] = None if data is None else _parse_shard(json.loads(data))
         return self._shards[key]
 
+    def _listed(self, keys: list[str]) -> list[str]:
+        """The listed words filed under any of these typo keys, sorted."""
+        parts = self._read_index().parts
+        found: set[str] = set()
+        for key in keys:
+            number = part_of(key, parts) if parts else -1
+            if number not in self._parts:
+                data = self._files.get(f"{NAMES_DIR}/w-{number}.json")
+                if data is not None:
+                    self.fetched.add(f"{NAMES_DIR}/w-{number}.json")
+                self._parts[number] = {} if data is None else json.loads(data)
+            found.update(self._parts[number].get(key, "").split())
+        return sorted(found)
+
 
 def key_of(word: str, keys: frozenset[str]) -> str | None:
-    """The shard a word is in: its first one, two or three letters, whichever the index has."""
+    """The shard a word is in: its first one, two, three… letters, whichever the index has."""
     for letters in range(1, MAX_KEY_LETTERS + 1):
         key = shard_key(word, letters)
         if key in keys:
@@ -241,33 +256,26 @@ def key_of(word: str, keys: frozenset[str]) -> str | None:
     return None
 
 
-def shards_for(typed: str, index: _Index, others: int) -> list[str]:
+def shards_for(typed: str, index: _Index, others: int, listed: Callable[[list[str]], list[str]]) -> list[str]:
     """The shards to look a typed word up in: its own, then those of up to `others` listed words
     within a typo of it (a whole word first, nearest first; then, when no listed word starts
     with what was typed, words whose start is within a typo: still typing). Candidates at the
-    same distance keep the list's order, as search.js's stable sort keeps them."""
+    same distance keep the list's order, as search.js's stable sort keeps them.
+
+    The listed words come from the parts of the typed word's `typo_keys` (`listed` reads them):
+    every word within one typo shares a key with it. When none of them is near at all and two
+    typos are allowed, the keys with two deletions and the `tail_keys` are read too
+    (`phluconazole`, `seterizine`)."""
     own = key_of(typed, index.keys)
     found = [own] if own else []
     limit = allowed_typos(typed)
     if not limit:
         return found
-    n = len(typed)
-    whole: list[tuple[int, int, str]] = []  # (distance, position in the list, word)
-    for length in range(n - limit, n + limit + 1):
-        for position, w in index.by_length.get(length, ()):
-            d = distance(typed, w, limit)
-            if d <= limit:
-                whole.append((d, position, w))
-    whole.sort()
-    candidates = whole
-    at = bisect_left(index.words, typed)
-    if not (at < len(index.words) and index.words[at].startswith(typed)):  # no listed word starts so
-        whole_words = {w for _, _, w in whole}
-        starts = [(d, position, w) for position, w in enumerate(index.words)
-                  if len(w) > n and w not in whole_words and (d := distance(typed, w[:n], limit)) <= limit]
-        candidates = whole + sorted(starts)
+    candidates = _near(typed, listed(typo_keys(typed, 1)), limit)
+    if candidates is None and limit == 2:
+        candidates = _near(typed, listed(typo_keys(typed, 2) + tail_keys(typed, typed=True)), limit)
     added = 0
-    for _, _, w in candidates:
+    for w in candidates or ():
         key = key_of(w, index.keys)
         if key is not None and key not in found:
             if added == others:
@@ -275,6 +283,22 @@ def shards_for(typed: str, index: _Index, others: int) -> list[str]:
             found.append(key)
             added += 1
     return found
+
+
+def _near(typed: str, listed: list[str], limit: int) -> list[str] | None:
+    """The words of `listed` (sorted) within `limit` typos of `typed`, nearest first, then
+    (when none starts with `typed`) those whose start is; None when nothing is near at all."""
+    n = len(typed)
+    whole = sorted((d, position, w) for position, w in enumerate(listed)
+                   if abs(len(w) - n) <= limit and (d := distance(typed, w, limit)) <= limit)
+    if any(w.startswith(typed) for w in listed):
+        return [w for _, _, w in whole]
+    whole_words = {w for _, _, w in whole}
+    starts = sorted((d, position, w) for position, w in enumerate(listed)
+                    if len(w) > n and w not in whole_words and (d := distance(typed, w[:n], limit)) <= limit)
+    if not whole and not starts:
+        return None
+    return [w for _, _, w in whole] + [w for _, _, w in starts]
 
 
 def _parse_shard(shard: dict) -> _Shard:

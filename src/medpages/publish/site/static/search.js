@@ -130,58 +130,131 @@
     if (!nameIndex) {
       nameIndex = getJSON("search/names/index.json").then(function (index) {
         index = index || {};
-        return { keys: new Set(index.keys || []), words: (index.words || "").split(" ").filter(Boolean),
-          stop: new Set(index.stop || []) };
+        return { keys: treeKeys(index.keys || ""), parts: index.parts || 0, stop: new Set(index.stop || []) };
       });
     }
     return nameIndex;
   }
+  /* The shard keys of the index's tree: "ac(aeh(ae))" is a, ca, ce, cha, che. */
+  function treeKeys(tree) {
+    var keys = new Set(), parents = [""], last = "";
+    for (var i = 0; i < tree.length; i++) {
+      var c = tree.charAt(i);
+      if (c === "(") { keys.delete(last); parents.push(last); }
+      else if (c === ")") parents.pop();
+      else { last = parents[parents.length - 1] + c; keys.add(last); }
+    }
+    return keys;
+  }
 
-  /* The shard of a word: its first one, two or three letters, whichever the index has. */
+  /* The shard of a word: its first one, two, three… letters, whichever the index has. */
+  var MAX_KEY_LETTERS = 6;
   function shardKey(word, letters) {
     var key = (/[0-9]/.test(word.charAt(0)) ? "0" : word.charAt(0)) + word.slice(1, letters);
     while (key.length < letters) key += "_";
     return key;
   }
   function keyOf(word, keys) {
-    for (var n = 1; n <= 3; n++) { var key = shardKey(word, n); if (keys.has(key)) return key; }
+    for (var n = 1; n <= MAX_KEY_LETTERS; n++) { var key = shardKey(word, n); if (keys.has(key)) return key; }
     return null;
   }
-  var TYPO_SHARDS = 2;
-  /* The shards to look a typed word up in: its own, then those of up to TYPO_SHARDS listed words
-   * within a typo of it (whole words first, nearest first; then, when no listed word starts with
-   * what was typed, words whose start is within a typo). So "ubuprofen" finds ibuprofen. */
-  function shardsFor(typed, index) {
-    var own = keyOf(typed, index.keys), found = own ? [own] : [], max = allowedTypos(typed);
-    if (!max) return found;
+
+  /* The word list's keys of a word: its first four letters after deleting at most `deletions` of
+   * its first 4 + deletions (search_index.typo_keys). Two words within a typo share one. */
+  var TYPO_KEY_LETTERS = 4;
+  function typoKeys(word, deletions) {
+    var head = word.slice(0, TYPO_KEY_LETTERS + deletions), keys = new Set([head.slice(0, TYPO_KEY_LETTERS)]);
+    var shorter = new Set([head]);
+    for (var d = 0; d < deletions; d++) {
+      var next = new Set();
+      shorter.forEach(function (w) { for (var i = 0; i < w.length; i++) next.add(w.slice(0, i) + w.slice(i + 1)); });
+      shorter = next;
+      shorter.forEach(function (w) { keys.add(w.slice(0, TYPO_KEY_LETTERS)); });
+    }
+    return Array.from(keys).sort();
+  }
+  /* The keys of a typed word's last letters (search_index.tail_keys): the four letters after
+   * its first three to seven, each with the length a listed word filed under them has. */
+  function tailKeys(typed) {
+    var keys = new Set(), n = typed.length;
+    for (var shift = -2; shift <= 2; shift++) {
+      if (n - shift >= 8) keys.add(typed.slice(TYPO_KEY_LETTERS + 1 + shift, TYPO_KEY_LETTERS + 5 + shift) + "." + (n - shift));
+    }
+    return Array.from(keys).sort();
+  }
+  /* The part a typo key is in: 32-bit FNV-1a of its characters, modulo the number of parts. */
+  function partOf(key, parts) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    return h % parts;
+  }
+  /* The listed words filed under any of these keys, sorted. */
+  function listed(keys, index) {
+    return Promise.all(keys.map(function (key) {
+      return (index.parts ? getJSON("search/names/w-" + partOf(key, index.parts) + ".json") : Promise.resolve(null))
+        .then(function (part) { return part && Object.prototype.hasOwnProperty.call(part, key) ? part[key].split(" ") : []; });
+    })).then(function (lists) {
+      var found = new Set();
+      lists.forEach(function (list) { list.forEach(function (w) { if (w) found.add(w); }); });
+      return Array.from(found).sort();
+    });
+  }
+
+  /* The words of `list` (sorted) within `max` typos of `typed`, nearest first, then (when none
+   * starts with `typed`) those whose start is; null when nothing is near at all. */
+  function near(typed, list, max) {
     var whole = [], starts = [], isStart = false, n = typed.length, wholeWords = new Set();
-    index.words.forEach(function (w) {
+    list.forEach(function (w) {
       if (!isStart && w.lastIndexOf(typed, 0) === 0) isStart = true;
       if (Math.abs(w.length - n) <= max) {
         var d = distance(typed, w, max);
         if (d <= max) { whole.push([d, w]); wholeWords.add(w); }
       }
     });
-    if (!isStart) {
-      index.words.forEach(function (w) {
-        if (w.length > n && !wholeWords.has(w)) {
-          var e = distance(typed, w.slice(0, n), max);
-          if (e <= max) starts.push([e, w]);
-        }
-      });
-    }
     var byDistance = function (a, b) { return a[0] - b[0]; };  // Array.prototype.sort is stable
-    var candidates = whole.sort(byDistance).concat(starts.sort(byDistance));
-    var added = 0;
-    for (var i = 0; i < candidates.length; i++) {
-      var key = keyOf(candidates[i][1], index.keys);
-      if (key !== null && found.indexOf(key) < 0) {
-        if (added === TYPO_SHARDS) break;
-        found.push(key);
-        added++;
+    whole.sort(byDistance);
+    if (isStart) return whole;
+    list.forEach(function (w) {
+      if (w.length > n && !wholeWords.has(w)) {
+        var e = distance(typed, w.slice(0, n), max);
+        if (e <= max) starts.push([e, w]);
       }
-    }
-    return found;
+    });
+    if (!whole.length && !starts.length) return null;
+    return whole.concat(starts.sort(byDistance));
+  }
+
+  var TYPO_SHARDS = 2;
+  /* The shards to look a typed word up in: its own, then those of up to TYPO_SHARDS listed words
+   * within a typo of it (whole words first, nearest first; then, when no listed word starts with
+   * what was typed, words whose start is within a typo). So "ubuprofen" finds ibuprofen. The
+   * words come from the word list's parts of the typed word's typo keys; when none is near and
+   * two typos are allowed, also from those of its keys with two deletions and its tail keys
+   * ("phluconazole", "seterizine"). */
+  function shardsFor(typed, index) {
+    var own = keyOf(typed, index.keys), found = own ? [own] : [], max = allowedTypos(typed);
+    if (!max) return Promise.resolve(found);
+    return listed(typoKeys(typed, 1), index).then(function (list) {
+      var candidates = near(typed, list, max);
+      if (candidates === null && max === 2) {
+        return listed(typoKeys(typed, 2).concat(tailKeys(typed)), index).then(function (more) {
+          return near(typed, more, max);
+        });
+      }
+      return candidates;
+    }).then(function (candidates) {
+      candidates = candidates || [];
+      var added = 0;
+      for (var i = 0; i < candidates.length; i++) {
+        var key = keyOf(candidates[i][1], index.keys);
+        if (key !== null && found.indexOf(key) < 0) {
+          if (added === TYPO_SHARDS) break;
+          found.push(key);
+          added++;
+        }
+      }
+      return found;
+    });
   }
 
   /* Medicines whose name, generic name, synonym or brand matches the query, best first. */
@@ -189,7 +262,9 @@
     var typed = words(query);
     if (!typed.length) return Promise.resolve([]);
     return readNameIndex().then(function (index) {
-      return Promise.all(shardsFor(typed[0], index).map(prepareShard)).then(function (shards) {
+      return shardsFor(typed[0], index).then(function (keys) {
+        return Promise.all(keys.map(prepareShard));
+      }).then(function (shards) {
         var best = new Map();
         shards.forEach(function (shard) {
           if (!shard) return;
