@@ -121,7 +121,8 @@ def main() -> None:
             seconds = statistics.median(runs[key])
             spread = f"{min(runs[key]):.2f}-{max(runs[key]):.2f}"
             cpu = statistics.median(cpus[key])
-            label = (f"{variant} " if len(variants) > 1 else "") + which + " import" + " (unchanged)" * (which == "second")
+            label = ((f"{variant} " if len(variants) > 1 else "") + which + " import"
+                     + " (unchanged)" * (which == "second"))
             print(f"{label:36} {seconds:8.2f} {spread:>13} {args.pages / seconds:9,.0f} {cpu:7.2f} "
                   f"{args.pages / cpu:11,.0f} {max(peaks[key]):8.0f}   {aim}")
     if args.against:

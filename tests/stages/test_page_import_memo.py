@@ -157,6 +157,19 @@ def test_a_damaged_memo_costs_only_the_parsing(project, tmp_path, monkeypatch):
     assert import_paths(project, [tree]).pages_unchanged == 3 and parses.files == ["m/broken.md"]
 
 
+def test_a_memo_another_medpages_wrote_is_not_trusted(project, tmp_path, monkeypatch):
+    """Another reader (its code, drug dictionary or libraries) may read the same bytes otherwise."""
+    tree = _tree(tmp_path / "site", PAGES)
+    import_paths(project, [tree])
+    monkeypatch.setattr(importing, "_reader_version", lambda: "another medpages")
+
+    parses = _Parses(monkeypatch)
+    report = import_paths(project, [tree])
+    assert (report.pages_saved, report.pages_unchanged, len(parses.files)) == (0, 3, 4)
+    parses.files.clear()
+    assert import_paths(project, [tree]).pages_unchanged == 3 and parses.files == ["m/broken.md"]
+
+
 def test_a_memo_of_another_tree_with_the_same_file_names_vouches_for_nothing_it_did_not_read(project, tmp_path):
     """Two trees with the same paths and other contents, imported in turn: each import reads what changed."""
     one = _tree(tmp_path / "one", {"a/aspirin-75mg.md": _page("Aspirin 75mg")})

@@ -160,7 +160,8 @@ def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportRe
             continue
         if parsed.path in seen:
             store.keep_raw(str(loaded.path), loaded.raw, f"same page path as {seen[parsed.path]}")
-            report.raw_kept.append(f"{loaded.relative}: same path {parsed.path} as {seen[parsed.path]}; kept as raw text")
+            report.raw_kept.append(
+                f"{loaded.relative}: same path {parsed.path} as {seen[parsed.path]}; kept as raw text")
             continue
         seen[parsed.path] = loaded.relative
         touched.add(parsed.slug)
@@ -242,13 +243,15 @@ def _parsed_files(store, files: list[tuple[Path, Path | None]], memo: _ReadMemo)
         for number, chunk in enumerate(_chunks(files, PAGES_PER_BATCH)):
             loaded = [load_page_file(path, root) for path, root in chunk]
             outcomes: list[object] = _remembered(store, loaded, memo)
-            todo = [index for index, outcome in enumerate(outcomes) if outcome is None and loaded[index].raw is not None]
+            todo = [index for index, outcome in enumerate(outcomes)
+                    if outcome is None and loaded[index].raw is not None]
             items = [(loaded[index].path, loaded[index].relative, loaded[index].raw) for index in todo]
             if pool is None and items and workers > 1 and len(files) - number * PAGES_PER_BATCH >= PARALLEL_FROM:
                 # Started for the first files to parse (an unchanged tree needs none), with the drug
                 # dictionary loaded here first: the workers inherit it instead of each loading it.
                 load_dictionary()
-                context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+                forks = "fork" in multiprocessing.get_all_start_methods()
+                context = multiprocessing.get_context("fork") if forks else None
                 pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
             if pool is None:
                 parts = [_parse_loaded(items)]
@@ -407,6 +410,8 @@ def _reader_version() -> str:
     import pydantic_core
     import yaml
 
+    from medpages import __version__
+
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for folder in ("catalog", "model", "store", "stages"):
@@ -422,7 +427,8 @@ def _reader_version() -> str:
         digest.update(f"{dictionary}\0{info.st_size}\0{info.st_mtime_ns}".encode())
     except Exception:  # no dictionary: importing pages fails anyway, and says why
         pass
-    digest.update(f"{sys.version}\0{pydantic.VERSION}\0{pydantic_core.__version__}\0{yaml.__version__}".encode())
+    for version in (__version__, sys.version, pydantic.VERSION, pydantic_core.__version__, yaml.__version__):
+        digest.update(f"{version}\0".encode())
     return digest.hexdigest()
 
 
