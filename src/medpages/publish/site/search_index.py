@@ -206,7 +206,7 @@ def guessed_path(title: str) -> str | None:
     return f"{folder}/{slug}"
 
 
-_Item = tuple[str, str, str, "NameRecord"]  # (key word, kind, name, record)
+_Item = tuple[str, str, str, str, list]  # (key word, kind, name, page path, the page's entry in a shard)
 
 
 def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
@@ -229,6 +229,9 @@ def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
     """
     items: list[_Item] = []
     for record in records:
+        page = [record.title, 0 if guessed_path(record.title) == record.path else record.path]
+        if record.empty:
+            page.append(1)
         title_words = set(words(record.title))
         for kind, names in (("p", (record.title,)), ("g", record.generic), ("s", record.synonyms),
                             ("b", record.brands)):
@@ -237,7 +240,7 @@ def name_shards(records: Iterable[NameRecord]) -> dict[str, bytes]:
                 if kind != "p" and set(key_words) <= title_words and not set(words(name)) - title_words:
                     continue  # the title already finds the page from these words
                 for word in dict.fromkeys(key_words):
-                    items.append((word, kind, name, record))
+                    items.append((word, kind, name, record.path, page))
     out: dict[str, bytes] = {}
     _place(items, 1, out)
     keys = [path[len(NAMES_DIR) + 1 : -5] for path in out]
@@ -350,16 +353,15 @@ def tree_keys(tree: str) -> set[str]:
     return keys
 
 
-def _name_shard(items: list[tuple[str, str, str, NameRecord]]) -> bytes:
+def _name_shard(items: list[_Item]) -> bytes:
     pages: dict[str, int] = {}
     titles: list[list] = []
     groups: dict[str, dict[str, list[int]]] = {"g": {}, "s": {}, "b": {}}
-    for _, kind, name, record in items:
-        index = pages.get(record.path)
+    for _, kind, name, path, page in items:
+        index = pages.get(path)
         if index is None:
-            index = pages[record.path] = len(titles)
-            page = [record.title, 0 if guessed_path(record.title) == record.path else record.path]
-            titles.append(page + [1] if record.empty else page)
+            index = pages[path] = len(titles)
+            titles.append(page)
         if kind != "p":
             group = groups[kind].setdefault(name, [])
             if index not in group:
