@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +21,12 @@ from fixture_files import SEED_PAGE
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# The drug dictionary's cached copy (catalog/dictionary_file.py) goes to a folder of this test run,
+# not the user's cache: made once, shared by the commands run in process and in subprocesses.
+_CACHE = tempfile.mkdtemp(prefix="medpages-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 # The hostile-tree tests make 1,100 nested folders; pytest's clean-up of old temporary folders
 # (shutil.rmtree, one call per level on Python 3.11) must not die on a tree a test left behind.
