@@ -108,7 +108,7 @@ def _sort_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, Pa
 
 def _import_lists(store, lists: list[Path], report: ImportReport) -> None:
     # Medicines go to the store in batches as they are made: memory does not grow with the list.
-    catalog = import_catalog(lists, sink=store.upsert_many_medicines)
+    catalog = import_catalog(lists, sink=store.upsert_medicines)
     report.medicines += catalog.report.imported
     # Names a later duplicate listed for a medicine already stored: added to it, a batch at a time.
     for start in range(0, len(catalog.additions), ADDITIONS_PER_BATCH):

@@ -1,8 +1,8 @@
 """Bulk writes for imports: many medicines and pages per transaction (issue 12).
 
-`BulkStore` holds what an import of thousands of medicines or pages needs beyond
-`Store.upsert_medicines` and `Store.save_pages`: medicines written with one statement compiled
-once and run on plain rows, the current revision numbers of many pages in one query, and the
+`BulkStore` holds what an import of thousands of medicines or pages needs: medicines written with
+one statement compiled once and run on plain rows (`upsert_medicine_rows`, under
+`Store.upsert_medicines`), the current revision numbers of many pages in one query, and the
 findings of many pages replaced in one transaction.
 """
 
@@ -56,26 +56,23 @@ class BulkStore:
 
         def _write_transaction(self, action: str) -> AbstractContextManager[Session]: ...
 
-    def upsert_many_medicines(self, medicines: Iterable[Medicine]) -> int:
-        """`Store.upsert_medicines` for an import's thousands: the same rows, checks and result, written
-        by one `INSERT … ON CONFLICT DO UPDATE` compiled once per database and run by the driver on
-        plain rows (SQLAlchemy's per-row parameter handling cost more than the database's work).
+    def upsert_medicine_rows(self, rows: Iterable[dict[str, Any]], *, batch_size: int = MEDICINES_PER_STATEMENT) -> int:
+        """`Store.upsert_medicines` for medicines already checked and serialised by `medicine_row` (an
+        import makes them in its worker processes); returns how many were given.
 
-        Inserts or updates by slug, all in one transaction; a medicine whose content did not change
-        is left as it is (its `updated_at` too); when one slug comes twice the later medicine wins;
-        a medicine that cannot be stored raises InputError and nothing is written. Returns how many
-        were given.
+        Inserts or updates by slug, all in one transaction, with one `INSERT … ON CONFLICT DO
+        UPDATE` compiled once per database and run by the driver on plain rows (SQLAlchemy's per-row
+        parameter handling cost more than the database's work): a medicine whose content did not
+        change is left as it is (its `updated_at` too); when one slug comes twice the later wins; a
+        row the database refuses raises and nothing is written.
         """
-        from medpages.store.store import _medicine_row  # store.py imports this module
-
         given = 0
         with self._write_transaction("saving medicines") as session:
             connection = session.connection()
             upsert = _medicine_upsert(connection.dialect)
-            for batch in _chunks(medicines, MEDICINES_PER_STATEMENT):
-                now = utc_now()
-                rows = {medicine.slug: _medicine_row(medicine, now) for medicine in batch}
-                connection.exec_driver_sql(upsert.sql, upsert.parameters(rows.values(), now))
+            for batch in _chunks(rows, batch_size):
+                latest = {row["slug"]: row for row in batch}
+                connection.exec_driver_sql(upsert.sql, upsert.parameters(latest.values(), utc_now()))
                 given += len(batch)
         return given
 
@@ -160,7 +157,7 @@ class _CompiledUpsert:
     bound_time: Callable[[datetime], Any]  # a time as the column's type hands it to the driver
 
     def parameters(self, rows: Iterable[dict[str, Any]], now: datetime) -> list[Any]:
-        """The driver's parameters for rows of `_medicine_row(…, now)`: `now` converted once, not per row."""
+        """The driver's parameters for rows of `medicine_row`, written at `now` (converted once, not per row)."""
         stamp = self.bound_time(now)
         if self.order is None:
             return [row | {"created_at": stamp, "updated_at": stamp} for row in rows]

@@ -43,7 +43,7 @@ from medpages.model import AuthorKind, Finding, Medicine, Page
 from medpages.model.facts import LabelFacts
 from medpages.model.label import LabelSection
 from medpages.store.builds import BuildStore
-from medpages.store.bulk import BulkStore
+from medpages.store.bulk import MEDICINES_PER_STATEMENT, BulkStore
 from medpages.store.community import CommunityStore
 from medpages.store.database import (
     StoreError,
@@ -91,9 +91,8 @@ FINDINGS = cast(Table, FindingRecord.__table__)
 LABELS = cast(Table, LabelRecord.__table__)
 CLAIMS = cast(Table, DraftClaimRecord.__table__)
 LABEL_INGREDIENTS = cast(Table, LabelIngredientRecord.__table__)
-# Rows per statement when many medicines are written, and pages per transaction (their
-# slugs go into one `IN (...)`, which SQLite bounds at 32,766 parameters).
-MEDICINE_BATCH_SIZE = 2000
+# Pages per transaction (their slugs go into one `IN (...)`, which SQLite bounds at 32,766
+# parameters); medicines go `MEDICINES_PER_STATEMENT` at a time (store/bulk.py).
 PAGE_BATCH_SIZE = 500
 # Rows fetched at a time while streaming medicines and pages.
 STREAM_CHUNK_SIZE = 500
@@ -229,7 +228,7 @@ class Store(CommunityStore, BuildStore, BulkStore):
         with self._read_sessions() as session:
             return session.scalars(select(MedicineRecord.id).where(MedicineRecord.slug == medicine.slug)).one()
 
-    def upsert_medicines(self, medicines: Iterable[Medicine], *, batch_size: int = MEDICINE_BATCH_SIZE) -> int:
+    def upsert_medicines(self, medicines: Iterable[Medicine], *, batch_size: int = MEDICINES_PER_STATEMENT) -> int:
         """Insert or update many medicines by slug, all in one transaction; returns how many were given.
 
         A medicine whose content did not change is left as it is (its `updated_at` too). When
@@ -237,28 +236,6 @@ class Store(CommunityStore, BuildStore, BulkStore):
         raises InputError and nothing is written.
         """
         return self.upsert_medicine_rows((medicine_row(medicine) for medicine in medicines), batch_size=batch_size)
-
-    def upsert_medicine_rows(self, rows: Iterable[dict[str, Any]], *, batch_size: int = MEDICINE_BATCH_SIZE) -> int:
-        """`upsert_medicines` for medicines already checked and serialised by `medicine_row` (an
-        import makes them in its worker processes); returns how many were given."""
-        given = 0
-        with self._write_transaction("saving medicines") as session:
-            upsert = _insert_for(session)(MEDICINES)
-            upsert = upsert.on_conflict_do_update(
-                index_elements=[MEDICINES.c.slug],
-                set_={
-                    column: upsert.excluded[column]
-                    for column in ("letter", "title", "generic_name", "form", "medicine_json",
-                                   "medicine_digest", "updated_at")
-                },
-                where=MEDICINES.c.medicine_digest != upsert.excluded.medicine_digest,
-            )
-            for batch in _batches(rows, batch_size):
-                now = utc_now()
-                latest = {row["slug"]: {**row, "created_at": now, "updated_at": now} for row in batch}
-                session.execute(upsert, list(latest.values()))
-                given += len(batch)
-        return given
 
     def get_medicine(self, slug: str) -> Medicine | None:
         with self._read_sessions() as session:
@@ -969,10 +946,6 @@ def _label_from_row(row: Any) -> LabelFacts:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _medicine_row(medicine: Medicine, now: datetime) -> dict[str, Any]:
-    return {**medicine_row(medicine), "created_at": now, "updated_at": now}
 
 
 def medicine_row(medicine: Medicine) -> dict[str, Any]:
