@@ -210,3 +210,16 @@ def test_postings_are_capped_at_the_best_pages(tmp_path):
     flat = json.loads((tmp_path / "site/search/ft/sl.json").read_text())["sleepiness"]
     assert len(flat) == 2 * MAX_POSTINGS
     assert flat[0] == 20  # the first id kept is the first page with the higher score
+
+
+def test_an_index_from_before_the_key_tree_still_finds_names_in_their_own_shard():
+    """A site built before the word list was split keeps its old index.json until a build remakes
+    the name index: its shards are still found, without the typo lookup."""
+    from medpages.publish.site.search_query import NameSearch
+
+    files = name_shards([NameRecord.of(medicine("Ibuprofen 200mg")), NameRecord.of(medicine("Codeine 30mg"))])
+    old = {path: data for path, data in files.items() if "/w-" not in path}
+    old["search/names/index.json"] = json.dumps({"v": 2, "keys": ["c", "i"], "words": "codeine ibuprofen",
+                                                 "stop": []}).encode()
+    assert [hit.title for hit in NameSearch(old).search("ibuprofen")] == ["Ibuprofen 200mg"]
+    assert NameSearch(old).search("ubuprofen") == []

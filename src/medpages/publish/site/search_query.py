@@ -154,7 +154,9 @@ class _Index:
 
     @classmethod
     def of(cls, parsed: dict) -> _Index:
-        return cls(frozenset(tree_keys(parsed.get("keys") or "")), parsed.get("parts") or 0,
+        keys = parsed.get("keys") or ""
+        # (a list of keys: an index.json from before the tree, which a build replaces; no typo lookup)
+        return cls(frozenset(keys if isinstance(keys, list) else tree_keys(keys)), parsed.get("parts") or 0,
                    frozenset(parsed.get("stop", ())))
 
 

@@ -130,7 +130,9 @@
     if (!nameIndex) {
       nameIndex = getJSON("search/names/index.json").then(function (index) {
         index = index || {};
-        return { keys: treeKeys(index.keys || ""), parts: index.parts || 0, stop: new Set(index.stop || []) };
+        // (a list of keys: an index.json from before the tree, which a build replaces; no typo lookup)
+        var keys = Array.isArray(index.keys) ? new Set(index.keys) : treeKeys(index.keys || "");
+        return { keys: keys, parts: index.parts || 0, stop: new Set(index.stop || []) };
       });
     }
     return nameIndex;
