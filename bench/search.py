@@ -11,7 +11,8 @@ needed. Then runs the patient queries below, written by kind from what a patient
 pharmacy shelf, the NHS and MedlinePlus (not from the index), and prints top-1 and top-3 per
 kind, bytes per first query (the name-index files it fetches plus the home page with its CSS
 and JavaScript) and the latency of every keystroke of the real `search.js`, run in Node (when
-installed) on the same files, whose results are checked against the Python twin's.
+installed) on the same files, whose results are checked against the Python twin's, with the
+bytes of every file its keystrokes fetched as each query is typed key by key.
 
 Queries alternate between two halves: the even ones were used to tune the search, the odd
 ones were meant to be kept apart (but their misses were seen while the vocabulary was
