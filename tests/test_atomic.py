@@ -132,3 +132,25 @@ def test_an_interrupted_first_write_leaves_no_file_and_no_temporary(tmp_path, mo
     with pytest.raises(KeyboardInterrupt):
         write_atomic(tmp_path / "index.html", b"page", durable=False)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_killed_runs_temporaries_are_swept_from_its_folder_and_beside_its_manifests(tmp_path):
+    """A run killed mid-write leaves a temporary in its output folder, or beside one of its manifests
+    in a folder other runs share; the next run removes those, and nothing of anyone else's."""
+    from medpages.atomic import leftovers_swept
+
+    out, shared = tmp_path / "out", tmp_path / "state"
+    (out / "a").mkdir(parents=True)
+    shared.mkdir()
+    marker = shared / "export.running"
+    marker.write_text("999999999")  # the killed run's process, long gone
+    left = [out / "a" / ".page.md.0123abcd.tmp", shared / ".export.json.89abcdef.tmp",
+            shared / ".export.check.json.00ff00ff.tmp"]
+    others = [shared / ".site-manifest.json.0123abcd.tmp", shared / "export.json", out / "a" / "page.md"]
+    for path in left + others:
+        path.write_bytes(b"...")
+    with leftovers_swept(out, marker, files=[shared / "export.json", shared / "export.check.json"]):
+        assert [path for path in left if path.exists()] == []
+        assert all(path.exists() for path in others)
+        assert marker.read_text() == str(os.getpid())
+    assert not marker.exists()

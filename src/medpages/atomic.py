@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -84,13 +84,15 @@ _TEMPORARY_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
 
 
 @contextmanager
-def leftovers_swept(root: str | os.PathLike[str], marker: str | os.PathLike[str]) -> Iterator[None]:
-    """Around a run of `write_atomic` calls under `root` (a site build, an export).
+def leftovers_swept(root: str | os.PathLike[str], marker: str | os.PathLike[str], *,
+                    files: Iterable[str | os.PathLike[str]] = ()) -> Iterator[None]:
+    """Around a run of `write_atomic` calls under `root` (a site build, an export) and to `files`
+    outside it (its manifests, in a folder other runs share).
 
     `marker` (outside `root`) holds the process id while the run goes on and is removed when it
     ends without an error. Finding it at the start means the last run was killed or failed: its
-    temporaries are removed from `root` first, unless its process is still running (two runs at
-    once: the other one's temporaries are in use)."""
+    temporaries are removed from `root` and those of `files` from beside them first, unless its
+    process is still running (two runs at once: the other one's temporaries are in use)."""
     marker = os.fspath(marker)
     try:
         with open(marker, encoding="ascii") as stream:
@@ -99,6 +101,8 @@ def leftovers_swept(root: str | os.PathLike[str], marker: str | os.PathLike[str]
         previous = None
     if previous is not None and not _running(previous):
         remove_temporaries(root)
+        for path in files:
+            _remove_temporaries_of(os.fspath(path))
     write_atomic(marker, str(os.getpid()).encode("ascii"), durable=False)
     yield
     _remove(marker)
@@ -114,6 +118,19 @@ def remove_temporaries(root: str | os.PathLike[str]) -> list[str]:
                 _remove(path)
                 removed.append(path)
     return removed
+
+
+def _remove_temporaries_of(path: str) -> None:
+    """Delete the `write_atomic` temporaries of the file `path` (`.<name>.<8 hex>.tmp` beside it)."""
+    folder, name = os.path.split(path)
+    pattern = re.compile(rf"^\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp$")
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return
+    for other in names:
+        if pattern.match(other):
+            _remove(os.path.join(folder, other))
 
 
 def _running(pid: int) -> bool:

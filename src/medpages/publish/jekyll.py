@@ -171,7 +171,8 @@ def export_jekyll(entries: Iterable[tuple[Medicine, Page]], out_dir: Path, manif
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    with leftovers_swept(out_dir, manifest.with_name(manifest.name + ".running")):
+    with leftovers_swept(out_dir, manifest.with_name(manifest.name + ".running"),
+                         files=[manifest, _check_path(manifest)]):
         report = _export(entries, out_dir, manifest, previous)
         if stamp:
             _write_check(out_dir, manifest, stamp, {relative.split("/", 1)[0]

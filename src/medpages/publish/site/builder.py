@@ -150,7 +150,8 @@ def build_site(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with leftovers_swept(out_dir, state_dir / RUNNING_NAME):
+        with leftovers_swept(out_dir, state_dir / RUNNING_NAME,
+                             files=[state_dir / name for name in (MANIFEST_NAME, FULLTEXT_STATE_NAME, CHECK_NAME)]):
             report = build.run(entries, list(kept), known_names or {})
     finally:
         if collecting:
