@@ -185,6 +185,21 @@ def test_template_version_changed_renders_every_page(built, medpages_cli, tmp_pa
     assert "4 medicine pages; 4 rendered" in out
 
 
+def test_a_new_medpages_writes_its_name_index_again_though_no_name_changed(built, medpages_cli, monkeypatch):
+    """The name index is remade from the names only when they change, or when the code that lays it
+    out does (a medpages upgrade): an upgraded site must not keep the old layout."""
+    from medpages.publish.site import search_index, state
+
+    laid_out = search_index.name_shards
+    monkeypatch.setattr(search_index, "name_shards",
+                        lambda records: {**laid_out(records), "search/names/new-layout.json": b"{}"})
+    assert medpages_cli("build", cwd=built).exit_code == 0
+    assert not (built / "site/search/names/new-layout.json").exists()  # the same code: the names kept
+    monkeypatch.setattr(state, "template_version", lambda: "a-newer-medpages")
+    assert medpages_cli("build", cwd=built).exit_code == 0
+    assert (built / "site/search/names/new-layout.json").is_file()
+
+
 def test_files_deleted_by_hand_are_written_again(built, medpages_cli, tmp_path):
     shutil.rmtree(built / "site/i/ibuprofen-400mg")
     (built / "site/a/index.html").unlink()

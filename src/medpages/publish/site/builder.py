@@ -286,7 +286,8 @@ class _Build:
             self._write_group(f"letter:{letter}", digest,
                               lambda letter=letter, items=items: {
                                   f"{letter}/index.html": self.renderer.letter(letter, items, counts)})
-        self._write_group("names", names_digest.hexdigest()[:32],
+        # The code too (`config_key`): a medpages whose name index is laid out anew writes it again.
+        self._write_group("names", _digest_lines([self.config_key, names_digest.hexdigest()]),
                           lambda: search_index.name_shards(summary.names for summary in pages))
         self._write_others(self._fulltext_files(content, docs, postings, terms, full_index))
 
