@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS responses (
 """
 
 
+_SET_UP_ATTEMPTS = 20  # about 10 s in all
+
+
 @dataclass(frozen=True)
 class CachedResponse:
     text: str
@@ -49,15 +52,28 @@ class ResponseCache:
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._set_up()
         except sqlite3.Error as exc:
             raise MedpagesError(f"cannot open the response cache {self.path}: {exc}") from exc
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    def _set_up(self) -> None:
+        """WAL and the table. Two runs starting together (several `generate` processes sharing one
+        catalogue) may both switch a new file to WAL at once, where SQLite answers "database is
+        locked" at once instead of waiting: the loser tries again."""
+        for attempt in range(_SET_UP_ATTEMPTS):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == _SET_UP_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def get(self, key: str) -> CachedResponse | None:
         with self._lock:
