@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from medpages.project import Project
-from medpages.stages import importing
-from medpages.stages.importing import MEMO_NAME, import_paths
+from medpages.stages import import_memo, importing
+from medpages.stages.import_memo import MEMO_NAME
+from medpages.stages.importing import import_paths
 
 from postgres_schema import postgres_schema
 
@@ -161,7 +162,7 @@ def test_a_memo_another_medpages_wrote_is_not_trusted(project, tmp_path, monkeyp
     """Another reader (its code, drug dictionary or libraries) may read the same bytes otherwise."""
     tree = _tree(tmp_path / "site", PAGES)
     import_paths(project, [tree])
-    monkeypatch.setattr(importing, "_reader_version", lambda: "another medpages")
+    monkeypatch.setattr(import_memo, "_reader_version", lambda: "another medpages")
 
     parses = _Parses(monkeypatch)
     report = import_paths(project, [tree])

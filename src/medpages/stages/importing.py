@@ -8,19 +8,14 @@ with the reason.
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
-import json
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from medpages.atomic import write_atomic
 from medpages.catalog import import_catalog, slugify
 from medpages.catalog.builder import build_medicine
 from medpages.catalog.canonical import load_dictionary
@@ -37,6 +32,7 @@ from medpages.errors import InputError
 from medpages.model import Finding, Medicine, Page, Provenance
 from medpages.project import Project
 from medpages.stages.backup import is_backup, restore_backup
+from medpages.stages.import_memo import MEMO_NAME, ReadMemo, short_digest
 from medpages.store import PageToSave
 from medpages.store.store import PreparedPage, medicine_row, prepare_page
 
@@ -83,7 +79,7 @@ def import_paths(project: Project, paths: Iterable[Path], progress: Progress | N
             progress(f"reading {len(lists)} list" + ("" if len(lists) == 1 else "s"))
         _import_lists(store, lists, report)
     if page_files:
-        memo = _ReadMemo(project.state_dir / MEMO_NAME)
+        memo = ReadMemo(project.state_dir / MEMO_NAME)
         _import_pages(store, page_files, report, progress, memo)
         memo.save()
     return report
@@ -127,12 +123,12 @@ def _import_lists(store, lists: list[Path], report: ImportReport) -> None:
 
 
 def _import_pages(store, files: list[tuple[Path, Path | None]], report: ImportReport, progress: Progress | None,
-                  memo: _ReadMemo) -> None:
+                  memo: ReadMemo) -> None:
     """Read each file into a page (or keep it raw); pages go to the store `PAGES_PER_BATCH` at a time.
 
     A file this project imported before, byte for byte at the same place in its tree, whose
     medicine and page are still in the store as that import left them, is counted unchanged
-    without being parsed (see `_ReadMemo`); the others are parsed, in worker processes when
+    without being parsed (see `ReadMemo`); the others are parsed, in worker processes when
     there are many (see `_parsed_files`). Files are decided in tree order either way, so the
     report and the store are the same as reading every file in turn."""
     seen: dict[str, str] = {}  # page path -> the file that claimed it first
@@ -193,7 +189,7 @@ class _Remembered(NamedTuple):
     path: str
 
 
-def _save_imported(store, batch: list[_ParsedPage], report: ImportReport, memo: _ReadMemo) -> None:
+def _save_imported(store, batch: list[_ParsedPage], report: ImportReport, memo: ReadMemo) -> None:
     """Store a batch of read pages: their medicines, their pages, and for each page that became a
     new revision the reader's findings; a page identical to the current one is counted unchanged."""
     if not batch:
@@ -229,7 +225,7 @@ FILES_PER_TASK = 50
 PARALLEL_FROM = 400
 
 
-def _parsed_files(store, files: list[tuple[Path, Path | None]], memo: _ReadMemo) -> Iterator[tuple[PageFile, object]]:
+def _parsed_files(store, files: list[tuple[Path, Path | None]], memo: ReadMemo) -> Iterator[tuple[PageFile, object]]:
     """Each file loaded, with what it reads into: a `_ParsedPage`, a `_Remembered` file, or None
     when it was not read at all; in the order of `files`.
 
@@ -272,7 +268,7 @@ def _in_order(loaded: list[PageFile], outcomes: list[object], todo: list[int], p
     yield from zip(loaded, outcomes, strict=True)
 
 
-def _remembered(store, loaded: list[PageFile], memo: _ReadMemo) -> list[object]:
+def _remembered(store, loaded: list[PageFile], memo: ReadMemo) -> list[object]:
     """For each file, a `_Remembered` when the memo knows its bytes and the store still has its
     medicine and page as the memo says they were imported; None otherwise."""
     known: dict[int, tuple[str, str, str, str, str]] = {}
@@ -286,7 +282,7 @@ def _remembered(store, loaded: list[PageFile], memo: _ReadMemo) -> list[object]:
     outcomes: list[object] = [None] * len(loaded)
     for index, (key, slug, path, medicine_digest, page_digest) in known.items():
         current = stored.get(slug)
-        if current is not None and _short(current[0]) == medicine_digest and _short(current[1]) == page_digest:
+        if current is not None and short_digest(current[0]) == medicine_digest and short_digest(current[1]) == page_digest:
             outcomes[index] = _Remembered(key, slug, path)
     return outcomes
 
@@ -331,105 +327,6 @@ MAX_WORKERS = 4
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-class _ReadMemo:
-    """What each page file this project imported read into: its medicine's slug and path, and the
-    digests of the medicine and the page the import made of it (`.medpages/import-memo.json`).
-
-    A memo, not a record: a file's entry says what reading these exact bytes, at this place in
-    a tree, with this medpages, gives, whatever the store holds. An import that finds the store
-    holding exactly that medicine and page has nothing to write for the file, and skips it
-    unparsed. An entry written by another medpages (its code, its drug dictionary or the
-    libraries it reads with differ) is not trusted; a missing or damaged memo only costs the
-    parsing it would have saved."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.version = _reader_version()
-        self._entries: dict[str, list[str]] = {}
-        self._used: dict[str, list[str]] = {}
-        if path is not None:
-            try:
-                document = json.loads(path.read_bytes())
-                if document.get("version") == self.version and isinstance(document.get("files"), dict):
-                    self._entries = document["files"]
-            except (OSError, ValueError, AttributeError):
-                pass
-
-    def key(self, relative: str, raw: bytes) -> str:
-        digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape"))
-        digest.update(b"\0")
-        digest.update(raw)
-        return digest.hexdigest()[:_MEMO_DIGITS]
-
-    def get(self, key: str) -> tuple[str, str, str, str] | None:
-        entry = self._entries.get(key)
-        if not (isinstance(entry, list) and len(entry) == 4 and all(isinstance(part, str) for part in entry)):
-            return None
-        return tuple(entry)  # type: ignore[return-value]
-
-    def keep(self, key: str) -> None:
-        self._used[key] = self._entries[key]
-
-    def remember(self, key: str, slug: str, path: str, medicine_digest: str, page_digest: str) -> None:
-        self._used[key] = self._entries[key] = [slug, path, _short(medicine_digest), _short(page_digest)]
-
-    def save(self) -> None:
-        """Write the memo: the entries this import used or made first, then older ones while they fit."""
-        if self.path is None or not self._used:
-            return
-        files = dict(self._used)
-        for key, entry in self._entries.items():
-            if len(files) >= MEMO_MAX_FILES:
-                break
-            files.setdefault(key, entry)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            document = {"version": self.version, "files": files}
-            write_atomic(self.path, json.dumps(document, separators=(",", ":")).encode("utf-8"), durable=False)
-        except OSError:
-            pass  # a memo that cannot be written only costs the next import its parsing
-
-
-MEMO_NAME = "import-memo.json"
-MEMO_MAX_FILES = 500_000
-_MEMO_DIGITS = 32  # 128 bits of SHA-256: no two files' keys or pages' digests coincide
-
-
-def _short(digest: str | None) -> str | None:
-    return None if digest is None else digest[:_MEMO_DIGITS]
-
-
-@functools.cache
-def _reader_version() -> str:
-    """What decides what a file reads into, besides its bytes and place: medpages' own code and
-    data (the reader, the model, the catalogue and the drug dictionary, the store's JSON) and the
-    libraries that parse and serialise."""
-    import pydantic
-    import pydantic_core
-    import yaml
-
-    from medpages import __version__
-
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for folder in ("catalog", "model", "store", "stages"):
-        for source in sorted((package / folder).rglob("*")):
-            if source.suffix in (".py", ".toml", ".json", ".txt") and "__pycache__" not in source.parts:
-                digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-                digest.update(source.read_bytes())
-    try:
-        from medpages.catalog.canonical import dictionary_path
-
-        dictionary = dictionary_path()
-        info = dictionary.stat()
-        digest.update(f"{dictionary}\0{info.st_size}\0{info.st_mtime_ns}".encode())
-    except Exception:  # no dictionary: importing pages fails anyway, and says why
-        pass
-    for version in (__version__, sys.version, pydantic.VERSION, pydantic_core.__version__, yaml.__version__):
-        digest.update(f"{version}\0".encode())
-    return digest.hexdigest()
 
 
 def _medicine_for(read: PageFile) -> Medicine:

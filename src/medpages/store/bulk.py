@@ -70,7 +70,7 @@ class BulkStore:
         with self._write_transaction("saving medicines") as session:
             connection = session.connection()
             upsert = _medicine_upsert(connection.dialect)
-            for batch in _chunks(rows, batch_size):
+            for batch in in_batches(rows, batch_size):
                 latest = {row["slug"]: row for row in batch}
                 connection.exec_driver_sql(upsert.sql, upsert.parameters(latest.values(), utc_now()))
                 given += len(batch)
@@ -83,7 +83,7 @@ class BulkStore:
         """
         numbers: dict[str, int] = {}
         with self._read_sessions() as session, session.begin():
-            for chunk in _chunks(set(slugs), SLUGS_PER_QUERY):
+            for chunk in in_batches(set(slugs), SLUGS_PER_QUERY):
                 statement = (
                     select(MedicineRecord.slug, RevisionRecord.number)
                     .join(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
@@ -97,7 +97,7 @@ class BulkStore:
         """Slug → its stored medicine, for the slugs that have one; one query per thousand slugs."""
         found: dict[str, Medicine] = {}
         with self._read_sessions() as session, session.begin():
-            for chunk in _chunks(set(slugs), SLUGS_PER_QUERY):
+            for chunk in in_batches(set(slugs), SLUGS_PER_QUERY):
                 statement = (select(MedicineRecord.slug, cast_to(MedicineRecord.medicine_json, Text))
                              .where(MedicineRecord.slug.in_(chunk)))
                 found.update((slug, Medicine.model_validate_json(document))
@@ -117,7 +117,7 @@ class BulkStore:
         if not given:
             return
         with self._write_transaction(f"saving the findings of {len(given):,} pages") as session:
-            for chunk in _chunks(list(given), SLUGS_PER_QUERY):
+            for chunk in in_batches(list(given), SLUGS_PER_QUERY):
                 pages = {
                     slug: (medicine_id, revision_id)
                     for slug, medicine_id, revision_id in session.execute(
@@ -142,7 +142,9 @@ class BulkStore:
                     session.execute(insert(FINDINGS), rows)
 
 
-def _chunks(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+def in_batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    """`items` in lists of `size` (the last shorter), read lazily: the store's writes and queries go
+    a batch at a time."""
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import islice
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Self, TypeVar, cast, get_args
+from typing import Any, Literal, NamedTuple, Self, cast, get_args
 
 from pydantic import TypeAdapter
 from pydantic_core import PydanticSerializationError
@@ -43,7 +42,7 @@ from medpages.model import AuthorKind, Finding, Medicine, Page
 from medpages.model.facts import LabelFacts
 from medpages.model.label import LabelSection
 from medpages.store.builds import BuildStore
-from medpages.store.bulk import MEDICINES_PER_STATEMENT, BulkStore
+from medpages.store.bulk import MEDICINES_PER_STATEMENT, BulkStore, in_batches
 from medpages.store.community import CommunityStore
 from medpages.store.database import (
     StoreError,
@@ -78,7 +77,6 @@ from medpages.store.storable import (
     unstorable_reason,
 )
 
-_Item = TypeVar("_Item")
 
 AUTHOR_KINDS: tuple[str, ...] = get_args(AuthorKind)
 # Writes in bulk go through the tables (SQLAlchemy Core): the ORM's per-row bookkeeping
@@ -296,7 +294,7 @@ class Store(CommunityStore, BuildStore, BulkStore):
         """`save_pages` for pages already checked and serialised by `prepare_page` (an import
         prepares them in its worker processes); returns their revision numbers."""
         numbers: list[int] = []
-        for prepared in _batches(saves, batch_size):
+        for prepared in in_batches(saves, batch_size):
             action = (f"saving the page of {prepared[0].slug!r}" if len(prepared) == 1
                       else f"saving {len(prepared)} pages, {prepared[0].slug!r} to {prepared[-1].slug!r}")
             with self._write_transaction(action) as session:
@@ -352,7 +350,7 @@ class Store(CommunityStore, BuildStore, BulkStore):
         per `STREAM_CHUNK_SIZE` slugs."""
         found: dict[str, tuple[str, str | None]] = {}
         with self._read_sessions() as session, session.begin():
-            for chunk in _batches(set(slugs), STREAM_CHUNK_SIZE):
+            for chunk in in_batches(set(slugs), STREAM_CHUNK_SIZE):
                 statement = (
                     select(MedicineRecord.slug, MedicineRecord.medicine_digest, PageRecord.page_digest)
                     .outerjoin(PageRecord, PageRecord.medicine_id == MedicineRecord.id)
@@ -507,7 +505,7 @@ class Store(CommunityStore, BuildStore, BulkStore):
         SPL over openFDA). A label that cannot be stored is refused alone; the others are written.
         """
         outcomes: list[LabelOutcome] = []
-        for batch in _batches(labels, batch_size):
+        for batch in in_batches(labels, batch_size):
             prepared: list[_PreparedLabel] = []
             refused: dict[int, LabelOutcome] = {}
             for index, facts in enumerate(batch):
@@ -986,7 +984,3 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
